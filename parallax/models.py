@@ -297,6 +297,9 @@ class Event(Record):
     """Lower-case words to group events (e.g. air-strikes)."""
     accounts: Annotated[list[Account], Field(min_length=1)]
     """One per source that reports it."""
+    reported_by_one: bool = False
+    """True when the editors checked that only one source reports this event (silences the
+    warning about an event with a single account)."""
 
     @field_validator("accounts")
     @classmethod

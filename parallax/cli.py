@@ -1,0 +1,135 @@
+"""Command line: `build`, `check`, `serve` and `new`, all through `python build.py`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .build import Paths, build
+from .errors import ContentError, Problem
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _theme_folder(option: str | None, content: Path, name: str) -> Path:
+    """`--templates`/`--static` if given; else the folder beside the content; else Parallax's own."""
+    if option:
+        return Path(option)
+    beside = content.parent / name
+    return beside if beside.is_dir() else PROJECT / name
+
+
+def paths_from(args: argparse.Namespace) -> Paths:
+    content = Path(args.content)
+    return Paths(
+        content=content,
+        out=Path(args.out),
+        templates=_theme_folder(args.templates, content, "templates"),
+        static=_theme_folder(args.static, content, "static"),
+    )
+
+
+def print_problems(problems: list[Problem] | tuple[Problem, ...], prefix: str = "") -> None:
+    for problem in problems:
+        print(f"{prefix}{problem}", file=sys.stderr)
+
+
+def _site_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", default="content", metavar="DIR",
+                        help="the site's content folder (default: content)")
+    parser.add_argument("--out", default="site", metavar="DIR",
+                        help="where the built site goes (default: site)")
+    parser.add_argument("--templates", metavar="DIR",
+                        help="Jinja templates (default: templates/ beside the content, else Parallax's)")
+    parser.add_argument("--static", metavar="DIR",
+                        help="files copied to site/static (default: static/ beside the content, else Parallax's)")
+    parser.add_argument("--strict", action="store_true",
+                        help="treat warnings (an uncited source or party, an event with one account) as errors")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="parallax",
+        description="Parallax: build a static site that shows how several outlets told the same events.",
+    )
+    parser.add_argument("--version", action="version", version=f"Parallax {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p_build = commands.add_parser(
+        "build", help="build the site into site/ (the default)",
+        description="Load, validate, resolve and render every record, then write site/. "
+                    "A build that fails writes nothing: the last good site/ stays as it was.")
+    _site_options(p_build)
+
+    p_check = commands.add_parser(
+        "check", help="check the content without writing anything",
+        description="Everything a build does except writing. Exit 0 when the content is sound, "
+                    "1 with every problem listed when it is not.")
+    _site_options(p_check)
+    p_check.add_argument("--snapshots", metavar="DIR",
+                         help="also check every quote against the plain-text snapshots in DIR "
+                              "(each source names its file with 'snapshot:')")
+
+    p_serve = commands.add_parser(
+        "serve", help="build, serve on http://127.0.0.1:8000 and rebuild on every change",
+        description="Build the site, serve it with live reload, and rebuild and reload the browser "
+                    "whenever anything in the content, templates or static folders changes.")
+    _site_options(p_serve)
+    p_serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p_serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+
+    try:
+        from .new import add_parser as add_new
+    except ImportError:  # pragma: no cover - `new` is optional while it is being written
+        add_new = None
+    if add_new:
+        add_new(commands, _site_options)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        argv.insert(0, "build")
+    args = make_parser().parse_args(argv)
+    paths = paths_from(args)
+    try:
+        if args.command == "build":
+            result = build(paths, strict=args.strict)
+            print_problems(result.warnings, "warning: ")
+            print(f"Built {args.out}/: {result.summary()}")
+        elif args.command == "check":
+            return _check(paths, args)
+        elif args.command == "serve":
+            from .serve import serve
+            return serve(paths, host=args.host, port=args.port, strict=args.strict)
+        elif args.command == "new":
+            return args.run(args, paths)
+    except ContentError as error:
+        print_problems(error.problems)
+        count = len(error.problems)
+        print(f"{count} problem{'s' if count != 1 else ''}; {args.out}/ was left as it was.",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def _check(paths: Paths, args: argparse.Namespace) -> int:
+    from .quotes import check_quotes
+
+    result = build(paths, write=False, strict=args.strict)
+    problems: list[Problem] = []
+    if args.snapshots:
+        snapshots = Path(args.snapshots)
+        if not snapshots.is_dir():
+            raise ContentError([Problem(str(snapshots), 1, "", "the snapshots folder does not exist")])
+        problems = check_quotes(result.content, snapshots)
+    if problems:
+        raise ContentError(problems)
+    print_problems(result.warnings, "warning: ")
+    quotes = sum(len(a.account.quotes) for e in result.timeline.events for a in e.accounts)
+    checked = f"; {quotes} quotes found in their snapshots" if args.snapshots else ""
+    print(f"Content is sound: {result.summary()}{checked}")
+    return 0

@@ -1,0 +1,92 @@
+"""Check stage helper: every quote must stand, verbatim, in its article's plain-text snapshot.
+
+Whitespace, curly and straight quotes and dashes are normalized first; an ellipsis ('…') in a
+quote splits it into pieces that must appear in that order.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+from .errors import Problem
+from .load import read_text
+from .validate import Content
+
+_FOLD = str.maketrans({
+    "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'",
+    "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"', "»": '"',
+    "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-",
+    "\u00a0": " ",
+})
+_SPACE = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    return _SPACE.sub(" ", text.translate(_FOLD)).strip()
+
+
+def find_quote(quote: str, text: str) -> str | None:
+    """None when every piece of `quote` appears in normalized `text` in order; otherwise the
+    first piece that does not."""
+    position = 0
+    for piece in (normalize(p) for p in quote.split("…")):
+        if not piece:
+            continue
+        found = text.find(piece, position)
+        if found < 0:
+            return piece
+        position = found + len(piece)
+    return None
+
+
+def nearest_passage(piece: str, text: str) -> str:
+    """The stretch of `text` most like `piece`, for the editor to compare."""
+    words, size = text.split(" "), max(1, len(piece.split(" ")))
+    best, best_score = "", -1.0
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(piece)
+    for start in range(0, max(1, len(words) - size + 1)):
+        window = " ".join(words[start:start + size])
+        matcher.set_seq1(window)
+        if matcher.real_quick_ratio() <= best_score or matcher.quick_ratio() <= best_score:
+            continue
+        score = matcher.ratio()
+        if score > best_score:
+            best, best_score = window, score
+    return best
+
+
+def check_quotes(content: Content, snapshots: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    texts: dict[str, str | None] = {}
+    for source in content.sources:
+        if not source.snapshot:
+            problems.append(content.problem("source", source.id, (), (
+                "no snapshot named; add 'snapshot:' with the file name of its plain-text copy "
+                f"in {snapshots}")))
+            texts[source.id] = None
+            continue
+        path = snapshots / source.snapshot
+        if not path.is_file():
+            problems.append(content.problem("source", source.id, ("snapshot",), (
+                f"the snapshot {source.snapshot!r} is not in {snapshots}")))
+            texts[source.id] = None
+            continue
+        texts[source.id] = normalize(read_text(path, str(path)))
+
+    for event in content.events:
+        for a, account in enumerate(event.accounts):
+            text = texts.get(account.source)
+            if text is None:
+                continue
+            for q, quote in enumerate(account.quotes):
+                missing = find_quote(quote, text)
+                if missing is None:
+                    continue
+                near = nearest_passage(missing, text)
+                problems.append(content.problem("event", event.id, ("accounts", a, "quotes", q), (
+                    f"not found in the snapshot of '{account.source}': {missing!r}; "
+                    f"the nearest passage is {near!r}")))
+    return problems

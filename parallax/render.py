@@ -1,0 +1,263 @@
+"""Render stage: `Timeline` → `RenderedSite` (every output file's bytes, in memory).
+
+The only module that knows Jinja. Markdown goes through `markup`; data files through `export`.
+Nothing is written here: the write stage gets the finished set.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import __version__, export, markup
+from .errors import ContentError, Problem
+from .resolve import Timeline
+
+# Pages Parallax writes itself; a content page may not take these addresses.
+BUILT_IN = {"": "home", "events": "events", "sources": "sources", "credited": "credited",
+            "differences": "differences", "data": "data", "static": "static", "404.html": "404"}
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page to render: where it goes, with which template, from which record."""
+
+    path: str
+    """Output path under site/, e.g. 'events/2016-12-10-x/index.html'."""
+    template: str
+    origin: str
+    """What asks for this page (a record's path), for collision messages."""
+    context: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class RenderedSite:
+    """Every file of the site, by its path under site/."""
+
+    files: dict[str, bytes]
+    pages: int
+    """How many HTML pages among them."""
+
+
+def root_of(path: str) -> str:
+    """The relative prefix from a page at `path` back to the site root ('' or '../..')."""
+    depth = path.count("/")
+    return "../" * depth
+
+
+class Renderer:
+    """Jinja environment plus the Markdown of every record, converted once."""
+
+    def __init__(self, timeline: Timeline, content_origins: dict, templates: Path,
+                 markdown: Callable[[str], tuple[str, list[str]]] = markup.convert):
+        self.timeline = timeline
+        self.origins = content_origins
+        self.templates = templates
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates)),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["when"] = lambda interval: interval.describe()
+        self.env.filters["iso"] = lambda dt: dt.isoformat()
+        self.env.filters["figure"] = format_figure
+        self.env.globals["version"] = __version__
+        self._markdown = markdown
+        self.problems: list[Problem] = []
+        self.html: dict[tuple[str, str], str] = {}
+
+    def body_html(self, kind: str, record_id: str, text: str) -> str:
+        key = (kind, record_id)
+        if key not in self.html:
+            html, bad = self._markdown(text)
+            raw = self.origins[key]
+            for address in bad:
+                self.problems.append(Problem(raw.path, _line_in_body(raw, address), "body", (
+                    f"the link address {address!r} is not allowed; links may only be "
+                    "http, https, mailto or relative"
+                )))
+            self.html[key] = html
+        return self.html[key]
+
+
+def _line_in_body(raw, needle: str) -> int:
+    for offset, line in enumerate(raw.body.split("\n")):
+        if needle in line:
+            return raw.body_line + offset
+    return raw.body_line
+
+
+def format_figure(figure) -> str:
+    def num(x: float) -> str:
+        return f"{x:,.0f}" if float(x).is_integer() else f"{x:,}"
+    if figure.value is not None:
+        return num(figure.value)
+    if figure.low is not None and figure.high is not None:
+        return f"{num(figure.low)}–{num(figure.high)}"
+    if figure.low is not None:
+        return f"≥ {num(figure.low)}"
+    if figure.high is not None:
+        return f"≤ {num(figure.high)}"
+    return ""
+
+
+def page_specs(timeline: Timeline, renderer: Renderer) -> list[PageSpec]:
+    """Every page of the site, with what each template needs."""
+    sources = {s.id: s for s in timeline.sources}
+    events = timeline.events
+    specs: list[PageSpec] = []
+    settings = "content/site.yaml"
+
+    common = {
+        "site": timeline.site,
+        "timeline": timeline,
+        "sources": sources,
+        "parties": timeline.parties,
+        "menu": sorted((p for p in timeline.pages if p.menu is not None), key=lambda p: (p.menu, p.id)),
+    }
+    specs.append(PageSpec("index.html", "home.html", settings, {**common}))
+    specs.append(PageSpec("404.html", "404.html", settings, {**common}))
+    specs.append(PageSpec("differences/index.html", "differences.html", settings, {**common}))
+    specs.append(PageSpec("credited/index.html", "credited.html", settings, {**common}))
+    specs.append(PageSpec("sources/index.html", "sources.html", settings, {**common}))
+    specs.append(PageSpec("events/index.html", "events.html", settings, {**common}))
+
+    for index, placed in enumerate(events):
+        origin = renderer.origins[("event", placed.id)]
+        specs.append(PageSpec(f"events/{placed.id}/index.html", "event.html", origin.path, {
+            **common,
+            "placed": placed,
+            "summary": renderer.body_html("event", placed.id, placed.event.body),
+            "previous": events[index - 1] if index > 0 else None,
+            "next": events[index + 1] if index + 1 < len(events) else None,
+        }))
+    for source in timeline.sources:
+        origin = renderer.origins[("source", source.id)]
+        told = [(e, a) for e in events for a in e.accounts if a.account.source == source.id]
+        specs.append(PageSpec(f"sources/{source.id}/index.html", "source.html", origin.path, {
+            **common,
+            "source": source,
+            "note": renderer.body_html("source", source.id, source.body),
+            "reference": timeline.source_dates[source.id],
+            "told": told,
+            "untold": [e for e in events if source.id in e.silent_sources],
+        }))
+    for party_id, party in timeline.parties.items():
+        origin = renderer.origins[("party", party_id)]
+        claims = [(e, a) for e in events for a in e.accounts
+                  if party_id in a.account.credits
+                  or any(f.credited_to == party_id for f in a.account.figures)]
+        specs.append(PageSpec(f"credited/{party_id}/index.html", "party.html", origin.path, {
+            **common, "party_id": party_id, "party": party, "claims": claims,
+        }))
+    for page in timeline.pages:
+        origin = renderer.origins[("page", page.id)]
+        slug = page.slug or page.id
+        specs.append(PageSpec(f"{slug}/index.html", "page.html", origin.path, {
+            **common, "page": page, "body": renderer.body_html("page", page.id, page.body),
+        }))
+    return specs
+
+
+def _collisions(specs: list[PageSpec], origins: dict) -> list[Problem]:
+    problems: list[Problem] = []
+    by_path: dict[str, PageSpec] = {}
+    for spec in specs:
+        first = by_path.get(spec.path)
+        top = spec.path.split("/", 1)[0]
+        if first is None and spec.template == "page.html" and top in BUILT_IN:
+            problems.append(Problem(spec.origin, 1, "slug", (
+                f"this page would write /{spec.path.removesuffix('index.html')}, which Parallax "
+                f"uses for its own {BUILT_IN[top]} pages; choose another slug"
+            )))
+        elif first is not None:
+            problems.append(Problem(spec.origin, 1, "", (
+                f"two records write the same page /{spec.path.removesuffix('index.html')}: "
+                f"{first.origin} and {spec.origin}; give one of them another slug or file name"
+            )))
+        else:
+            by_path[spec.path] = spec
+    return problems
+
+
+def render_site(timeline: Timeline, origins: dict, templates: Path, static: Path) -> RenderedSite:
+    renderer = Renderer(timeline, origins, templates)
+    specs = page_specs(timeline, renderer)
+    problems = _collisions(specs, origins) + renderer.problems
+    if problems:
+        raise ContentError(problems)
+
+    files: dict[str, bytes] = {}
+    for spec in specs:
+        files[spec.path] = render_page(renderer, spec)
+    files.update(static_files(static))
+    files.update(export.data_files(timeline, renderer))
+    return RenderedSite(dict(sorted(files.items())), pages=len(specs))
+
+
+def render_page(renderer: Renderer, spec: PageSpec) -> bytes:
+    try:
+        template = renderer.env.get_template(spec.template)
+        html = template.render(**spec.context, path=spec.path, root=root_of(spec.path),
+                               asset=lambda name: asset_url(renderer, spec.path, name))
+    except jinja2.TemplateSyntaxError as error:
+        raise ContentError([Problem(
+            _template_path(renderer, error.filename or error.name or spec.template),
+            error.lineno or 1, "template", error.message or str(error),
+        )]) from None
+    except jinja2.TemplateNotFound as error:
+        raise ContentError([Problem(
+            _template_path(renderer, spec.template), 1, "template",
+            f"template {error.name!r} not found in {renderer.templates}",
+        )]) from None
+    except jinja2.UndefinedError as error:
+        filename, line = _template_frame(renderer.templates)
+        raise ContentError([Problem(
+            _template_path(renderer, filename or spec.template), line, "template",
+            f"{error.message} (rendering /{spec.path})",
+        )]) from None
+    return html.encode("utf-8")
+
+
+def _template_frame(templates: Path) -> tuple[str | None, int]:
+    """The innermost template line in the traceback being handled."""
+    found: tuple[str | None, int] = (None, 1)
+    for frame in traceback.extract_tb(sys.exc_info()[2]):
+        if frame.filename.endswith((".html", ".xml", ".txt")) and frame.lineno:
+            found = (frame.filename, frame.lineno)
+    return found
+
+
+def _template_path(renderer: Renderer, name: str) -> str:
+    path = Path(name)
+    if not path.is_absolute():
+        path = renderer.templates / name
+    try:
+        return path.resolve().relative_to(renderer.templates.resolve().parent).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def asset_url(renderer: Renderer, page_path: str, name: str) -> str:
+    """A static file's address from this page."""
+    return f"{root_of(page_path)}static/{name}"
+
+
+def static_files(static: Path) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    if static.is_dir():
+        for path in sorted(static.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                files["static/" + path.relative_to(static).as_posix()] = path.read_bytes()
+    return files
+
+

@@ -1,0 +1,183 @@
+"""Resolve stage: `Content` → `Timeline` (every event and account placed in the site's time zone).
+
+Each account is placed where its own source puts it: its time words resolved against the
+article's date (or the date it counts from), or the editors' `resolved_as`; an account with no
+time words is placed at the editors' placement of its event and marked so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from .errors import ContentError, Problem
+from .models import Account, EventRecord, Page, Party, SiteSettings, Source
+from .timewords import resolve_words
+from .validate import Content
+from .when import Interval, WhenError, parse_when
+
+
+@dataclass(frozen=True)
+class PlacedAccount:
+    """An account with the time its source gives it."""
+
+    id: str
+    """'<event id>--<source id>': stable across builds."""
+    event_id: str
+    account: Account
+    time: Interval
+    """Where this account goes on the timeline, in the site's time zone."""
+    basis: str
+    """'words' (resolved from its time words), 'resolved_as' (given by the editors), or
+    'event' (no time words: placed at the event's placement)."""
+    explanation: str
+    """For readers: how the words were read."""
+    differs: bool
+    """True when this time does not overlap the editors' placement of the event."""
+
+
+@dataclass(frozen=True)
+class TimingDifference:
+    event_id: str
+    account_id: str
+    source_id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class PlacedEvent:
+    event: EventRecord
+    placement: Interval
+    band: str
+    """'before', 'window' or 'after': where the timeline shows it."""
+    accounts: tuple[PlacedAccount, ...]
+    silent_sources: tuple[str, ...]
+    """Ids of the sources that do not mention this event."""
+    differences: tuple[TimingDifference, ...]
+
+    @property
+    def id(self) -> str:
+        return self.event.id
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The content placed in time: what the render stage draws."""
+
+    site: SiteSettings
+    tz: ZoneInfo
+    window: Interval
+    days: tuple[date, ...]
+    sources: tuple[Source, ...]
+    source_dates: dict[str, Interval]
+    """Each source's publication date as the reference its time words count from."""
+    events: tuple[PlacedEvent, ...]
+    """Chronological: by placement start, then end, then id."""
+    pages: tuple[Page, ...]
+    parties: dict[str, Party]
+    warnings: tuple[Problem, ...]
+
+    def event(self, event_id: str) -> PlacedEvent:
+        return next(e for e in self.events if e.id == event_id)
+
+
+def article_zone(source: Source, site_tz: ZoneInfo) -> ZoneInfo:
+    return ZoneInfo(source.timezone) if source.timezone else site_tz
+
+
+def resolve_timeline(content: Content) -> Timeline:
+    site = content.site
+    tz = ZoneInfo(site.timezone)
+    window = parse_when(site.window, tz)
+    sources = {s.id: s for s in content.sources}
+    source_dates = {s.id: parse_when(s.published, article_zone(s, tz)) for s in content.sources}
+    problems: list[Problem] = []
+    placed: list[PlacedEvent] = []
+
+    for event in content.events:
+        placement = parse_when(event.when, tz)
+        accounts = []
+        for a, account in enumerate(event.accounts):
+            try:
+                accounts.append(_place_account(event, account, placement, sources, source_dates, tz))
+            except WhenError as error:
+                problems.append(content.problem("event", event.id, ("accounts", a, "said_when"), str(error)))
+        if problems:
+            continue
+        order = {s.id: i for i, s in enumerate(content.sources)}
+        accounts.sort(key=lambda p: order[p.account.source])
+        cited = {p.account.source for p in accounts}
+        placed.append(PlacedEvent(
+            event=event,
+            placement=placement,
+            band=_band(placement, window, event.context),
+            accounts=tuple(accounts),
+            silent_sources=tuple(s.id for s in content.sources if s.id not in cited),
+            differences=_differences(event, placement, accounts, sources),
+        ))
+    if problems:
+        raise ContentError(problems)
+
+    placed.sort(key=lambda e: (e.placement.start, e.placement.end, e.id))
+    first, last = window.first_day(), window.last_day()
+    days = tuple(first + timedelta(days=n) for n in range((last - first).days + 1))
+    return Timeline(
+        site=site, tz=tz, window=window, days=days, sources=content.sources,
+        source_dates=source_dates, events=tuple(placed), pages=content.pages,
+        parties=content.parties, warnings=content.warnings,
+    )
+
+
+def _place_account(event, account, placement, sources, source_dates, tz) -> PlacedAccount:
+    source = sources[account.source]
+    account_id = f"{event.id}--{source.id}"
+    if account.resolved_as:
+        time = parse_when(account.resolved_as, tz)
+        basis = "resolved_as"
+        words = f"'{account.said_when}'" if account.said_when else "no time words"
+        explanation = f"{words}; the editors place it: {time.describe()}"
+    elif account.said_when:
+        if account.counted_from:
+            reference = parse_when(account.counted_from.date, article_zone(source, tz))
+        else:
+            reference = source_dates[source.id]
+        resolution = resolve_words(account.said_when, reference, tz)
+        time, basis, explanation = resolution.interval, "words", resolution.explanation
+        if account.counted_from:
+            explanation += f" ({account.counted_from.why})"
+    else:
+        time, basis = placement, "event"
+        explanation = f"no time words; shown at the editors' placement, {placement.describe()}"
+    differs = basis != "event" and not time.overlaps(placement)
+    return PlacedAccount(account_id, event.id, account, time, basis, explanation, differs)
+
+
+def _band(placement: Interval, window: Interval, context: bool) -> str:
+    if placement.end <= window.start:
+        return "before"
+    if placement.start >= window.end:
+        return "after"
+    return "window"
+
+
+def _differences(event, placement, accounts, sources) -> tuple[TimingDifference, ...]:
+    out: list[TimingDifference] = []
+    for placed in accounts:
+        if placed.basis == "event":
+            continue
+        outlet = sources[placed.account.source].outlet
+        if placed.differs:
+            out.append(TimingDifference(event.id, placed.id, placed.account.source, (
+                f"{outlet} puts it at {placed.time.describe()}; the editors place it at "
+                f"{placement.describe()}"
+            )))
+        for other in accounts:
+            if other.basis == "event" or other.account.source <= placed.account.source:
+                continue
+            if not placed.time.overlaps(other.time):
+                out.append(TimingDifference(event.id, placed.id, placed.account.source, (
+                    f"{outlet} puts it at {placed.time.describe()}; "
+                    f"{sources[other.account.source].outlet} at {other.time.describe()}"
+                )))
+    return tuple(out)

@@ -1,0 +1,89 @@
+"""Write stage: `RenderedSite` → files under site/, swapped in only once all are written.
+
+A first build writes everything into a fresh folder beside site/ and renames it into place.
+Later builds write only the files whose bytes changed, into a staging folder beside site/;
+once every one of them is written, each is renamed into place and files the new build no
+longer has are removed. Nothing under site/ changes until the whole set is on disk, and a build
+that fails before this stage writes nothing at all.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from .render import RenderedSite
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    written: int
+    unchanged: int
+    removed: int
+
+
+def _existing(out: Path) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for folder, _dirs, names in os.walk(out):
+        for name in names:
+            path = Path(folder, name)
+            found[path.relative_to(out).as_posix()] = path
+    return found
+
+
+def _staging(out: Path, tag: str) -> Path:
+    staging = out.with_name(f".{out.name}.{tag}-{os.getpid()}")
+    if staging.exists():
+        shutil.rmtree(staging)
+    return staging
+
+
+def _write_all(folder: Path, files: dict[str, bytes]) -> None:
+    made: set[Path] = set()
+    for relative, data in files.items():
+        target = folder / relative
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(data)
+
+
+def write_site(site: RenderedSite, out: Path) -> WriteReport:
+    out = out.resolve()
+    if not out.exists():
+        fresh = _staging(out, "new")
+        try:
+            _write_all(fresh, site.files)
+            fresh.rename(out)
+        except BaseException:
+            shutil.rmtree(fresh, ignore_errors=True)
+            raise
+        return WriteReport(written=len(site.files), unchanged=0, removed=0)
+
+    existing = _existing(out)
+    changed: dict[str, bytes] = {}
+    for relative, data in site.files.items():
+        path = existing.get(relative)
+        if path is None or path.stat().st_size != len(data) or path.read_bytes() != data:
+            changed[relative] = data
+    stale = sorted(set(existing) - set(site.files))
+
+    if changed:
+        staging = _staging(out, "staging")
+        try:
+            _write_all(staging, changed)
+            for relative in changed:
+                target = out / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staging / relative, target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    for relative in stale:
+        (out / relative).unlink()
+    if stale:
+        for folder, _dirs, _names in os.walk(out, topdown=False):
+            if folder != str(out) and not os.listdir(folder):
+                os.rmdir(folder)
+    return WriteReport(written=len(changed), unchanged=len(site.files) - len(changed), removed=len(stale))
