@@ -183,8 +183,16 @@ def _read_registry(path: Path, root: Path, kind: str) -> list[RawRecord]:
 
 def _yaml_problem(error: yaml.YAMLError, shown: str, first_line: int, text: str) -> Problem:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    line = first_line + (mark.line if mark else 0)
     problem = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None) or ""
+    opened = getattr(error, "context_mark", None)
+    if context.startswith(("while parsing a flow", "while scanning a quoted")) and opened is not None:
+        # The mistake is where the bracket or quote was opened, not where YAML gave up.
+        closer = {"sequence": "']'", "mapping": "'}'"}.get(context.split()[-1], "quote")
+        return Problem(shown, first_line + opened.line, "", (
+            f"invalid YAML: the closing {closer} for this line is missing; add it, "
+            "or put the whole value in quotes"))
+    line = first_line + (mark.line if mark else 0)
     source_line = text.split("\n")[mark.line] if mark and mark.line < len(text.split("\n")) else ""
     if "\t" in source_line[: (mark.column + 1 if mark else 0)] or "found character '\\t'" in problem:
         hint = "a tab is used for indenting; YAML needs spaces"

@@ -86,6 +86,13 @@ def _day(d: date) -> str:
     return f"{d:%a} {d.day} {d:%b %Y}"
 
 
+def _clock_end(start: datetime, end: datetime) -> str:
+    """An end time as a clock reading; a midnight that closes the start's day reads 24:00."""
+    if end.date() > start.date() and end.time() == time():
+        return "24:00"
+    return f"{end:%H:%M}"
+
+
 def _describe(iv: Interval) -> str:
     first, last = iv.first_day(), iv.last_day()
     if iv.precision is Precision.year:
@@ -99,7 +106,9 @@ def _describe(iv: Interval) -> str:
     if iv.precision is Precision.time:
         if iv.end - iv.start <= timedelta(minutes=1):
             return f"{_day(first)}, {iv.start:%H:%M}"
-        return f"{_day(first)}, {iv.start:%H:%M}–{iv.end:%H:%M}"
+        if first == last:
+            return f"{_day(first)}, {iv.start:%H:%M}–{_clock_end(iv.start, iv.end)}"
+        return f"{_day(first)} {iv.start:%H:%M} – {_day(last)} {iv.end:%H:%M}"
     if iv.precision is Precision.part_of_day:
         for name, (a, b) in PARTS_OF_DAY.items():
             midnight = datetime.combine(first, time(), iv.start.tzinfo)
@@ -107,6 +116,8 @@ def _describe(iv: Interval) -> str:
                 if name == "night":
                     return f"night of {first.day}–{(first + timedelta(days=1)).day} {first:%b %Y}"
                 return f"{_day(first)}, {name}"
+        if first == last:
+            return f"{_day(first)}, {iv.start:%H:%M}–{_clock_end(iv.start, iv.end)}"
         return f"{_day(first)} {iv.start:%H:%M} – {_day(last)} {iv.end:%H:%M}"
     if first == last:
         return _day(first)
@@ -129,7 +140,8 @@ _SINGLE = re.compile(
 )
 
 
-def _local(d: date, hours: float, tz: ZoneInfo) -> datetime:
+def local_time(d: date, hours: float, tz: ZoneInfo) -> datetime:
+    """Wall-clock `hours` after the midnight that starts day `d` in `tz`."""
     return datetime.combine(d, time(), tz) + timedelta(hours=hours)
 
 
@@ -156,7 +168,7 @@ def _parse_single(text: str, tz: ZoneInfo) -> Interval:
                 f"unknown part of day {g['part']!r} in {text!r}; use one of: {', '.join(PARTS_OF_DAY)}"
             )
         a, b = PARTS_OF_DAY[g["part"]]
-        return Interval(_local(day, a, tz), _local(day, b, tz), Precision.part_of_day)
+        return Interval(local_time(day, a, tz), local_time(day, b, tz), Precision.part_of_day)
     if g["hour"] is not None:
         hour, minute = int(g["hour"]), int(g["minute"])
         if hour > 23 or minute > 59:
@@ -166,9 +178,9 @@ def _parse_single(text: str, tz: ZoneInfo) -> Interval:
             instant = datetime.fromisoformat(f"{day.isoformat()}T{hour:02d}:{minute:02d}{offset}")
             start = instant.astimezone(tz)
         else:
-            start = _local(day, hour + minute / 60, tz)
+            start = local_time(day, hour + minute / 60, tz)
         return Interval(start, start + timedelta(minutes=1), Precision.time)
-    return Interval(_local(day, 0, tz), _local(day, 24, tz), Precision.day)
+    return Interval(local_time(day, 0, tz), local_time(day, 24, tz), Precision.day)
 
 
 def parse_when(text: str, tz: ZoneInfo) -> Interval:

@@ -1,0 +1,29 @@
+"""Shared fixtures: the project's folders and a helper that runs the CLI like an editor would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from parallax.cli import main
+
+PROJECT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def snapshot_tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes, by relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run `python build.py ARGS` in-process; return (exit code, stdout, stderr)."""
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run

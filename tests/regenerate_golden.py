@@ -1,0 +1,24 @@
+"""Rebuild tests/golden/basic from tests/fixtures/basic: `python tests/regenerate_golden.py`.
+
+Run it after a deliberate change to the templates or the output, then review the diff.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from parallax.cli import main  # noqa: E402
+
+GOLDEN = HERE / "golden" / "basic"
+
+if __name__ == "__main__":
+    if GOLDEN.exists():
+        shutil.rmtree(GOLDEN)
+    code = main(["build", "--content", str(HERE / "fixtures" / "basic" / "content"),
+                 "--out", str(GOLDEN), "--strict"])
+    sys.exit(code)
