@@ -154,9 +154,10 @@ def _place_account(event, account, placement, sources, source_dates, tz) -> Plac
 
 
 def _band(placement: Interval, window: Interval, context: bool) -> str:
-    if placement.end <= window.start:
+    """Context events go to the band on their side of the window even when they reach into it."""
+    if placement.end <= window.start or (context and placement.start < window.start):
         return "before"
-    if placement.start >= window.end:
+    if placement.start >= window.end or (context and placement.end > window.end):
         return "after"
     return "window"
 
