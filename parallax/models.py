@@ -272,8 +272,9 @@ class Account(Record):
     resolved_as: When | None = None
     """The time the words mean, given by the editors when the resolver cannot read them."""
     credits: list[Slug] = []
-    """Whom the article credits for it, by id in content/credited.yaml, in the order it relays
-    them (e.g. [cnn, syrian-government-media]); empty when the outlet says it in its own voice."""
+    """Whom the article credits for it, by id in content/credited.yaml, in the order the article
+    names them (e.g. [cnn, syrian-government-media]); empty when the outlet says it in its own
+    voice."""
     figures: list[Figure] = []
     """Every number this account gives."""
     note: str = ""

@@ -135,8 +135,10 @@ def _place_account(event, account, placement, sources, source_dates, tz) -> Plac
     if account.resolved_as:
         time = parse_when(account.resolved_as, tz)
         basis = "resolved_as"
-        words = f"'{account.said_when}'" if account.said_when else "no time words"
-        explanation = f"{words}; the editors place it: {time.describe()}"
+        if account.said_when:
+            explanation = f"'{account.said_when}', read by the editors as {time.describe()}"
+        else:
+            explanation = f"no time words; the editors date this account {time.describe()}"
     elif account.said_when:
         if account.counted_from:
             reference = parse_when(account.counted_from.date, article_zone(source, tz))
