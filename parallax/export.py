@@ -1,16 +1,40 @@
-"""Render stage helper: the open data files under site/data/ (timeline.json and its schema)."""
+"""Render stage helper: open data (site/data/), linked data for pages, sitemap.xml and robots.txt.
+
+Everything here is plain data in, bytes or dicts out: the render stage decides where it goes.
+Files under site/data/:
+
+- timeline.json: the whole timeline (its contract: timeline.schema.json beside it);
+- schema.json: the JSON Schema of what editors write;
+- events.csv, accounts.csv, figures.csv, sources.csv, parties.csv: one row per record, joined
+  by their ids (accounts.event_id, accounts.source_id, figures.account_id, ...);
+- timelinejs.json: the accounts as a TimelineJS3 timeline, one group per source.
+"""
 
 from __future__ import annotations
 
+import csv
+import html
+import io
 import json
+from datetime import timedelta
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 from pydantic.json_schema import models_json_schema
 
 from . import __version__
-from .models import Event, Party, PageFrontMatter, SiteSettings, SourceFrontMatter
+from .models import (
+    Event,
+    Figure,
+    Level,
+    PageFrontMatter,
+    Party,
+    SiteSettings,
+    Source,
+    SourceFrontMatter,
+)
 from .resolve import PlacedAccount, PlacedEvent, Timeline
-from .when import Interval
+from .when import Interval, Precision
 
 SCHEMA_VERSION = 1
 
@@ -95,5 +119,392 @@ def dumps(data: Any) -> bytes:
 def data_files(timeline: Timeline, renderer: Any = None) -> dict[str, bytes]:
     return {
         "data/timeline.json": dumps(timeline_json(timeline)),
+        "data/timeline.schema.json": dumps(TIMELINE_SCHEMA),
         "data/schema.json": dumps(content_schema()),
+        "data/events.csv": events_csv(timeline),
+        "data/accounts.csv": accounts_csv(timeline),
+        "data/figures.csv": figures_csv(timeline),
+        "data/sources.csv": sources_csv(timeline),
+        "data/parties.csv": parties_csv(timeline),
+        "data/timelinejs.json": dumps(timelinejs_json(timeline)),
+    }
+
+
+# --- addresses -----------------------------------------------------------------------------------
+
+
+def page_url(site: SiteSettings, path: str) -> str:
+    """The published address of the page at `path` ('events/x/index.html' → base_url + 'events/x/')."""
+    if path == "index.html" or path.endswith("/index.html"):
+        path = path.removesuffix("index.html")
+    return site.base_url + path
+
+
+def event_url(site: SiteSettings, event_id: str) -> str:
+    return page_url(site, f"events/{event_id}/index.html")
+
+
+# --- the contract of timeline.json -----------------------------------------------------------------
+
+_INTERVAL = {
+    "type": "object",
+    "required": ["start", "end", "precision", "approximate", "label"],
+    "properties": {
+        "start": {"type": "string", "format": "date-time"},
+        "end": {"type": "string", "format": "date-time"},
+        "precision": {"enum": [p.value for p in Precision]},
+        "approximate": {"type": "boolean"},
+        "label": {"type": "string"},
+    },
+}
+_ID = {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$"}
+_TEXT_OR_NULL = {"type": ["string", "null"]}
+
+TIMELINE_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Parallax timeline.json",
+    "description": "Every source and every event with each source's account of it, placed in "
+                   "the site's time zone. Fields not listed here may be added in later versions "
+                   "of the same schema_version; a field listed here changes meaning only with a "
+                   "new schema_version.",
+    "type": "object",
+    "required": ["schema_version", "generator", "site", "sources", "parties", "events"],
+    "properties": {
+        "schema_version": {"const": SCHEMA_VERSION},
+        "generator": {"type": "string"},
+        "site": {"type": "object", "required": ["title", "base_url", "timezone", "window"]},
+        "sources": {"type": "array", "items": {
+            "type": "object",
+            "required": ["id", "outlet", "title", "published", "url", "byline", "page",
+                         "reference", "confidence"],
+            "properties": {
+                "id": _ID, "outlet": {"type": "string"}, "title": {"type": "string"},
+                "byline": _TEXT_OR_NULL, "url": _TEXT_OR_NULL, "published": {"type": "string"},
+                "page": {"type": "string"}, "reference": {"$ref": "#/$defs/interval"},
+            },
+        }},
+        "parties": {"type": "array", "items": {
+            "type": "object", "required": ["id", "name", "kind", "page"],
+            "properties": {"id": _ID, "name": {"type": "string"}, "page": {"type": "string"}},
+        }},
+        "events": {"type": "array", "items": {"$ref": "#/$defs/event"}},
+    },
+    "$defs": {
+        "interval": _INTERVAL,
+        "event": {
+            "type": "object",
+            "required": ["id", "title", "start", "end", "precision", "approximate", "label",
+                         "band", "page", "accounts", "silent_sources", "timing_differences"],
+            "properties": {
+                "id": _ID,
+                "title": {"type": "string"},
+                "start": {"type": "string", "format": "date-time"},
+                "end": {"type": "string", "format": "date-time"},
+                "band": {"enum": ["before", "window", "after"]},
+                "accounts": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/account"}},
+                "silent_sources": {"type": "array", "items": _ID},
+                "timing_differences": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "account": {
+            "type": "object",
+            "required": ["id", "source", "quotes", "said_when", "credits", "figures", "resolved",
+                         "differs_from_event"],
+            "properties": {
+                "id": {"type": "string"},
+                "source": _ID,
+                "quotes": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+                "said_when": _TEXT_OR_NULL,
+                "credits": {"type": "array", "items": _ID},
+                "figures": {"type": "array", "items": {"type": "object",
+                                                       "required": ["topic", "as_written"]}},
+                "resolved": {"allOf": [{"$ref": "#/$defs/interval"}, {
+                    "type": "object", "required": ["basis", "explanation"],
+                    "properties": {"basis": {"enum": ["words", "resolved_as", "event"]},
+                                   "explanation": {"type": "string"}},
+                }]},
+                "differs_from_event": {"type": "boolean"},
+            },
+        },
+    },
+}
+
+
+# --- tables (CSV) --------------------------------------------------------------------------------
+
+
+def table(header: list[str], rows: list[list[Any]]) -> bytes:
+    """UTF-8 CSV with a header row and '\\n' line ends; None → empty, booleans → true/false."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        if len(row) != len(header):
+            raise ValueError(f"row of {len(row)} cells for {len(header)} columns: {row!r}")
+        writer.writerow([_cell(value) for value in row])
+    return out.getvalue().encode("utf-8")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return number(value)
+    return str(value)
+
+
+def number(value: float) -> str:
+    """12000.0 → '12000', 2.5 → '2.5': as a spreadsheet reads it, without a trailing '.0'."""
+    return str(int(value)) if float(value).is_integer() else repr(value)
+
+
+# Several values in one cell: ids (which have no spaces) joined by a space; free text (quotes,
+# spellings) one per line, which CSV keeps inside the quoted cell.
+def _ids(values: Any) -> str:
+    return " ".join(values)
+
+
+def _lines(values: Any) -> str:
+    return "\n".join(values)
+
+
+def events_csv(timeline: Timeline) -> bytes:
+    header = ["id", "title", "when", "start", "end", "precision", "approximate", "band", "place",
+              "context", "tags", "sources", "silent_sources", "summary", "url"]
+    rows = [[
+        e.id, e.event.title, e.placement.describe(), e.placement.start.isoformat(),
+        e.placement.end.isoformat(), e.placement.precision.value, e.placement.approximate, e.band,
+        e.event.place, e.event.context, _ids(e.event.tags),
+        _ids(a.account.source for a in e.accounts), _ids(e.silent_sources), e.event.body.strip(),
+        event_url(timeline.site, e.id),
+    ] for e in timeline.events]
+    return table(header, rows)
+
+
+def accounts_csv(timeline: Timeline) -> bytes:
+    header = ["id", "event_id", "source_id", "said_when", "counted_from", "counted_from_why",
+              "resolved_as", "when", "start", "end", "precision", "approximate", "basis",
+              "explanation", "differs_from_event", "credits", "quotes", "note", "url"]
+    rows = []
+    for e in timeline.events:
+        for a in e.accounts:
+            account = a.account
+            counted = account.counted_from
+            rows.append([
+                a.id, e.id, account.source, account.said_when, counted and counted.date,
+                counted and counted.why, account.resolved_as, a.time.describe(),
+                a.time.start.isoformat(), a.time.end.isoformat(), a.time.precision.value,
+                a.time.approximate, a.basis, a.explanation, a.differs, _ids(account.credits),
+                _lines(account.quotes), account.note,
+                f"{event_url(timeline.site, e.id)}#{account.source}",
+            ])
+    return table(header, rows)
+
+
+def figure_rows(timeline: Timeline) -> list[tuple[str, PlacedEvent, PlacedAccount, Figure]]:
+    """Every figure with its id: '<account id>--<n>', n counting from 1 in the account's order."""
+    return [(f"{a.id}--{n}", e, a, figure)
+            for e in timeline.events for a in e.accounts
+            for n, figure in enumerate(a.account.figures, start=1)]
+
+
+def figures_csv(timeline: Timeline) -> bytes:
+    header = ["id", "account_id", "event_id", "source_id", "topic", "value", "low", "high",
+              "as_written", "credited_to"]
+    rows = [[
+        figure_id, a.id, e.id, a.account.source, f.topic, f.value, f.low, f.high, f.as_written,
+        f.credited_to,
+    ] for figure_id, e, a, f in figure_rows(timeline)]
+    return table(header, rows)
+
+
+def sources_csv(timeline: Timeline) -> bytes:
+    header = ["id", "outlet", "title", "byline", "published", "published_start", "published_end",
+              "timezone", "url", "copy_read_site", "copy_read_url", "confidence_outlet",
+              "confidence_byline", "confidence_published", "confidence_url", "note", "page_url"]
+    rows = []
+    for s in timeline.sources:
+        reference = timeline.source_dates[s.id]
+        copy = s.copy_read
+        rows.append([
+            s.id, s.outlet, s.title, s.byline, s.published, reference.start.isoformat(),
+            reference.end.isoformat(), s.timezone, s.url, copy and copy.site, copy and copy.url,
+            s.confidence.outlet.level.value, s.confidence.byline.level.value,
+            s.confidence.published.level.value, s.confidence.url.level.value, s.body.strip(),
+            page_url(timeline.site, f"sources/{s.id}/index.html"),
+        ])
+    return table(header, rows)
+
+
+def parties_csv(timeline: Timeline) -> bytes:
+    header = ["id", "name", "kind", "part_of", "spellings", "note", "page_url"]
+    rows = [[
+        party_id, p.name, p.kind.value, p.part_of, _lines(p.spellings), p.note,
+        page_url(timeline.site, f"credited/{party_id}/index.html"),
+    ] for party_id, p in timeline.parties.items()]
+    return table(header, rows)
+
+
+# --- TimelineJS3 -----------------------------------------------------------------------------------
+
+# The date fields TimelineJS reads, finest last, and how many of them each precision fills.
+_TLJS_FIELDS = ("year", "month", "day", "hour", "minute")
+_TLJS_DEPTH = {Precision.year: 1, Precision.month: 2, Precision.day: 3, Precision.days: 3,
+               Precision.part_of_day: 4, Precision.time: 5}
+
+
+def timelinejs_date(moment: Any, precision: Precision) -> dict[str, int]:
+    values = (moment.year, moment.month, moment.day, moment.hour, moment.minute)
+    return dict(zip(_TLJS_FIELDS[:_TLJS_DEPTH[precision]], values, strict=False))
+
+
+def timelinejs_dates(interval: Interval) -> dict[str, Any]:
+    """start_date, end_date when the time spans more than one unit of its precision, and the
+    site's own wording as display_date; all in the site's time zone."""
+    precision = interval.precision
+    start = timelinejs_date(interval.start, precision)
+    dates: dict[str, Any] = {"start_date": start}
+    if precision in (Precision.time, Precision.part_of_day):
+        # Hours and minutes: the end is a moment, given as it is (unless the time is one minute).
+        end = timelinejs_date(interval.end, precision)
+        if interval.end - interval.start > timedelta(minutes=1):
+            dates["end_date"] = end
+    else:
+        # Days, months, years: the end is exclusive, so the last unit is the one before it.
+        end = timelinejs_date(interval.end - timedelta(microseconds=1), precision)
+        if end != start:
+            dates["end_date"] = end
+    dates["display_date"] = interval.describe()
+    return dates
+
+
+def _groups(sources: tuple[Source, ...]) -> dict[str, str]:
+    """Each source's lane label: its outlet, with the headline when two sources share an outlet."""
+    outlets = [s.outlet for s in sources]
+    return {s.id: s.outlet if outlets.count(s.outlet) == 1 else f"{s.outlet}: {s.title}"
+            for s in sources}
+
+
+def timelinejs_json(timeline: Timeline) -> dict[str, Any]:
+    """The accounts as a TimelineJS3 timeline (https://timeline.knightlab.com/docs/json-format.html):
+    one group per source, one slide per account, at the time that source gives it."""
+    site = timeline.site
+    groups = _groups(timeline.sources)
+    sources = {s.id: s for s in timeline.sources}
+    slides = []
+    for e in timeline.events:
+        for a in e.accounts:
+            source = sources[a.account.source]
+            quotes = "".join(f"<blockquote>{html.escape(q)}</blockquote>" for q in a.account.quotes)
+            words = (f"“{html.escape(a.account.said_when)}”: " if a.account.said_when
+                     else "No time words: ")
+            link = f'<a href="{html.escape(event_url(site, e.id))}">every account of this event</a>'
+            slides.append({
+                **timelinejs_dates(a.time),
+                "text": {
+                    "headline": html.escape(e.event.title),
+                    "text": f"{quotes}<p>{html.escape(source.outlet)}. {words}"
+                            f"{html.escape(a.time.describe())}. See {link}.</p>",
+                },
+                "group": groups[source.id],
+                "unique_id": a.id,
+                "autolink": False,
+            })
+    return {
+        "title": {
+            "text": {"headline": html.escape(site.title), "text": f"<p>{html.escape(site.description)}</p>"},
+            "unique_id": "title",
+        },
+        "events": slides,
+    }
+
+
+# --- linked data (JSON-LD) and Open Graph ------------------------------------------------------
+
+
+def _schema_date(interval: Interval) -> tuple[str, str]:
+    """schema.org start and end: dates for day-or-coarser times, date-times for finer ones."""
+    if interval.precision in (Precision.time, Precision.part_of_day):
+        return interval.start.isoformat(), interval.end.isoformat()
+    return interval.first_day().isoformat(), interval.last_day().isoformat()
+
+
+def _published(source: Source, reference: Interval) -> str | None:
+    """The article's date for datePublished: only when it is one known day (or finer)."""
+    if source.confidence.published.level is Level.unknown:
+        return None
+    if reference.precision in (Precision.time, Precision.part_of_day):
+        return reference.start.isoformat()
+    if reference.precision is Precision.day:
+        return reference.first_day().isoformat()
+    return None
+
+
+def news_article(timeline: Timeline, source: Source) -> dict[str, Any]:
+    article: dict[str, Any] = {
+        "@type": "NewsArticle",
+        "headline": source.title,
+        "publisher": {"@type": "Organization", "name": source.outlet},
+    }
+    published = _published(source, timeline.source_dates[source.id])
+    if published:
+        article["datePublished"] = published
+    if source.url:
+        article["url"] = source.url
+    if source.byline:
+        article["author"] = {"@type": "Person", "name": source.byline}
+    return article
+
+
+def linked_data(timeline: Timeline, path: str, title: str, description: str,
+                placed: PlacedEvent | None = None) -> dict[str, Any]:
+    """The schema.org description of the page at `path`: an Event (each account citing its
+    article) for an event page, the WebSite for the home page, a WebPage otherwise."""
+    site = timeline.site
+    url = page_url(site, path)
+    website = {"@type": "WebSite", "name": site.title, "url": site.base_url}
+    if placed is not None:
+        sources = {s.id: s for s in timeline.sources}
+        start, end = _schema_date(placed.placement)
+        event: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "Event",
+            "name": placed.event.title,
+            "url": url,
+            "startDate": start,
+            "endDate": end,
+        }
+        if placed.event.place:
+            event["location"] = {"@type": "Place", "name": placed.event.place}
+        event["citation"] = [news_article(timeline, sources[a.account.source])
+                             for a in placed.accounts]
+        return event
+    if path == "index.html":
+        return {"@context": "https://schema.org", **website, "description": site.description,
+                "inLanguage": site.language}
+    return {"@context": "https://schema.org", "@type": "WebPage", "name": title, "url": url,
+            "description": description, "inLanguage": site.language, "isPartOf": website}
+
+
+def og_locale(language: str) -> str:
+    """A BCP 47 tag as Open Graph writes it: en-GB → en_GB."""
+    return language.replace("-", "_")
+
+
+# --- for crawlers ------------------------------------------------------------------------------
+
+
+def crawler_files(site: SiteSettings, page_paths: list[str]) -> dict[str, bytes]:
+    """sitemap.xml (every HTML page but the 404 page, by published address) and robots.txt."""
+    urls = sorted(page_url(site, p) for p in page_paths if p.endswith(".html") and p != "404.html")
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines += [f"  <url><loc>{xml_escape(url)}</loc></url>" for url in urls]
+    lines.append("</urlset>")
+    robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.base_url}sitemap.xml\n"
+    return {
+        "sitemap.xml": ("\n".join(lines) + "\n").encode("utf-8"),
+        "robots.txt": robots.encode("utf-8"),
     }

@@ -1,11 +1,13 @@
 """Load stage: files under content/ → `RawRecord`s (YAML front matter with a line for every key).
 
 The only module that knows PyYAML. Nothing here judges the content beyond "is this readable
-YAML between --- lines"; the validate stage does the rest.
+YAML between --- lines"; the validate stage does the rest. Every message is written for editors,
+not programmers: it names the line and says what to type.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,8 @@ _Loader.yaml_implicit_resolvers = {
 
 # YAML 1.1 reads these bare words as true/false; an editor usually meant the word.
 BOOLEAN_WORDS = {"yes", "no", "on", "off", "y", "n", "true", "false"}
+_STR = "tag:yaml.org,2002:str"
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 
 Loc = tuple[str | int, ...]
 
@@ -50,6 +54,12 @@ class RawRecord:
     body_line: int = 1
     line: int = 1
     """Where the record starts (the '---' line, or its key in a registry file)."""
+    bare: dict[Loc, str] = field(default_factory=dict)
+    """Unquoted numbers and yes/no words as written (e.g. '2016', 'no'), by location: where
+    text was meant, the message can show exactly what to put in quotes."""
+    problems: tuple[Problem, ...] = ()
+    """Mistakes found while reading that do not stop the record being validated (a key given
+    twice: the last one counts), so the rest of it is still checked in the same run."""
 
     def line_of(self, loc: Loc) -> int:
         """The line of the deepest known location on `loc`'s way."""
@@ -67,11 +77,14 @@ class RawContent:
     records: tuple[RawRecord, ...]
     problems: tuple[Problem, ...] = ()
     """Files that could not be read; validation reports them with its own findings."""
+    warnings: tuple[Problem, ...] = ()
+    """Files that were not read because they are not records (e.g. 'notes.txt' in events/)."""
 
 
 KINDS = {"sources": "source", "events": "event", "pages": "page"}
 SETTINGS_FILE = "site.yaml"
 PARTIES_FILE = "credited.yaml"
+RECORD_SUFFIX = ".md"
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -85,24 +98,65 @@ def load_content(root: Path) -> RawContent:
     records: list[RawRecord] = []
     problems: list[Problem] = []
     if not root.is_dir():
-        raise ContentError([Problem(str(root), 1, "", "the content folder does not exist")])
+        raise ContentError([Problem(str(root), 1, "", (
+            "the content folder does not exist; give its path with --content"))])
 
     settings = root / SETTINGS_FILE
     if settings.is_file():
         _collect(problems, records, lambda: [_read_yaml_file(settings, root, "site", "site")])
     else:
-        problems.append(
-            Problem(display_path(settings, root), 1, "", "the site settings file is missing; "
-                    "create it with title, description, base_url, language, timezone and window")
-        )
+        problems.append(_missing_settings(root))
     parties = root / PARTIES_FILE
     if parties.is_file():
         _collect(problems, records, lambda: _read_registry(parties, root, "party"))
 
     for folder, kind in KINDS.items():
-        for path in sorted((root / folder).rglob("*.md")):
-            _collect(problems, records, lambda path=path, kind=kind: [_read_markdown(path, root, kind)])
-    return RawContent(root, tuple(records), tuple(problems))
+        for path in sorted((root / folder).rglob("*" + RECORD_SUFFIX)):
+            if path.is_file() and not _hidden(path, root):
+                _collect(problems, records,
+                         lambda path=path, kind=kind: [_read_markdown(path, root, kind)])
+    return RawContent(root, tuple(records), tuple(problems), tuple(_stray_files(root)))
+
+
+def _missing_settings(root: Path) -> Problem:
+    shown = display_path(root / SETTINGS_FILE, root)
+    for other in ("site.yml", "Site.yaml", "site.yaml.txt", "site.txt"):
+        if (root / other).is_file():
+            return Problem(shown, 1, "", f"the site settings file is missing, but there is "
+                           f"'{other}': rename it to '{SETTINGS_FILE}'")
+    return Problem(shown, 1, "", "the site settings file is missing; create it with title, "
+                   "description, base_url, timezone and window (see docs/editing.md)")
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    """Editors' tools leave hidden files and backups (.DS_Store, .x.md.swp, x.md~) around."""
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _stray_files(root: Path) -> list[Problem]:
+    """Files in the content folder that Parallax does not read: said, never silently skipped."""
+    known = {SETTINGS_FILE, PARTIES_FILE, *KINDS}
+    found: list[Problem] = []
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if not path.is_file() or _hidden(path, root) or path.name.endswith("~"):
+            continue
+        top = relative.parts[0]
+        if top in KINDS and path.suffix == RECORD_SUFFIX:
+            continue
+        if top in (SETTINGS_FILE, PARTIES_FILE):
+            continue
+        if top in KINDS:
+            hint = (f"only '{RECORD_SUFFIX}' files are read here; rename it to "
+                    f"'{path.stem}{RECORD_SUFFIX}' if it is a record")
+        elif top == relative.as_posix() and top not in known:
+            hint = (f"Parallax reads only {SETTINGS_FILE}, {PARTIES_FILE} and the folders "
+                    f"{', '.join(KINDS)} here; move it out of the content folder")
+        else:
+            hint = (f"Parallax reads only the folders {', '.join(KINDS)}; "
+                    "move it out of the content folder")
+        found.append(Problem(display_path(path, root), 1, "", f"this file is not read: {hint}"))
+    return found
 
 
 def _collect(problems: list[Problem], records: list[RawRecord], read) -> None:
@@ -119,135 +173,387 @@ def read_text(path: Path, shown: str) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         raise ContentError([Problem(shown, line, "", (
-            f"the file is not UTF-8 (byte 0x{data[error.start]:02x} at position {error.start}); "
-            "re-save it with the UTF-8 encoding"
+            f"the file is not UTF-8 text (byte 0x{data[error.start]:02x} at column {column} "
+            "cannot be read); it was probably saved in another encoding such as Windows-1252: "
+            "save it again as UTF-8"
         ))]) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _read_markdown(path: Path, root: Path, kind: str) -> RawRecord:
     shown = display_path(path, root)
-    text = read_text(path, shown)
-    record_id = path.stem
+    return parse_markdown(read_text(path, shown), shown, kind, path.stem)
+
+
+_CLOSING_LOOKALIKE = re.compile(r"^\s*(?:-{2,}|—+|–+|\.{3}|\+\+\+|- - -)\s*$")
+
+
+def parse_markdown(text: str, shown: str, kind: str, record_id: str) -> RawRecord:
+    """A Markdown record's text → RawRecord: front matter between '---' lines, then the body."""
     if not text.strip():
         raise ContentError([Problem(shown, 1, "", (
-            f"the file is empty; a {kind} starts with front matter between '---' lines "
-            f"(`python build.py new {kind} \"Title\"` writes a skeleton)"
+            f"the file is empty; {_article(kind)} {kind} starts with its fields between two "
+            "'---' lines "
+            f"(`python build.py new {kind} \"Title\"` writes one to start from)"
         ))])
     lines = text.split("\n")
-    if lines[0].strip() != "---":
-        raise ContentError([Problem(shown, 1, "", (
-            "no front matter: the file must start with a line '---', then the fields, "
-            "then another '---'"
-        ))])
-    for index in range(1, len(lines)):
+    # Blank lines above the opening '---' are harmless; count past them.
+    start = next(i for i, line in enumerate(lines) if line.strip())
+    opening = lines[start].rstrip()
+    if opening != "---":
+        if opening == "+++":
+            message = ("the fields are between '+++' lines (TOML); Parallax reads YAML "
+                       "between '---' lines: change both '+++' lines to '---'")
+        elif _CLOSING_LOOKALIKE.match(opening):
+            message = f"the first line is {opening!r}; it must be exactly '---'"
+        else:
+            message = ("no front matter: the file must start with a line '---', then the "
+                       "fields (title: ...), then another '---' line; the text comes after it")
+        raise ContentError([Problem(shown, start + 1, "", message)])
+    end = None
+    for index in range(start + 1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
             end = index
             break
-    else:
-        raise ContentError([Problem(shown, 1, "", (
-            "the front matter is not closed: add a line '---' after the last field"
+    if end is None:
+        for index in range(start + 1, len(lines)):
+            if _CLOSING_LOOKALIKE.match(lines[index]):
+                raise ContentError([Problem(shown, index + 1, "", (
+                    f"this line ({lines[index].strip()!r}) looks like the end of the front "
+                    "matter, which must be exactly '---'"
+                ))])
+        raise ContentError([Problem(shown, start + 1, "", (
+            f"the front matter that starts on line {start + 1} is never closed: add a line "
+            "'---' after the last field"
         ))])
-    front = "\n".join(lines[1:end]) + "\n"
-    data, where, booleans = _parse_yaml(front, shown, first_line=2)
+    front = "\n".join(lines[start + 1:end]) + "\n"
+    data, parsed = _parse_yaml(front, shown, first_line=start + 2)
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ContentError([Problem(shown, 2, "", "the front matter must be 'key: value' lines")])
+        raise ContentError([Problem(shown, start + 2, "", _not_a_mapping("the front matter", data))])
     body = "\n".join(lines[end + 1:])
-    return RawRecord(kind, record_id, shown, data, where, booleans, body, body_line=end + 2, line=1)
+    return RawRecord(kind, record_id, shown, data, parsed.lines, frozenset(parsed.booleans),
+                     body, body_line=end + 2, line=start + 1, bare=parsed.bare,
+                     problems=tuple(p for _, p in parsed.repeated))
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _not_a_mapping(what: str, data: Any) -> str:
+    shape = "a list" if isinstance(data, list) else "a single value"
+    return (f"{what} must be 'key: value' lines (e.g. 'title: The city falls'); "
+            f"this is {shape}")
 
 
 def _read_yaml_file(path: Path, root: Path, kind: str, record_id: str) -> RawRecord:
     shown = display_path(path, root)
-    text = read_text(path, shown)
-    data, where, booleans = _parse_yaml(text, shown, first_line=1)
+    return parse_yaml_file(read_text(path, shown), shown, kind, record_id)
+
+
+def parse_yaml_file(text: str, shown: str, kind: str, record_id: str) -> RawRecord:
+    """A YAML file's text (e.g. site.yaml) → RawRecord."""
+    data, parsed = _parse_yaml(text, shown, first_line=1)
+    if data is None:
+        raise ContentError([Problem(shown, 1, "", "the file is empty; it needs 'key: value' lines")])
     if not isinstance(data, dict):
-        raise ContentError([Problem(shown, 1, "", "the file must be 'key: value' lines")])
-    return RawRecord(kind, record_id, shown, data, where, booleans, line=1)
+        raise ContentError([Problem(shown, 1, "", _not_a_mapping("the file", data))])
+    return RawRecord(kind, record_id, shown, data, parsed.lines, frozenset(parsed.booleans),
+                     line=1, bare=parsed.bare, problems=tuple(p for _, p in parsed.repeated))
 
 
 def _read_registry(path: Path, root: Path, kind: str) -> list[RawRecord]:
     """A YAML mapping of id → record, one RawRecord per entry (e.g. content/credited.yaml)."""
-    whole = _read_yaml_file(path, root, kind, path.stem)
+    shown = display_path(path, root)
+    text = read_text(path, shown)
+    data, parsed = _parse_yaml(text, shown, first_line=1)
+    if data is None:
+        return []  # an empty registry is fine: nobody is credited yet
+    if not isinstance(data, dict):
+        raise ContentError([Problem(shown, 1, "", _not_a_mapping("the file", data))])
     records = []
-    for key, value in whole.data.items():
-        inner = {loc[1:]: line for loc, line in whole.lines.items() if loc[:1] == (key,) and len(loc) > 1}
-        booleans = frozenset(loc[1:] for loc in whole.booleans if loc[:1] == (key,))
+    for key, value in data.items():
+        booleans = frozenset(loc[1:] for loc in parsed.booleans if loc[:1] == (key,))
         records.append(RawRecord(
-            kind, str(key), whole.path, value, inner, booleans, line=whole.lines.get((key,), 1)
+            kind, str(key), shown, value, _under(parsed.lines, key), booleans,
+            line=parsed.lines.get((key,), 1), bare=_under(parsed.bare, key),
+            problems=tuple(p for loc, p in parsed.repeated if loc[:1] == (key,)),
         ))
     return records
 
 
-def _yaml_problem(error: yaml.YAMLError, shown: str, first_line: int, text: str) -> Problem:
-    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    problem = getattr(error, "problem", None) or str(error)
-    context = getattr(error, "context", None) or ""
-    opened = getattr(error, "context_mark", None)
-    if context.startswith(("while parsing a flow", "while scanning a quoted")) and opened is not None:
-        # The mistake is where the bracket or quote was opened, not where YAML gave up.
-        closer = {"sequence": "']'", "mapping": "'}'"}.get(context.split()[-1], "quote")
-        return Problem(shown, first_line + opened.line, "", (
-            f"invalid YAML: the closing {closer} for this line is missing; add it, "
-            "or put the whole value in quotes"))
-    line = first_line + (mark.line if mark else 0)
-    source_line = text.split("\n")[mark.line] if mark and mark.line < len(text.split("\n")) else ""
-    if "\t" in source_line[: (mark.column + 1 if mark else 0)] or "found character '\\t'" in problem:
-        hint = "a tab is used for indenting; YAML needs spaces"
-    elif "mapping values are not allowed" in problem:
-        hint = "a value contains ': '; put the whole value in quotes"
-    elif "expected <block end>" in problem or "did not find expected key" in problem:
-        hint = "the indentation is off; line the keys up with the ones above"
-    elif "found undefined alias" in problem or "found unknown escape" in problem:
-        hint = f"{problem}; put the value in single quotes"
-    else:
-        hint = problem
-    return Problem(shown, line, "", f"invalid YAML: {hint}")
+def _under(by_loc: dict[Loc, Any], key: str) -> dict[Loc, Any]:
+    """The entries below `key`, located from it."""
+    return {loc[1:]: v for loc, v in by_loc.items() if loc[:1] == (key,) and len(loc) > 1}
 
 
-def _parse_yaml(text: str, shown: str, first_line: int) -> tuple[Any, dict[Loc, int], frozenset[Loc]]:
+# --- YAML ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Parsed:
+    lines: dict[Loc, int] = field(default_factory=dict)
+    booleans: set[Loc] = field(default_factory=set)
+    bare: dict[Loc, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    """Mistakes that make the data meaningless (an anchor, a tag): the file stops here."""
+    repeated: list[tuple[Loc, Problem]] = field(default_factory=list)
+    """Keys given twice: reported, while the rest of the record is still checked."""
+
+
+def _parse_yaml(text: str, shown: str, first_line: int) -> tuple[Any, _Parsed]:
+    parsed = _Parsed()
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, {}, frozenset()
-        where: dict[Loc, int] = {}
-        booleans: set[Loc] = set()
-        problems: list[Problem] = []
-        _walk(node, (), where, booleans, problems, shown, first_line)
-        if problems:
-            raise ContentError(problems)
+            return None, parsed
+        _walk(node, (), parsed, _Source(text, shown, first_line), set())
+        if parsed.problems:
+            raise ContentError(parsed.problems)
         data = loader.construct_document(node)
     except yaml.YAMLError as error:
-        raise ContentError([_yaml_problem(error, shown, first_line, text)]) from None
+        raise ContentError([yaml_problem(error, shown, first_line, text)]) from None
     finally:
         loader.dispose()
-    return data, where, frozenset(booleans)
+    return data, parsed
 
 
-def _walk(node, loc: Loc, where, booleans, problems, shown, first_line) -> None:
+@dataclass(frozen=True)
+class _Source:
+    text: str
+    shown: str
+    first_line: int
+
+    def first_char(self, node: yaml.Node) -> str:
+        index = node.start_mark.index
+        return self.text[index: index + 1]
+
+    def line(self, node: yaml.Node) -> int:
+        return self.first_line + node.start_mark.line
+
+
+def _walk(node: yaml.Node, loc: Loc, parsed: _Parsed, source: _Source, seen: set[int]) -> None:
+    # An anchored node appears again wherever it is aliased; walking it once is enough, and
+    # keeps a self-referencing alias from looping.
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    where = loc_text(loc) if loc else ""
+    if source.first_char(node) == "&":
+        parsed.problems.append(Problem(source.shown, source.line(node), where, (
+            "a value starting with '&' is read as a YAML anchor, not as text; "
+            "put the whole value in quotes")))
+        return
+    if source.first_char(node) == "!":
+        parsed.problems.append(Problem(source.shown, source.line(node), where, (
+            "a value starting with '!' is read as a YAML tag, not as text; "
+            "put the whole value in quotes")))
+        return
     if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
+        first_seen: dict[str, int] = {}
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
-            line = first_line + key_node.start_mark.line
-            if key in seen:
-                problems.append(Problem(shown, line, loc_text(loc + (key,)), (
-                    f"duplicate key '{key}' (first at line {seen[key]}); keep one"
-                )))
+            line = source.line(key_node)
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
+                written = source.text[key_node.start_mark.index: key_node.end_mark.index]
+                parsed.problems.append(Problem(source.shown, line, where, (
+                    f"{written.strip()!r} cannot be a key: keys are field names such as "
+                    "'title' (put it in quotes if it is an id)")))
                 continue
-            seen[key] = line
-            where[loc + (key,)] = line
-            _walk(value_node, loc + (key,), where, booleans, problems, shown, first_line)
+            key = key_node.value
+            if key in first_seen:
+                parsed.repeated.append((loc + (key,), Problem(
+                    source.shown, line, loc_text(loc + (key,)),
+                    f"'{key}' is given twice (first on line {first_seen[key]}); keep one")))
+            else:
+                first_seen[key] = line
+            # YAML keeps the last value given; its lines are the ones to show.
+            parsed.lines[loc + (key,)] = line
+            _walk(value_node, loc + (key,), parsed, source, seen)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            where[loc + (index,)] = first_line + item.start_mark.line
-            _walk(item, loc + (index,), where, booleans, problems, shown, first_line)
-    elif isinstance(node, yaml.ScalarNode):
-        if not node.style and node.tag.endswith(":bool") and node.value.lower() in BOOLEAN_WORDS:
-            booleans.add(loc)
+            parsed.lines[loc + (index,)] = source.line(item)
+            _walk(item, loc + (index,), parsed, source, seen)
+    elif isinstance(node, yaml.ScalarNode) and not node.style:
+        if node.tag.endswith(":bool") and node.value.lower() in BOOLEAN_WORDS:
+            parsed.booleans.add(loc)
+            parsed.bare[loc] = node.value
+        elif node.tag in _NUMBER_TAGS:
+            parsed.bare[loc] = node.value
+
+
+def yaml_problem(error: yaml.YAMLError, shown: str, first_line: int, text: str) -> Problem:
+    """A PyYAML error as an editor's problem: the line, and what to change on it."""
+    lines = text.split("\n")
+    if isinstance(error, yaml.reader.ReaderError):
+        row = text.count("\n", 0, error.position)
+        return Problem(shown, first_line + row, "", (
+            f"invalid YAML: the invisible control character {_code(error.character)} "
+            "cannot be used; delete it (it often comes with text pasted from elsewhere)"))
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    row = min(mark.line, len(lines) - 1) if mark else 0
+    column = mark.column if mark else 0
+    hint, row = _yaml_hint(error, lines, row, column, first_line)
+    return Problem(shown, first_line + row, "", f"invalid YAML: {hint}")
+
+
+def _code(character: str | int) -> str:
+    return f"U+{character if isinstance(character, int) else ord(character):04X}"
+
+
+# A line that starts with a field name and a colon: `  title: ...` or `  - source: ...`.
+_KEY = re.compile(r"^(?P<indent> *)(?:- +)?(?P<key>[A-Za-z_][A-Za-z0-9_-]*) *:(?= |$)")
+
+
+def _yaml_hint(error: yaml.YAMLError, lines: list[str], row: int, column: int,
+               first_line: int) -> tuple[str, int]:
+    """(what to change, the 0-based row it is on) for the common mistakes; PyYAML's own words
+    otherwise."""
+    problem = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None) or ""
+    context_mark = getattr(error, "context_mark", None)
+    here = lines[row]
+    key = _KEY.match(here)
+
+    if "'\\t'" in problem or "\t" in _indentation(here):
+        return ("this line is indented with a tab; YAML indents with spaces only: "
+                "replace the tab with spaces"), row
+
+    glued = _glued_key(lines, row)
+    if glued is not None:
+        text, glued_row = glued
+        return (f"put a space after the colon in {text!r}: without it YAML does not see a "
+                "field there"), glued_row
+
+    if problem.startswith("mapping values are not allowed"):
+        if key and here.index(":", key.end("key")) == column:
+            # The colon YAML stumbled on ends a field name: the key is indented deeper than
+            # the block it belongs to, so YAML took it for the rest of the value above.
+            return _misaligned(key, lines, row), row
+        if key:
+            value = here[key.end():].strip()
+            name = key.group("key")
+            return (f"the value of '{name}' contains ': ', which YAML reads as the start of "
+                    f"another field; put the whole value in quotes: {name}: "
+                    f"\"{_escape(value)}\""), row
+        above = _key_above(lines, row)
+        owner = f" of '{above[1]}' (line {first_line + above[2]})" if above else ""
+        return (f"the value{owner} goes on over several lines and contains ': ', which YAML "
+                "reads as the start of another field; put the whole value in quotes"), row
+
+    if problem.startswith("found character") and "cannot start any token" in problem:
+        char = here[column: column + 1] or "?"
+        return (f"a value cannot start with '{char}' in YAML; put the whole value in "
+                "quotes"), row
+
+    if "while parsing a flow sequence" in context and context_mark is not None:
+        return (f"the list opened with '[' on line {first_line + context_mark.line} is not "
+                "closed with ']' (or an item in it contains a comma or colon and needs "
+                "quotes)"), context_mark.line
+    if "while parsing a flow mapping" in context and context_mark is not None:
+        return (f"the '{{' opened on line {first_line + context_mark.line} is not closed with "
+                "'}' (or an item in it needs quotes)"), context_mark.line
+
+    if "while scanning an alias" in context or "found undefined alias" in problem:
+        return ("a value starting with '*' is read as a YAML alias, not as text; put the "
+                "whole value in quotes"), row
+
+    if "quoted scalar" in context and context_mark is not None:
+        opened = min(context_mark.line, len(lines) - 1)
+        if "escape" in problem:
+            return ("a backslash ('\\') inside double quotes starts an escape code; use "
+                    "single quotes around this value, or write the backslash twice"), row
+        quote = lines[opened][context_mark.column: context_mark.column + 1] or '"'
+        return (f"the quote {quote} opened on line {first_line + opened} is never closed: add "
+                f"the closing {quote} at the end of the value"), opened
+
+    if problem.startswith(("expected <block end>", "did not find expected")):
+        closing = here[column - 1: column] if column else ""
+        if closing in ("'", '"') and here[column: column + 1].strip():
+            opened = _opening_quote(lines, row, column - 1, closing)
+            if opened is not None and opened < row:
+                return (f"the quote {closing} opened on line {first_line + opened} is not "
+                        f"closed on that line; add the closing {closing} at the end of the "
+                        "value"), opened
+        if closing == "'" and here[column: column + 1].strip():
+            return ("text follows the closing quote: an apostrophe inside single quotes must "
+                    "be written twice (it''s), or put the value in double quotes"), row
+        if closing == '"' and here[column: column + 1].strip():
+            return ("text follows the closing quote: a double quote inside double quotes "
+                    "must be written \\\", or put the value in single quotes"), row
+        if key:
+            return _misaligned(key, lines, row), row
+        if here.lstrip().startswith("-"):
+            return ("this list item is not lined up with the items above it; start every "
+                    "'- ' of one list in the same column"), row
+        return "this line is not lined up with the lines above it", row
+
+    return problem, row
+
+
+_GLUED = re.compile(r"^ *(?:- +)?[A-Za-z_][A-Za-z0-9_-]*:[^\s/:]")
+
+
+def _glued_key(lines: list[str], row: int) -> tuple[str, int] | None:
+    """`title:The bridge` (no space after the colon) near `row`: YAML reads the whole line as
+    text, and stumbles only on a later line."""
+    for r in (row, row - 1):
+        if 0 <= r < len(lines) and _GLUED.match(lines[r]):
+            return lines[r].strip(), r
+    return None
+
+
+def _opening_quote(lines: list[str], row: int, column: int, quote: str) -> int | None:
+    """The row of the quote that YAML paired with the one at (row, column)."""
+    for r in range(row, -1, -1):
+        end = column if r == row else len(lines[r])
+        if quote in lines[r][:end]:
+            return r
+    return None
+
+
+def _misaligned(key: re.Match, lines: list[str], row: int) -> str:
+    name, column = key.group("key"), key.start("key")
+    above = _key_above(lines, row)
+    if above is None:
+        return f"'{name}' is {_indented(column)}; the first field must not be indented"
+    columns = {c for c, _, _ in _keys_above(lines, row)}
+    nearest = f"the nearest, '{above[1]}', is {_indented(above[0])}"
+    if column in columns:
+        return (f"'{name}' is {_indented(column)} ({nearest}); check the indentation of "
+                "this line and the ones above it")
+    return (f"'{name}' is {_indented(column)}, which lines up with no field above it "
+            f"({nearest}); fields that belong together must start in the same column")
+
+
+def _indentation(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def _keys_above(lines: list[str], row: int):
+    """(column, name, row) of every field name above `row`, nearest first."""
+    for r in range(row - 1, -1, -1):
+        match = _KEY.match(lines[r])
+        if match:
+            yield match.start("key"), match.group("key"), r
+
+
+def _key_above(lines: list[str], row: int) -> tuple[int, str, int] | None:
+    return next(_keys_above(lines, row), None)
+
+
+def _indented(count: int) -> str:
+    if count == 0:
+        return "not indented"
+    return f"indented {count} space{'s' if count != 1 else ''}"
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def loc_text(loc: Loc) -> str:
@@ -259,5 +565,3 @@ def loc_text(loc: Loc) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
-
-

@@ -1,17 +1,20 @@
 """Render stage helper: editors' Markdown → safe HTML (Python-Markdown, then nh3's allow-list).
 
 The only module that knows Markdown and nh3. Links may only go to http, https, mailto or
-relative addresses; anything else is reported to the editor, and whatever raw HTML gets past
-Markdown is cut down to the allow-list below.
+relative addresses, and images only to the site's own files; anything else is reported to the
+editor (see `address_problems`), and whatever raw HTML gets past Markdown is cut down to the
+allow-list below.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import markdown
 import nh3
+from markdown.extensions.toc import slugify_unicode
 
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
@@ -22,10 +25,11 @@ TAGS = {
     "tfoot", "th", "thead", "tr", "ul",
 }
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-# Classes Python-Markdown's footnotes write, and the ones the templates style.
+# Classes Python-Markdown's footnotes write, and the ones the stylesheet offers for editors'
+# text. Any other class could dress editors' text up as the site's own furniture.
 CLASSES = {"footnote", "footnote-ref", "footnote-backref", "note", "lead"}
 ATTRIBUTES = {
-    "a": {"href", "title", "id", "class"},
+    "a": {"href", "title", "class"},
     "abbr": {"title"},
     "img": {"src", "alt", "title", "width", "height"},
     "li": {"id"},
@@ -33,58 +37,118 @@ ATTRIBUTES = {
     "div": {"class"},
     "p": {"class"},
     "span": {"class"},
+    "ol": {"start"},
     "td": {"align"},
     "th": {"align"},
-    "ol": {"start"},
     **{h: {"id"} for h in HEADINGS},
 }
+# Headings in editors' text get ids with this prefix, so that a heading such as "Accounts" can
+# never take an id the templates use on the same page (e.g. id="accounts").
+HEADING_ID_PREFIX = "section-"
+# Python-Markdown's footnotes: <li id="fn:1">, <sup id="fnref:1">.
+FOOTNOTE_ID_PREFIXES = ("fn:", "fnref:")
+
+
+def _heading_id(value: str, separator: str) -> str:
+    return HEADING_ID_PREFIX + slugify_unicode(value, separator)
+
 
 _md = markdown.Markdown(
     extensions=["extra", "sane_lists", "toc"],
-    extension_configs={"toc": {"permalink": False}},
+    extension_configs={"toc": {"permalink": False, "slugify": _heading_id}},
     output_format="html",
 )
 
 
+def _cleaned(address: str) -> str:
+    """The address as a browser reads it: control characters and whitespace anywhere in it are
+    ignored ('java\\tscript:'), and a backslash counts as a slash ('\\\\host' is '//host')."""
+    return "".join(ch for ch in address if ch > " " and ch != "\x7f").replace("\\", "/").lower()
+
+
 def link_is_allowed(address: str) -> bool:
     """http, https, mailto and relative addresses (no scheme) only."""
-    cleaned = "".join(ch for ch in address if ch > " ").lower()
-    scheme = urlsplit(cleaned).scheme
+    scheme = urlsplit(_cleaned(address)).scheme
     return scheme == "" or scheme in ALLOWED_SCHEMES
 
 
-class _Links(HTMLParser):
+def image_is_allowed(address: str) -> bool:
+    """Only the site's own files: an image from anywhere else is a request leaving the site."""
+    parts = urlsplit(_cleaned(address))
+    return not parts.scheme and not parts.netloc
+
+
+class _Addresses(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.addresses: list[str] = []
+        self.links: list[str] = []
+        self.images: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         for name, value in attrs:
-            if name in ("href", "src", "action", "formaction", "xlink:href") and value is not None:
-                self.addresses.append(value)
+            if value is None:
+                continue
+            if tag == "img" and name == "src":
+                self.images.append(value)
+            elif name in ("href", "src", "action", "formaction", "xlink:href", "data", "poster"):
+                self.links.append(value)
+
+
+def _addresses(html: str) -> _Addresses:
+    parser = _Addresses()
+    parser.feed(html)
+    parser.close()
+    return parser
 
 
 def bad_links(html: str) -> list[str]:
     """Addresses in `html` that are neither http(s), mailto nor relative."""
-    parser = _Links()
-    parser.feed(html)
-    parser.close()
-    return [a for a in parser.addresses if not link_is_allowed(a)]
+    found = _addresses(html)
+    return [a for a in found.links + found.images if not link_is_allowed(a)]
+
+
+def address_problems(text: str) -> list[tuple[str, str]]:
+    """(address, what is wrong) for every link or image in the Markdown `text` that the site
+    will not publish."""
+    found = _addresses(_markdown(text))
+    problems = []
+    for address in found.links:
+        if not link_is_allowed(address):
+            problems.append((address, (
+                f"the link address {address!r} is not allowed; links may only be http, https, "
+                "mailto or relative addresses")))
+    for address in found.images:
+        if not image_is_allowed(address):
+            problems.append((address, (
+                f"the image address {address!r} is not allowed; images must be files of this "
+                "site, given by a relative address (readers' browsers never fetch anything "
+                "from elsewhere)")))
+    return problems
 
 
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "class":
         kept = [c for c in value.split() if c in CLASSES]
         return " ".join(kept) or None
-    if tag == "img" and attribute == "src" and urlsplit(value).scheme:
-        return None  # images from other hosts would be a request leaving the site
+    if attribute == "id":
+        if tag in HEADINGS:
+            return value if value.startswith(HEADING_ID_PREFIX) else HEADING_ID_PREFIX + value
+        return value if value.startswith(FOOTNOTE_ID_PREFIXES) else None
+    if tag == "img" and attribute == "src" and not image_is_allowed(value):
+        return None
     return value
+
+
+# Cached: validation checks every body's addresses, and rendering converts the same bodies.
+@cache
+def _markdown(text: str) -> str:
+    _md.reset()
+    return _md.convert(text)
 
 
 def convert(text: str) -> tuple[str, list[str]]:
     """Markdown → (HTML that is safe to put in a page as is, the disallowed link addresses)."""
-    _md.reset()
-    raw = _md.convert(text)
+    raw = _markdown(text)
     return sanitize(raw), bad_links(raw)
 
 

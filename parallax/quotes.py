@@ -47,7 +47,7 @@ def nearest_passage(piece: str, text: str) -> str:
     best, best_score = "", -1.0
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(piece)
-    for start in range(0, max(1, len(words) - size + 1)):
+    for start in range(max(1, len(words) - size + 1)):
         window = " ".join(words[start:start + size])
         matcher.set_seq1(window)
         if matcher.real_quick_ratio() <= best_score or matcher.quick_ratio() <= best_score:

@@ -15,7 +15,7 @@ from typing import Any
 
 import jinja2
 
-from . import __version__, export, markup
+from . import __version__, export, markup, views
 from .errors import ContentError, Problem
 from .resolve import Timeline
 
@@ -70,7 +70,15 @@ class Renderer:
         self.env.filters["when"] = lambda interval: interval.describe()
         self.env.filters["iso"] = lambda dt: dt.isoformat()
         self.env.filters["figure"] = format_figure
+        self.env.filters["short"] = views.short_time
+        self.env.filters["link"] = views.article_link
+        self.env.globals["marks"] = views.MARKS
+        self.env.globals["quarters"] = views.QUARTERS
         self.env.globals["version"] = __version__
+        # Addresses and schema.org data for each page's head (templates/_meta.html).
+        self.env.globals["page_url"] = lambda path: export.page_url(timeline.site, path)
+        self.env.globals["linked_data"] = lambda *args, **kw: export.linked_data(timeline, *args, **kw)
+        self.env.globals["og_locale"] = export.og_locale
         self._markdown = markdown
         self.problems: list[Problem] = []
         self.html: dict[tuple[str, str], str] = {}
@@ -124,12 +132,26 @@ def page_specs(timeline: Timeline, renderer: Renderer) -> list[PageSpec]:
         "parties": timeline.parties,
         "menu": sorted((p for p in timeline.pages if p.menu is not None), key=lambda p: (p.menu, p.id)),
     }
-    specs.append(PageSpec("index.html", "home.html", settings, {**common}))
+    layout = views.layout(timeline)
+    specs.append(PageSpec("index.html", "home.html", settings, {
+        **common, "layout": layout, "days": views.events_by_day(timeline),
+    }))
+    # The grid's columns and rows depend on the window, and the CSP allows no inline styles,
+    # so the timeline's placement classes are written as a stylesheet of their own.
+    specs.append(PageSpec("static/timeline.css", "timeline.css", settings, {
+        **common, "layout": layout,
+    }))
     specs.append(PageSpec("404.html", "404.html", settings, {**common}))
-    specs.append(PageSpec("differences/index.html", "differences.html", settings, {**common}))
-    specs.append(PageSpec("credited/index.html", "credited.html", settings, {**common}))
+    specs.append(PageSpec("differences/index.html", "differences.html", settings, {
+        **common, "figures": views.figure_rows(timeline), "coverage": views.coverage(timeline),
+    }))
+    specs.append(PageSpec("credited/index.html", "credited.html", settings, {
+        **common, "counts": views.party_counts(timeline),
+    }))
     specs.append(PageSpec("sources/index.html", "sources.html", settings, {**common}))
-    specs.append(PageSpec("events/index.html", "events.html", settings, {**common}))
+    specs.append(PageSpec("events/index.html", "events.html", settings, {
+        **common, "days": views.events_by_day(timeline),
+    }))
 
     for index, placed in enumerate(events):
         origin = renderer.origins[("event", placed.id)]
@@ -142,22 +164,22 @@ def page_specs(timeline: Timeline, renderer: Renderer) -> list[PageSpec]:
         }))
     for source in timeline.sources:
         origin = renderer.origins[("source", source.id)]
-        told = [(e, a) for e in events for a in e.accounts if a.account.source == source.id]
         specs.append(PageSpec(f"sources/{source.id}/index.html", "source.html", origin.path, {
             **common,
             "source": source,
             "note": renderer.body_html("source", source.id, source.body),
             "reference": timeline.source_dates[source.id],
-            "told": told,
+            "told": views.told_by(timeline, source.id),
             "untold": [e for e in events if source.id in e.silent_sources],
+            "credits": views.credits_of(timeline, source.id),
         }))
     for party_id, party in timeline.parties.items():
         origin = renderer.origins[("party", party_id)]
-        claims = [(e, a) for e in events for a in e.accounts
-                  if party_id in a.account.credits
-                  or any(f.credited_to == party_id for f in a.account.figures)]
+        claims = views.claims_of(timeline, party_id)
         specs.append(PageSpec(f"credited/{party_id}/index.html", "party.html", origin.path, {
             **common, "party_id": party_id, "party": party, "claims": claims,
+            "relayed": views.relayed_by(timeline, claims),
+            "members": [(i, p) for i, p in timeline.parties.items() if p.part_of == party_id],
         }))
     for page in timeline.pages:
         origin = renderer.origins[("page", page.id)]
@@ -201,6 +223,7 @@ def render_site(timeline: Timeline, origins: dict, templates: Path, static: Path
         files[spec.path] = render_page(renderer, spec)
     files.update(static_files(static))
     files.update(export.data_files(timeline, renderer))
+    files.update(export.crawler_files(timeline.site, [spec.path for spec in specs]))
     return RenderedSite(dict(sorted(files.items())), pages=len(specs))
 
 

@@ -1,22 +1,27 @@
 """Validate stage: `RawContent` → `Content` (frozen models, cross-references checked).
 
 Every problem in every record is collected before anything is raised, so editors see them
-all in one run, each as `path:line: field: message`.
+all in one run, each as `path:line: field: message`. Messages are written for editors: they
+say what is wrong in the words of the content, and what to write instead when that is known.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Union
 
 from pydantic import BaseModel, ValidationError
 
+from . import markup
 from .errors import ContentError, Problem
-from .load import Loc, RawContent, RawRecord, loc_text
+from .load import PARTIES_FILE, Loc, RawContent, RawRecord, loc_text
 from .models import (
+    SLUG,
     EventRecord,
     Page,
     Party,
@@ -51,24 +56,50 @@ MODELS: dict[str, type[BaseModel]] = {
     "party": Party,
     "site": SiteSettings,
 }
+PLURALS = {"source": "sources", "event": "events", "page": "pages", "party": "credited parties"}
+_SLUG = re.compile(SLUG)
+
+
+@dataclass(frozen=True)
+class Known:
+    """The ids a record may refer to, for messages that list them."""
+
+    sources: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+    outlets: tuple[tuple[str, str], ...] = ()
+    """(outlet name, source id): an account that names its source by the outlet is pointed
+    to the id."""
 
 
 def validate_content(raw: RawContent) -> Content:
     problems: list[Problem] = list(raw.problems)
     built: dict[str, list[Any]] = {kind: [] for kind in MODELS}
     origins: dict[tuple[str, str], RawRecord] = {}
+    # Records that fail still count as known ids, so one broken file does not make every
+    # account that cites it "unknown" too.
+    known = Known(
+        sources=tuple(sorted({r.id for r in raw.records if r.kind == "source"})),
+        # A party whose id is not an id is reported; accounts that already use the id it
+        # should have are not.
+        parties=tuple(sorted({r.id if _SLUG.match(r.id) else suggest_id(r.id)
+                              for r in raw.records if r.kind == "party"})),
+        outlets=tuple(sorted(
+            (str(r.data["outlet"]), r.id) for r in raw.records
+            if r.kind == "source" and isinstance(r.data, dict) and "outlet" in r.data)),
+    )
 
     for record in raw.records:
         key = (record.kind, record.id)
         if key in origins:
             first = origins[key]
             problems.append(Problem(record.path, record.line, "", (
-                f"duplicate {record.kind} id '{record.id}' (also {first.path}:{first.line}); "
-                "rename one of the files"
+                f"two {PLURALS[record.kind]} have the id '{record.id}' (the file name): "
+                f"{first.path} and {record.path}; rename one of the files"
             )))
             continue
         origins[key] = record
-        model = built_model(record, problems)
+        problems.extend(record.problems)
+        model = built_model(record, problems, known)
         if model is not None:
             built[record.kind].append((record.id, model))
 
@@ -87,42 +118,59 @@ def validate_content(raw: RawContent) -> Content:
         origins=origins,
         warnings=(),
     )
-    # Records that failed above still count as known ids, so one broken file does not make
-    # every account that cites it "unknown" too.
-    known = {kind: sorted({r.id for r in raw.records if r.kind == kind}) for kind in ("source", "party")}
-    problems.extend(_cross_references(content, known["source"], known["party"]))
+    problems.extend(_cross_references(content, known))
+    problems.extend(_page_addresses(content))
+    problems.extend(_body_addresses(content))
     if problems:
         raise ContentError(problems)
-    return _with_warnings(content)
+    return _with_warnings(content, raw.warnings)
 
 
-def built_model(record: RawRecord, problems: list[Problem]) -> BaseModel | None:
+def built_model(record: RawRecord, problems: list[Problem], known: Known = Known()) -> BaseModel | None:
     model = MODELS[record.kind]
     data = record.data
+    if record.kind == "party" and not _SLUG.match(record.id):
+        problems.append(Problem(record.path, record.line, record.id, (
+            f"'{record.id}' cannot be an id: use lower-case letters, digits and single hyphens "
+            f"(e.g. '{suggest_id(record.id)}')")))
+        return None
     if not isinstance(data, dict):
+        fields = ", ".join(_fields(model))
         problems.append(Problem(record.path, record.line, record.id if record.kind == "party" else "", (
-            "expected 'key: value' lines here"
+            f"should be 'key: value' lines under it ({fields}), not {_shown(data)}"
         )))
         return None
     extra: dict[str, Any] = {}
     if record.kind in ("source", "event", "page"):
-        for reserved in ("id", "body"):
+        file_name = record.path.rsplit("/", 1)[-1]
+        if not _SLUG.match(record.id):
+            problems.append(Problem(record.path, record.line, "", (
+                f"the file name '{file_name}' cannot be an id: rename the file with lower-case "
+                f"letters, digits and single hyphens only (e.g. '{suggest_id(record.id)}.md')")))
+            return None
+        for reserved, why in (("id", "the file name is the id"),
+                              ("body", "the text after the front matter is the body")):
             if reserved in data:
                 problems.append(Problem(record.path, record.line_of((reserved,)), reserved, (
-                    f"'{reserved}' is set by Parallax (the file name, the text after the front "
-                    "matter); remove this key"
-                )))
+                    f"'{reserved}' cannot be set here: {why}; remove this line")))
                 return None
         extra = {"id": record.id, "body": record.body}
     try:
         return model.model_validate({**data, **extra})
     except ValidationError as error:
         prefix: Loc = (record.id,) if record.kind == "party" else ()
-        for detail in error.errors(include_url=False):
+        details = error.errors(include_url=False)
+        # 'sourse:' is one mistake, not also a missing 'source:'.
+        misspelt = {tuple(d["loc"][:-1]) + (_close(d["loc"][-1], _fields(_model_at(model, d["loc"]))),)
+                    for d in details if d["type"] == "extra_forbidden"}
+        for detail in details:
             loc = tuple(detail["loc"])
+            if detail["type"] == "missing" and loc in misspelt:
+                continue
+            loc = _named_field(model, loc, detail, record) or loc
             problems.append(Problem(
                 record.path, _line_for(record, loc, detail), loc_text(prefix + loc),
-                explain(model, loc, detail, record),
+                explain(model, loc, detail, record, known),
             ))
         return None
 
@@ -131,6 +179,25 @@ def _line_for(record: RawRecord, loc: Loc, detail: dict) -> int:
     if detail["type"] == "missing":
         return record.line_of(loc[:-1]) if len(loc) > 1 else record.line
     return record.line_of(loc)
+
+
+def _named_field(model: type[BaseModel], loc: Loc, detail: dict, record: RawRecord) -> Loc | None:
+    """For a check across several fields (e.g. "byline is not given, so confidence.byline must
+    be 'unknown'"), the first field the message names that the record has: the line to show."""
+    if detail["type"] != "value_error" or _model_at(model, loc + ("",)) is None:
+        return None
+    for word in re.findall(r"[a-z_]+(?:\.[a-z_]+)*", detail["msg"]):
+        candidate = loc + tuple(word.split("."))
+        if candidate in record.lines:
+            return candidate
+    return None
+
+
+def suggest_id(text: str) -> str:
+    """An id made from any text: 'Bridge Closed!' → 'bridge-closed'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    return "-".join(words) or "record"
 
 
 # --- messages ------------------------------------------------------------------------------------
@@ -165,56 +232,179 @@ def _inner_model(annotation: Any) -> Any:
     return annotation
 
 
-def explain(model: type[BaseModel], loc: Loc, detail: dict, record: RawRecord) -> str:
+def _fields(model: type[BaseModel] | None) -> list[str]:
+    """The fields editors write (not those Parallax fills in from the file)."""
+    return [k for k in (model.model_fields if model else {}) if k not in ("id", "body")]
+
+
+def _about(model: type[BaseModel] | None, name: str) -> str:
+    """The first sentence of a field's description, as a reminder of what it is for."""
+    field = model.model_fields.get(name) if model else None
+    text = " ".join((field.description or "").split()) if field else ""
+    sentence = re.split(r"(?<!e\.g)(?<!i\.e)\.\s+(?=[A-Z])", text)[0]
+    first = re.sub(r" \([^()]*\)", "", sentence).rstrip(".")
+    return first[:1].lower() + first[1:] if first else ""
+
+
+def _shown(value: Any) -> str:
+    """A value as editors wrote it, for messages."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "'key: value' lines"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    text = str(value)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def _close(value: Any, choices: typing.Iterable[str]) -> str | None:
+    found = difflib.get_close_matches(str(value), list(choices), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def explain(model: type[BaseModel], loc: Loc, detail: dict, record: RawRecord,
+            known: Known = Known()) -> str:
     kind, message, value = detail["type"], detail["msg"], detail.get("input")
+    name = str(loc[-1]) if loc else ""
+    holder = _model_at(model, loc) if loc else model
+    written = record.bare.get(loc)
+
     if kind == "extra_forbidden":
-        holder = _model_at(model, loc)
-        known = sorted(k for k in (holder.model_fields if holder else {}) if k not in ("id", "body"))
-        close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(known)}"
-        return f"unknown key '{loc[-1]}'; {hint}"
+        allowed = _fields(holder)
+        elsewhere = [k for k, m in MODELS.items() if m is not model and name in _fields(m)]
+        if elsewhere and not loc[:-1]:
+            where = "site.yaml" if elsewhere[0] == "site" else PLURALS[elsewhere[0]]
+            return (f"unknown key '{name}': it belongs in {where}, not in "
+                    f"{PLURALS.get(record.kind, record.kind)}; the keys here are: "
+                    f"{', '.join(allowed)}")
+        close = _close(name, allowed)
+        if close:
+            return f"unknown key '{name}'; did you mean '{close}'?"
+        return f"unknown key '{name}'; the keys here are: {', '.join(allowed)}"
     if kind == "missing":
-        return f"required field missing; add '{loc[-1]}:'"
-    if loc in record.booleans and kind in ("string_type", "date_type", "int_type", "float_type"):
-        word = "true" if value else "false"
-        return (f"YAML read a bare yes/no/on/off as the boolean {word}; put the word in quotes "
-                "(e.g. 'no')")
-    if message.startswith("Value error, "):
-        return message.removeprefix("Value error, ")
-    if message.startswith("Assertion failed, "):
-        return message.removeprefix("Assertion failed, ")
-    if kind == "string_pattern_mismatch" and loc and loc[-1] in ("url", "base_url"):
-        return f"not a web address: {value!r}; write the full address starting with https://"
-    if kind == "string_pattern_mismatch":
-        return (f"{value!r} is not an id: use lower-case letters, digits and single hyphens "
-                "(e.g. syrian-observatory)")
+        about = _about(holder, name)
+        return f"required field missing; add '{name}:'" + (f" ({about})" if about else "")
+
+    if loc in record.booleans and kind in ("string_type", "date_type", "int_type", "float_type",
+                                           "enum", "string_pattern_mismatch"):
+        word = written or ("yes" if value else "no")
+        return (f"YAML reads the bare word {word} as {'true' if value else 'false'}, not as "
+                f"text; put it in quotes: '{word}'")
+
+    if kind == "string_type":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            shown = written or _shown(value)
+            return (f"YAML reads {shown} as a number, but this field is text; put it in "
+                    f"quotes: '{shown}'")
+        if value is None:
+            return "is empty; write the text after the colon, or remove the line"
+        if isinstance(value, dict) and len(value) == 1:
+            (key, inner), = value.items()
+            joined = f"{key}: {inner}"
+            return (f"YAML split this at ': ' and read it as a field; put the whole text in "
+                    f"quotes: \"{joined}\"")
+        return f"should be text, not {_shown(value)}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"should be true or false, not {_shown(value)}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"should be a whole number, not {_shown(value)}"
+    if kind in ("float_type", "float_parsing", "finite_number"):
+        hint = ""
+        if isinstance(value, str) and re.fullmatch(r"[\d.,\s]+", value.strip()):
+            digits = re.sub(r"[,\s]", "", value)
+            hint = f": write it without commas or spaces ({digits})"
+        elif name in ("value", "low", "high"):
+            hint = "; the article's own words go in 'as_written'"
+        return f"should be a number, not {_shown(value)}{hint}"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"should be at least {detail['ctx'].get('ge', detail['ctx'].get('gt'))}, not {_shown(value)}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"should be at most {detail['ctx'].get('le', detail['ctx'].get('lt'))}, not {_shown(value)}"
+    if kind == "string_too_short":
+        if value is not None and str(value).strip():
+            return (f"too short: at least {detail['ctx']['min_length']} characters "
+                    f"(got {_shown(value)})")
+        return "is empty; write the text after the colon, or remove the line"
+    if kind == "too_short":
+        item = {"accounts": "account (one per source that reports it)",
+                "quotes": "quote"}.get(name, "item")
+        return f"needs at least one {item}; the list is empty"
     if kind == "enum":
-        return f"{message[0].lower()}{message[1:]} (got {value!r})"
-    if kind in ("list_type", "dict_type", "model_type"):
-        shape = {"list_type": "a list (one '- item' per line, or [a, b])",
-                 "dict_type": "'key: value' lines", "model_type": "'key: value' lines"}[kind]
-        return f"should be {shape}, not {_short(value)}"
-    return f"{message[0].lower()}{message[1:]} (got {_short(value)})"
+        choices = re.findall(r"'([^']*)'", str(detail.get("ctx", {}).get("expected", "")))
+        close = _close(value, choices)
+        hint = f"did you mean '{close}'? " if close else ""
+        return f"{_shown(value)} is not allowed here; {hint}write one of: {', '.join(choices)}"
+    if kind == "string_pattern_mismatch":
+        return _pattern_message(name, loc, str(value), known)
+    if kind in ("value_error", "assertion_error"):
+        text = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        return text
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        inner = _model_at(model, loc + ("",))
+        fields = f" ({', '.join(_fields(inner))})" if inner else ""
+        return f"should be 'key: value' lines{fields}, not {_shown(value)}"
+    if kind in ("list_type", "tuple_type"):
+        if isinstance(value, str):
+            return (f"should be a list, even of one item: write it as [\"{value}\"], or on the "
+                    "next line as '- ' and the item")
+        return f"should be a list (one '- item' per line, or [a, b]), not {_shown(value)}"
+    return f"{message[0].lower()}{message[1:]} (got {_shown(value)})"
 
 
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+def _pattern_message(name: str, loc: Loc, value: str, known: Known) -> str:
+    if name in ("url", "base_url"):
+        if re.search(r"\s", value):
+            return f"{value!r} is not a web address: an address cannot contain spaces"
+        if not re.match(r"https?://", value):
+            return (f"{value!r} is not a web address: write the full address, starting "
+                    "with https://")
+        if name == "base_url" and not value.endswith("/"):
+            return f"the site's address must end with '/': write '{value}/'"
+        return f"{value!r} is not a web address"
+    if name == "language":
+        return f"{value!r} is not a language tag; write e.g. en, en-GB or fr"
+    if name == "snapshot":
+        return f"{value!r} should be a file name only, without folders"
+    suggestion = suggest_id(value)
+    if name == "source":
+        by_outlet = [i for outlet, i in known.outlets if outlet.lower() == value.lower()]
+        return _unknown("source", value, list(known.sources), by_outlet[0] if by_outlet
+                        else suggestion, "sources are named by their file name without '.md'")
+    if name in ("credits", "credited_to", "part_of") or (
+            len(loc) > 1 and loc[-2] == "credits"):
+        return _unknown("credited party", value, list(known.parties), suggestion,
+                        f"credited parties are named by their id in {PARTIES_FILE}")
+    return (f"{value!r} cannot be an id: use lower-case letters, digits and single hyphens "
+            f"(e.g. '{suggestion}')")
 
 
 # --- cross-references ----------------------------------------------------------------------------
 
 
-def _unknown(what: str, value: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
-    hint = f"did you mean '{close[0]}'? " if close else ""
-    listed = ", ".join(known) if known else "none yet"
-    return f"unknown {what} '{value}'; {hint}known {what}s: {listed}"
+def _unknown(what: str, value: str, known: list[str], suggestion: str | None = None,
+             how: str = "") -> str:
+    close = _close(value, known) or (suggestion if suggestion in known else None)
+    hint = f"did you mean '{close}'? " if close else ""
+    how = f"{how}; " if how else ""
+    plural = "credited parties" if what == "credited party" else f"{what}s"
+    if not known:
+        listed = f"there are no {plural} yet"
+    elif len(known) > 12:
+        listed = f"known {plural} include {', '.join(known[:12])} ({len(known)} in all)"
+    else:
+        listed = f"known {plural}: {', '.join(known)}"
+    return f"unknown {what} '{value}'; {hint}{how}{listed}"
 
 
-def _cross_references(content: Content, source_ids: list[str], party_ids: list[str]) -> list[Problem]:
+def _cross_references(content: Content, known: Known) -> list[Problem]:
     problems: list[Problem] = []
     limit = content.site.quote_max_words
+    source_ids, party_ids = list(known.sources), list(known.parties)
 
     for party_id, party in content.parties.items():
         if party.part_of and party.part_of not in party_ids:
@@ -240,14 +430,61 @@ def _cross_references(content: Content, source_ids: list[str], party_ids: list[s
                 words = len(quote.replace("…", " ").split())
                 if words > limit:
                     problems.append(content.problem("event", event.id, here + ("quotes", q), (
-                        f"the quote is {words} words, over the limit of {limit}; cite it as "
-                        "several shorter quotes, or join the parts that matter with '…'"
+                        f"the quote is {words} words, over the limit of {limit} "
+                        "(quote_max_words in site.yaml); cite it as several shorter quotes, "
+                        "or keep the parts that matter and join them with '…'"
                     )))
     return problems
 
 
-def _with_warnings(content: Content) -> Content:
-    warnings: list[Problem] = []
+def _page_addresses(content: Content) -> list[Problem]:
+    """Two pages, or a page and one of Parallax's own, may not write the same address."""
+    # Imported here: the render stage owns the list of its pages, and imports this module's
+    # later stages itself.
+    from .render import BUILT_IN
+
+    problems: list[Problem] = []
+    taken: dict[str, str] = {}
+    for page in content.pages:
+        address = page.slug or page.id
+        raw = content.origins[("page", page.id)]
+        field = "slug" if page.slug else ""
+        line = raw.line_of(("slug",)) if page.slug else raw.line
+        given = "its slug" if page.slug else "its file name"
+        if address in BUILT_IN:
+            problems.append(Problem(raw.path, line, field, (
+                f"this page would be published at /{address}/, which Parallax uses for its "
+                f"own {BUILT_IN[address]} pages; change {given}")))
+        elif address in taken:
+            problems.append(Problem(raw.path, line, field, (
+                f"two pages would be published at /{address}/: {taken[address]} and "
+                f"{raw.path}; change {given}")))
+        else:
+            taken[address] = raw.path
+    return problems
+
+
+def _body_addresses(content: Content) -> list[Problem]:
+    problems: list[Problem] = []
+    records = ([("source", r.id, r.body) for r in content.sources]
+               + [("event", r.id, r.body) for r in content.events]
+               + [("page", r.id, r.body) for r in content.pages])
+    for kind, record_id, body in records:
+        raw = content.origins[(kind, record_id)]
+        for address, message in markup.address_problems(body):
+            problems.append(Problem(raw.path, _line_in_body(raw, address), "body", message))
+    return problems
+
+
+def _line_in_body(raw: RawRecord, needle: str) -> int:
+    for offset, line in enumerate(raw.body.split("\n")):
+        if needle in line:
+            return raw.body_line + offset
+    return raw.body_line
+
+
+def _with_warnings(content: Content, found: tuple[Problem, ...] = ()) -> Content:
+    warnings: list[Problem] = list(found)
     cited_sources = {a.source for e in content.events for a in e.accounts}
     credited = {c for e in content.events for a in e.accounts for c in a.credits}
     credited |= {f.credited_to for e in content.events for a in e.accounts for f in a.figures}
@@ -266,3 +503,4 @@ def _with_warnings(content: Content) -> Content:
             warnings.append(content.problem("party", party_id, (), (
                 "no account credits this party; credit it from an account, or remove it")))
     return Content(**{**content.__dict__, "warnings": tuple(sorted(warnings))})
+

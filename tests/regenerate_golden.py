@@ -12,7 +12,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from parallax.cli import main  # noqa: E402
+from parallax.cli import main
 
 GOLDEN = HERE / "golden" / "basic"
 

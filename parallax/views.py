@@ -1,0 +1,418 @@
+"""Render stage helper: `Timeline` → what the reader-facing pages show (lanes, tables, links).
+
+Pure data, no Jinja and no HTML: the shared timeline laid out on a grid of quarter days (so
+the browser only draws it), figures compared topic by topic, which source covers which event,
+whom each source credits, and links into the articles themselves.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from math import ceil
+from urllib.parse import quote
+
+from .models import Figure, Party, Source
+from .resolve import PlacedAccount, PlacedEvent, Timeline
+from .when import Interval, Precision
+
+# The four parts a day is split into on the timeline, with their first hour.
+QUARTERS = (("night", 0), ("morning", 6), ("afternoon", 12), ("evening", 18))
+QUARTER_HOURS = 6
+# Columns a label needs to be read: one day. A shorter time still shows at its true width
+# (the bar); its title runs on to the right, and stacking keeps it clear of the next one.
+LABEL_COLUMNS = 4
+# Width of the 'before' and 'after' bands, in the same columns as the days.
+BAND_COLUMNS = 4
+
+
+# --- the shared timeline -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The timeline's columns: 'before', four per day of the window, 'after'.
+
+    Numbered as CSS grid lines from 1: the axis counts all of them; a lane's list of accounts
+    within the window counts from the window's first quarter.
+    """
+
+    days: tuple[date, ...]
+
+    @property
+    def quarters(self) -> int:
+        return len(self.days) * len(QUARTERS)
+
+    @property
+    def first_quarter(self) -> int:
+        """The axis line where the window's first quarter starts."""
+        return 1 + BAND_COLUMNS
+
+    @property
+    def after_line(self) -> int:
+        return self.first_quarter + self.quarters
+
+    @property
+    def columns(self) -> int:
+        return BAND_COLUMNS + self.quarters + BAND_COLUMNS
+
+    def quarter_index(self, moment: datetime, *, end: bool = False) -> int:
+        """Quarters from the window's first midnight to `moment` (wall clock in the site's zone);
+        an end is rounded up, so the column covers it."""
+        days = (moment.date() - self.days[0]).days
+        minutes = moment.hour * 60 + moment.minute + (moment.second > 0 or moment.microsecond > 0)
+        step = QUARTER_HOURS * 60
+        within = ceil(minutes / step) if end else minutes // step
+        return days * len(QUARTERS) + within
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where an account sits in its lane: band, grid lines and sub-row."""
+
+    band: str
+    """'before', 'window' or 'after'."""
+    column: int
+    """The grid line its box starts at, counted from the window's first quarter (1)."""
+    span: int
+    """How many columns its box covers (its time, widened to LABEL_COLUMNS for the title)."""
+    bar_column: int
+    """Where its time bar starts, counted inside its box (1 = the box's first column)."""
+    bar_span: int
+    """How many columns its time covers."""
+    starts_earlier: bool
+    """Its time begins before the window (cut at the window's edge)."""
+    ends_later: bool
+    """Its time runs on after the window."""
+    row: int = 1
+    """Its sub-row among the lane's accounts within the window, from 1, so that no two boxes
+    overlap; a band lists its accounts one under the other."""
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Why a placement is uncertain (or worth a look), shown as a sign and said in words."""
+
+    name: str
+    sign: str
+    words: str
+
+
+MARKS = {
+    "approximate": Mark("approximate", "≈", "approximate"),
+    "wide": Mark("wide", "↔", "only known within a span of days, a month or a year"),
+    "undated": Mark("undated", "?", "no time words; shown at the editors' date"),
+    "differs": Mark("differs", "≠", "differs from the editors' date"),
+}
+
+WIDE = {
+    Precision.days: "only known within a span of days",
+    Precision.month: "only known to the month",
+    Precision.year: "only known to the year",
+}
+
+
+def marks_of(placed: PlacedAccount) -> tuple[Mark, ...]:
+    """The marks of an account's placement, in a fixed order."""
+    found = []
+    if placed.time.approximate:
+        found.append(MARKS["approximate"])
+    if placed.time.precision.rank >= Precision.days.rank:
+        found.append(Mark("wide", MARKS["wide"].sign, WIDE[placed.time.precision]))
+    if placed.basis == "event":
+        found.append(MARKS["undated"])
+    if placed.differs:
+        found.append(MARKS["differs"])
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class LaneItem:
+    """One account in its source's lane."""
+
+    placed: PlacedAccount
+    event: PlacedEvent
+    slot: Slot
+    marks: tuple[Mark, ...]
+
+    @property
+    def uncertain(self) -> bool:
+        return any(m.name in ("approximate", "wide", "undated") for m in self.marks)
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One source's version of the story: its accounts in the order of its own times."""
+
+    source: Source
+    reference: Interval
+    """The article's date, which its time words count from."""
+    items: tuple[LaneItem, ...]
+    rows: int
+    """How many sub-rows its accounts within the window need (at least 1)."""
+
+    def band(self, name: str) -> tuple[LaneItem, ...]:
+        return tuple(item for item in self.items if item.slot.band == name)
+
+
+@dataclass(frozen=True)
+class Layout:
+    grid: Grid
+    lanes: tuple[Lane, ...]
+    rows: int
+    """The most sub-rows any lane needs."""
+
+
+def slot_for(time: Interval, grid: Grid, window: Interval) -> Slot:
+    """Where a time goes: a band when it is coarser than days or outside the window, else the
+    quarter-day columns it covers (cut at the window's edges)."""
+    coarse = time.precision in (Precision.month, Precision.year)
+    if time.end <= window.start or (coarse and time.start < window.start):
+        return Slot("before", 1, BAND_COLUMNS, 1, BAND_COLUMNS, False, False)
+    if time.start >= window.end or coarse:
+        return Slot("after", 1, BAND_COLUMNS, 1, BAND_COLUMNS, False, False)
+    first = grid.quarter_index(time.start)
+    last = grid.quarter_index(time.end, end=True)
+    starts_earlier, ends_later = first < 0, last > grid.quarters
+    first, last = max(first, 0), min(last, grid.quarters)
+    last = max(last, first + 1)
+    span = max(last - first, LABEL_COLUMNS)
+    box = min(first, grid.quarters - span) if span <= grid.quarters else 0
+    span = min(span, grid.quarters)
+    return Slot("window", 1 + box, span, first - box + 1, last - first,
+                starts_earlier, ends_later)
+
+
+def stack(slots: list[Slot]) -> list[Slot]:
+    """Give each window slot, in order, the first sub-row where it overlaps nothing placed
+    before. Band slots keep row 1: a band is a plain list beside the window's rows."""
+    rows: list[list[tuple[int, int]]] = []
+    out = []
+    for slot in slots:
+        if slot.band != "window":
+            out.append(slot)
+            continue
+        begin, end = slot.column, slot.column + slot.span
+        for index, taken in enumerate(rows):
+            if all(end <= a or b <= begin for a, b in taken):
+                taken.append((begin, end))
+                break
+        else:
+            index = len(rows)
+            rows.append([(begin, end)])
+        out.append(Slot(**{**slot.__dict__, "row": index + 1}))
+    return out
+
+
+def told_by(timeline: Timeline, source_id: str) -> list[tuple[PlacedEvent, PlacedAccount]]:
+    """A source's accounts in the order of its own times (ties: the events' order)."""
+    order = {e.id: n for n, e in enumerate(timeline.events)}
+    told = [(e, a) for e in timeline.events for a in e.accounts if a.account.source == source_id]
+    return sorted(told, key=lambda pair: (pair[1].time.start, pair[1].time.end, order[pair[0].id]))
+
+
+def layout(timeline: Timeline) -> Layout:
+    """Every source's lane, each account in the columns its own source's time gives it."""
+    grid = Grid(timeline.days)
+    window = timeline.window.astimezone(timeline.tz)
+    lanes = []
+    for source in timeline.sources:
+        told = told_by(timeline, source.id)
+        slots = stack([slot_for(a.time.astimezone(timeline.tz), grid, window) for _, a in told])
+        items = tuple(LaneItem(a, e, slot, marks_of(a)) for (e, a), slot in zip(told, slots))
+        lanes.append(Lane(source, timeline.source_dates[source.id], items,
+                          max((s.row for s in slots if s.band == "window"), default=1)))
+    return Layout(grid, tuple(lanes), max((lane.rows for lane in lanes), default=1))
+
+
+@dataclass(frozen=True)
+class Day:
+    """A day of the window with the events the editors place on it (for the list view)."""
+
+    label: str
+    events: tuple[PlacedEvent, ...]
+
+
+def events_by_day(timeline: Timeline) -> list[Day]:
+    """Every event, in order, under 'Before', each day it starts on, and 'After'."""
+    groups: dict[tuple[int, date | None], list[PlacedEvent]] = {}
+    for placed in timeline.events:
+        if placed.band == "window":
+            start = max(placed.placement.start.astimezone(timeline.tz), timeline.window.start)
+            key: tuple[int, date | None] = (1, start.date())
+        else:
+            key = (0 if placed.band == "before" else 2, None)
+        groups.setdefault(key, []).append(placed)
+    window = timeline.window.describe()
+    days = []
+    for (band, day), events in sorted(groups.items(),
+                                      key=lambda kv: (kv[0][0], kv[0][1] or date.min)):
+        if day is not None:
+            label = f"{day:%A} {day.day} {day:%B %Y}"
+        else:
+            label = f"{'Before' if band == 0 else 'After'} {window}"
+        days.append(Day(label, tuple(events)))
+    return days
+
+
+def short_time(interval: Interval) -> str:
+    """A compact label for a table cell: 'Sat 10 Dec', 'Sat 10 Dec, evening', '8–9 Dec'; a
+    month or a year keeps its year ('May 2015')."""
+    text = interval.describe()
+    if interval.precision.rank > Precision.days.rank:
+        return text
+    for year in sorted({str(interval.start.year), str(interval.end.year)}):
+        text = text.replace(f" {year}", "")
+    return text
+
+
+# --- links into the articles ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArticleLink:
+    """Where a reader can read an account's words in the article itself."""
+
+    href: str | None
+    """The address (with a text fragment pointing at the quote), or None when unknown."""
+    repost: str | None = None
+    """The site of the repost it goes to, when the original's address is unknown."""
+
+
+FRAGMENT_WORDS = 8
+
+
+def text_fragment(quote_text: str) -> str:
+    """`#:~:text=` + the quote's first words, so browsers scroll to and mark them."""
+    first = quote_text.split("…")[0].split("...")[0].strip().strip("\"'“”‘’")
+    words = " ".join(first.split()[:FRAGMENT_WORDS])
+    # '-', ',' and '&' have meanings in a text directive, so they are encoded as well.
+    encoded = quote(words, safe="").replace("-", "%2D")
+    return f"#:~:text={encoded}" if encoded else ""
+
+
+def article_link(source: Source, quote_text: str | None = None) -> ArticleLink:
+    """The original's address when known, else the repost's (named), else unknown."""
+    fragment = text_fragment(quote_text) if quote_text else ""
+    if source.url:
+        return ArticleLink(source.url + fragment)
+    if source.copy_read and source.copy_read.url:
+        return ArticleLink(source.copy_read.url + fragment, repost=source.copy_read.site)
+    return ArticleLink(None)
+
+
+# --- credits -------------------------------------------------------------------------------------
+
+
+def credited(account_credits: list[str], figure: Figure | None = None) -> tuple[str, ...]:
+    """Whom a claim is credited to: the figure's own party when given, else the account's chain."""
+    if figure is not None and figure.credited_to:
+        return (figure.credited_to,)
+    return tuple(account_credits)
+
+
+def credits_of(timeline: Timeline, source_id: str) -> list[tuple[str, Party, int]]:
+    """The parties a source credits, with how many of its accounts credit each (most first)."""
+    counts: Counter[str] = Counter()
+    for _, placed in told_by(timeline, source_id):
+        account = placed.account
+        figures = {f.credited_to for f in account.figures if f.credited_to}
+        counts.update(set(account.credits) | figures)
+    parties = timeline.parties
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], parties[kv[0]].name, kv[0]))
+    return [(p, parties[p], n) for p, n in ranked]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Something an outlet relays as said by a credited party."""
+
+    event: PlacedEvent
+    placed: PlacedAccount
+    source: Source
+    chain: tuple[str, ...]
+    """The account's whole chain of credits, e.g. (cnn, syrian-government-media)."""
+    figures: tuple[Figure, ...]
+    """The figures of the account credited to this party."""
+
+
+def claims_of(timeline: Timeline, party_id: str) -> list[Claim]:
+    """Every account crediting the party (for the claim or for one of its figures), in order."""
+    sources = {s.id: s for s in timeline.sources}
+    claims = []
+    for event in timeline.events:
+        for placed in event.accounts:
+            account = placed.account
+            figures = tuple(f for f in account.figures if party_id in credited(account.credits, f))
+            if party_id in account.credits or figures:
+                claims.append(Claim(event, placed, sources[account.source], tuple(account.credits),
+                                    figures))
+    return claims
+
+
+def relayed_by(timeline: Timeline, claims: list[Claim]) -> list[tuple[Source, int]]:
+    """The outlets relaying a party's claims, in the sources' order, with how many each."""
+    counts = Counter(c.source.id for c in claims)
+    return [(s, counts[s.id]) for s in timeline.sources if counts[s.id]]
+
+
+def party_counts(timeline: Timeline) -> dict[str, tuple[int, int]]:
+    """For each party: how many claims are credited to it, by how many outlets."""
+    out = {}
+    for party_id in timeline.parties:
+        claims = claims_of(timeline, party_id)
+        out[party_id] = (len(claims), len({c.source.id for c in claims}))
+    return out
+
+
+# --- where the accounts differ -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureMention:
+    event: PlacedEvent
+    placed: PlacedAccount
+    figure: Figure
+    credited: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """One figure topic across the sources: each source's figures for it (maybe none)."""
+
+    topic: str
+    cells: tuple[tuple[FigureMention, ...], ...]
+    """One per source, in the sources' order."""
+
+
+def figure_rows(timeline: Timeline) -> list[FigureRow]:
+    """Every figure topic: first those several sources give (the comparisons), then the rest;
+    each group in the order its topics first come up on the timeline."""
+    mentions: dict[str, list[FigureMention]] = {}
+    for event in timeline.events:
+        for placed in event.accounts:
+            for figure in placed.account.figures:
+                mentions.setdefault(figure.topic, []).append(
+                    FigureMention(event, placed, figure, credited(placed.account.credits, figure)))
+    rows = []
+    for topic, found in mentions.items():
+        cells = tuple(tuple(m for m in found if m.placed.account.source == s.id)
+                      for s in timeline.sources)
+        rows.append(FigureRow(topic, cells))
+    return sorted(rows, key=lambda row: sum(1 for cell in row.cells if cell) < 2)
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    event: PlacedEvent
+    cells: tuple[PlacedAccount | None, ...]
+    """Each source's account of the event, or None when it does not mention it."""
+
+
+def coverage(timeline: Timeline) -> list[CoverageRow]:
+    rows = []
+    for event in timeline.events:
+        by_source = {a.account.source: a for a in event.accounts}
+        rows.append(CoverageRow(event, tuple(by_source.get(s.id) for s in timeline.sources)))
+    return rows

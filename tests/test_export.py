@@ -1,0 +1,490 @@
+"""Open data and page metadata: site/data/*, sitemap.xml, robots.txt, Open Graph and JSON-LD.
+
+Each test builds the fixture site (or a copy of it, changed) into a temporary folder and reads
+the files back the way an outside user would: json, csv.DictReader, xml.etree, an HTML parser.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from parallax.build import Paths, build
+
+PROJECT = Path(__file__).resolve().parent.parent
+FIXTURE = PROJECT / "tests" / "fixtures" / "basic" / "content"
+BASE_URL = "https://example.org/bridge/"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+# The TimelineJS3 JSON format, from https://timeline.knightlab.com/docs/json-format.html: a
+# timeline has `events` (slides, required), an optional `title` slide, `eras` and `scale`; a slide
+# needs `start_date` (except the title slide); a date needs `year`; months run 1-12, hours 0-23.
+TIMELINEJS_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["events"],
+    "additionalProperties": False,
+    "properties": {
+        "events": {"type": "array", "items": {"$ref": "#/$defs/event_slide"}},
+        "title": {"$ref": "#/$defs/slide"},
+        "eras": {"type": "array", "items": {
+            "type": "object", "required": ["start_date", "end_date"],
+            "properties": {"start_date": {"$ref": "#/$defs/date"},
+                           "end_date": {"$ref": "#/$defs/date"},
+                           "text": {"$ref": "#/$defs/text"}},
+        }},
+        "scale": {"enum": ["human", "cosmological"]},
+    },
+    "$defs": {
+        "date": {
+            "type": "object",
+            "required": ["year"],
+            "additionalProperties": False,
+            "properties": {
+                "year": {"type": "integer"},
+                "month": {"type": "integer", "minimum": 1, "maximum": 12},
+                "day": {"type": "integer", "minimum": 1, "maximum": 31},
+                "hour": {"type": "integer", "minimum": 0, "maximum": 23},
+                "minute": {"type": "integer", "minimum": 0, "maximum": 59},
+                "second": {"type": "integer", "minimum": 0, "maximum": 59},
+                "millisecond": {"type": "integer", "minimum": 0},
+                "display_date": {"type": "string"},
+                "format": {"type": "string"},
+            },
+            # A finer field only with every coarser one: TimelineJS reads them in this order.
+            "dependentRequired": {"month": ["year"], "day": ["month"], "hour": ["day"],
+                                  "minute": ["hour"]},
+        },
+        "text": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"headline": {"type": "string"}, "text": {"type": "string"}},
+        },
+        "slide": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "start_date": {"$ref": "#/$defs/date"},
+                "end_date": {"$ref": "#/$defs/date"},
+                "text": {"$ref": "#/$defs/text"},
+                "media": {"type": "object", "required": ["url"]},
+                "group": {"type": "string"},
+                "display_date": {"type": "string"},
+                "background": {"type": "object"},
+                "autolink": {"type": "boolean"},
+                "unique_id": {"type": "string", "minLength": 1},
+            },
+        },
+        "event_slide": {"allOf": [{"$ref": "#/$defs/slide"}, {"required": ["start_date"]}]},
+    },
+}
+
+
+def build_into(content: Path, out: Path) -> Path:
+    build(Paths(content=content, out=out, templates=PROJECT / "templates",
+                static=PROJECT / "static"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    return build_into(FIXTURE, tmp_path_factory.mktemp("export") / "site")
+
+
+def changed_fixture(tmp_path: Path, file: str, old: str, new: str) -> Path:
+    """A copy of the fixture content with one piece of text in one file replaced."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    path = content / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return content
+
+
+def read_json(site: Path, name: str):
+    return json.loads((site / name).read_text(encoding="utf-8"))
+
+
+def read_csv(site: Path, name: str) -> tuple[list[str], list[dict[str, str]]]:
+    raw = (site / "data" / name).read_bytes()
+    assert b"\r" not in raw.replace(b'\r"', b""), f"{name}: line ends must be \\n"
+    assert raw.endswith(b"\n")
+    reader = csv.DictReader(io.StringIO(raw.decode("utf-8"), newline=""))
+    rows = list(reader)
+    return list(reader.fieldnames or []), rows
+
+
+def html_pages(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+
+
+def page_url(path: str) -> str:
+    return BASE_URL + (path.removesuffix("index.html") if path.endswith("index.html") else path)
+
+
+class Head(HTMLParser):
+    """The metadata of one page: <meta property>, <link rel=canonical>, JSON-LD blocks."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.og: dict[str, str] = {}
+        self.meta: dict[str, str] = {}
+        self.canonical: list[str] = []
+        self.json_ld: list[str] = []
+        self.cite: list[str] = []
+        self._in_ld = False
+        self._in_cite = 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "meta" and a.get("property", "").startswith("og:"):
+            self.og[a["property"]] = a.get("content") or ""
+        elif tag == "meta" and "name" in a:
+            self.meta[a["name"]] = a.get("content") or ""
+        elif tag == "link" and a.get("rel") == "canonical":
+            self.canonical.append(a["href"])
+        elif tag == "script" and a.get("type") == "application/ld+json":
+            self._in_ld = True
+            self.json_ld.append("")
+        elif tag == "p" and "cite" in (a.get("class") or "").split():
+            self._in_cite = 1
+            self.cite.append("")
+        elif self._in_cite and tag == "a":
+            self.cite[-1] += f"[{a.get('href')}]"
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_ld = False
+        if tag == "p":
+            self._in_cite = 0
+
+    def handle_data(self, data):
+        if self._in_ld:
+            self.json_ld[-1] += data
+        if self._in_cite:
+            self.cite[-1] += data
+
+
+def head_of(site: Path, path: str) -> Head:
+    parser = Head()
+    parser.feed((site / path).read_text(encoding="utf-8"))
+    return parser
+
+
+# --- timeline.json -------------------------------------------------------------------------------
+
+
+def test_timeline_json_keeps_its_documented_contract(site):
+    timeline = read_json(site, "data/timeline.json")
+    assert timeline["schema_version"] == 1
+    assert [s["id"] for s in timeline["sources"]] == ["ledger", "radio"]
+    assert [e["id"] for e in timeline["events"]] == [
+        "2020-11-repairs-planned", "2021-03-03-crack-found", "2021-03-04-bridge-closed"]
+    for event in timeline["events"]:
+        assert {"id", "title", "start", "end", "accounts"} <= event.keys()
+        for account in event["accounts"]:
+            assert {"source", "quotes", "said_when", "resolved"} <= account.keys()
+            assert {"start", "end", "precision"} <= account["resolved"].keys()
+    radio = timeline["events"][2]["accounts"][1]
+    assert radio["said_when"] == "yesterday"
+    assert radio["resolved"]["start"] == "2021-03-03T00:00:00+00:00"
+    assert radio["resolved"]["precision"] == "days"
+
+
+def test_timeline_json_validates_against_its_published_schema(site):
+    schema = read_json(site, "data/timeline.schema.json")
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    validator.validate(read_json(site, "data/timeline.json"))
+
+
+def test_timeline_schema_rejects_an_account_without_its_resolved_time(site):
+    schema = read_json(site, "data/timeline.schema.json")
+    timeline = read_json(site, "data/timeline.json")
+    del timeline["events"][1]["accounts"][0]["resolved"]["precision"]
+    with pytest.raises(jsonschema.ValidationError, match="'precision' is a required property"):
+        jsonschema.validate(timeline, schema, cls=jsonschema.Draft202012Validator)
+
+
+def test_content_schema_is_a_json_schema(site):
+    jsonschema.Draft202012Validator.check_schema(read_json(site, "data/schema.json"))
+
+
+# --- CSV -------------------------------------------------------------------------------------------
+
+
+def test_csv_files_have_their_headers_and_one_row_per_record(site):
+    timeline = read_json(site, "data/timeline.json")
+    accounts = [a for e in timeline["events"] for a in e["accounts"]]
+    figures = [f for a in accounts for f in a["figures"]]
+    expected = {
+        "events.csv": (["id", "title", "when", "start", "end", "precision", "approximate",
+                        "band", "place", "context", "tags", "sources", "silent_sources",
+                        "summary", "url"], len(timeline["events"])),
+        "accounts.csv": (["id", "event_id", "source_id", "said_when", "counted_from",
+                          "counted_from_why", "resolved_as", "when", "start", "end", "precision",
+                          "approximate", "basis", "explanation", "differs_from_event", "credits",
+                          "quotes", "note", "url"], len(accounts)),
+        "figures.csv": (["id", "account_id", "event_id", "source_id", "topic", "value", "low",
+                         "high", "as_written", "credited_to"], len(figures)),
+        "sources.csv": (["id", "outlet", "title", "byline", "published", "published_start",
+                         "published_end", "timezone", "url", "copy_read_site", "copy_read_url",
+                         "confidence_outlet", "confidence_byline", "confidence_published",
+                         "confidence_url", "note", "page_url"], len(timeline["sources"])),
+        "parties.csv": (["id", "name", "kind", "part_of", "spellings", "note", "page_url"],
+                        len(timeline["parties"])),
+    }
+    for name, (header, count) in expected.items():
+        fields, rows = read_csv(site, name)
+        assert fields == header, name
+        assert len(rows) == count, name
+        ids = [row["id"] for row in rows]
+        assert len(set(ids)) == len(ids), f"{name}: ids repeat"
+    assert (len(accounts), len(figures)) == (5, 2)
+
+
+def test_csv_ids_refer_to_each_other(site):
+    events = {r["id"]: r for r in read_csv(site, "events.csv")[1]}
+    accounts = {r["id"]: r for r in read_csv(site, "accounts.csv")[1]}
+    figures = read_csv(site, "figures.csv")[1]
+    sources = {r["id"] for r in read_csv(site, "sources.csv")[1]}
+    parties = {r["id"]: r for r in read_csv(site, "parties.csv")[1]}
+    for account in accounts.values():
+        assert account["event_id"] in events
+        assert account["source_id"] in sources
+        assert account["id"] == f"{account['event_id']}--{account['source_id']}"
+        assert set(account["credits"].split()) <= parties.keys()
+    for event in events.values():
+        told = {a["source_id"] for a in accounts.values() if a["event_id"] == event["id"]}
+        assert set(event["sources"].split()) == told
+        assert set(event["silent_sources"].split()) == sources - told
+    for figure in figures:
+        account = accounts[figure["account_id"]]
+        assert (figure["event_id"], figure["source_id"]) == (account["event_id"],
+                                                             account["source_id"])
+        assert figure["credited_to"] == "" or figure["credited_to"] in parties
+    for party in parties.values():
+        assert party["part_of"] == "" or party["part_of"] in parties
+
+
+def test_csv_values_are_written_plainly(site):
+    figures = {r["id"]: r for r in read_csv(site, "figures.csv")[1]}
+    ledger = figures["2021-03-04-bridge-closed--ledger--1"]
+    radio = figures["2021-03-04-bridge-closed--radio--1"]
+    assert (ledger["value"], ledger["low"], ledger["high"]) == ("12000", "", "")
+    assert (radio["value"], radio["low"], radio["high"]) == ("", "10000", "15000")
+    assert radio["as_written"] == "Some 10,000 to 15,000 cars"
+
+    accounts = {r["id"]: r for r in read_csv(site, "accounts.csv")[1]}
+    radio_account = accounts["2021-03-04-bridge-closed--radio"]
+    assert radio_account["quotes"] == (
+        "Some 10,000 to 15,000 cars … were sent the long way round yesterday")
+    assert radio_account["credits"] == "jo-marsh port-authority"
+    assert radio_account["differs_from_event"] == "false"
+    assert radio_account["url"] == BASE_URL + "events/2021-03-04-bridge-closed/#radio"
+
+    parties = {r["id"]: r for r in read_csv(site, "parties.csv")[1]}
+    assert parties["jo-marsh"]["spellings"].split("\n") == ["Jo Marsh", "Joanne Marsh"]
+
+    sources = {r["id"]: r for r in read_csv(site, "sources.csv")[1]}
+    assert sources["radio"]["byline"] == "" and sources["radio"]["url"] == ""
+    assert sources["radio"]["confidence_published"] == "inferred"
+    assert sources["ledger"]["published_start"] == "2021-03-05T00:00:00+00:00"
+
+
+def test_csv_keeps_commas_quotes_and_line_breaks_inside_cells(tmp_path):
+    content = changed_fixture(tmp_path, "events/2021-03-03-crack-found.md",
+                              '"Engineers found a crack on Wednesday"',
+                              "'Engineers found a \"crack\", on Wednesday'")
+    site = build_into(content, tmp_path / "site")
+    accounts = {r["id"]: r for r in read_csv(site, "accounts.csv")[1]}
+    assert accounts["2021-03-03-crack-found--ledger"]["quotes"] == (
+        'Engineers found a "crack", on Wednesday')
+    events = {r["id"]: r for r in read_csv(site, "events.csv")[1]}
+    assert "\n" in events["2021-03-03-crack-found"]["summary"]
+
+
+# --- TimelineJS ------------------------------------------------------------------------------------
+
+
+def test_timelinejs_file_follows_the_timelinejs3_format(site):
+    jsonschema.Draft202012Validator.check_schema(TIMELINEJS_SCHEMA)
+    jsonschema.validate(read_json(site, "data/timelinejs.json"), TIMELINEJS_SCHEMA,
+                        cls=jsonschema.Draft202012Validator)
+
+
+def test_timelinejs_schema_catches_a_broken_date():
+    broken = {"events": [{"start_date": {"year": 2021, "month": 13}}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, TIMELINEJS_SCHEMA, cls=jsonschema.Draft202012Validator)
+
+
+def test_timelinejs_has_one_group_per_source_and_one_slide_per_account(site):
+    data = read_json(site, "data/timelinejs.json")
+    timeline = read_json(site, "data/timeline.json")
+    slides = {s["unique_id"]: s for s in data["events"]}
+    accounts = [a for e in timeline["events"] for a in e["accounts"]]
+    assert sorted(slides) == sorted(a["id"] for a in accounts)
+    assert len(slides) == len(data["events"])
+    assert {s["group"] for s in data["events"]} == {"The Morning Ledger", "Harbour Radio"}
+    assert data["title"]["text"]["headline"] == "The Harbour Bridge closure"
+    assert data["title"]["unique_id"] not in slides
+
+    ledger = slides["2021-03-04-bridge-closed--ledger"]
+    assert ledger["start_date"] == {"year": 2021, "month": 3, "day": 4, "hour": 6}
+    assert ledger["end_date"] == {"year": 2021, "month": 3, "day": 4, "hour": 12}
+    assert ledger["display_date"] == "Thu 4 Mar 2021, morning"
+    assert ledger["text"]["headline"] == "The bridge is closed to traffic"
+    radio = slides["2021-03-03-crack-found--radio"]
+    assert radio["start_date"] == {"year": 2021, "month": 3, "day": 2}
+    assert radio["end_date"] == {"year": 2021, "month": 3, "day": 3}
+    month = slides["2020-11-repairs-planned--ledger"]
+    assert month["start_date"] == {"year": 2020, "month": 11} and "end_date" not in month
+
+
+def test_timelinejs_text_is_html_escaped(tmp_path):
+    content = changed_fixture(tmp_path, "events/2021-03-03-crack-found.md",
+                              '"Engineers found a crack on Wednesday"',
+                              '"Engineers found a <b>crack</b> & more on Wednesday"')
+    site = build_into(content, tmp_path / "site")
+    slides = {s["unique_id"]: s for s in read_json(site, "data/timelinejs.json")["events"]}
+    text = slides["2021-03-03-crack-found--ledger"]["text"]["text"]
+    assert "Engineers found a &lt;b&gt;crack&lt;/b&gt; &amp; more on Wednesday" in text
+    assert "<b>" not in text
+
+
+# --- sitemap.xml and robots.txt --------------------------------------------------------------------
+
+
+def test_sitemap_lists_every_page_but_the_404_page(site):
+    root = ET.parse(site / "sitemap.xml").getroot()
+    assert root.tag == f"{{{SITEMAP_NS}}}urlset"
+    urls = [loc.text for loc in root.iter(f"{{{SITEMAP_NS}}}loc")]
+    assert len(root) == len(urls)
+    expected = sorted(page_url(p) for p in html_pages(site) if p != "404.html")
+    assert urls == expected
+    assert BASE_URL in urls and BASE_URL + "events/2021-03-03-crack-found/" in urls
+    assert not any("404" in u or u.endswith("index.html") for u in urls)
+    assert "lastmod" not in (site / "sitemap.xml").read_text()
+
+
+def test_robots_txt_allows_all_and_points_at_the_sitemap(site):
+    assert (site / "robots.txt").read_text() == (
+        "User-agent: *\nAllow: /\n\nSitemap: https://example.org/bridge/sitemap.xml\n")
+
+
+# --- Open Graph, canonical address, JSON-LD ------------------------------------------------------
+
+
+def test_every_page_has_a_canonical_address_and_open_graph_tags(site):
+    pages = html_pages(site)
+    assert len(pages) == 14
+    for path in pages:
+        head = head_of(site, path)
+        assert head.canonical == [page_url(path)], path
+        assert head.og.keys() == {"og:title", "og:description", "og:url", "og:type",
+                                  "og:site_name", "og:locale"}, path
+        assert all(head.og.values()), path
+        assert head.og["og:url"] == page_url(path)
+        assert head.og["og:site_name"] == "The Harbour Bridge closure"
+        assert head.og["og:locale"] == "en"
+        assert head.og["og:description"] == head.meta["description"]
+        assert ("robots" in head.meta) == (path == "404.html"), path
+    event = head_of(site, "events/2021-03-03-crack-found/index.html")
+    assert event.og["og:type"] == "article"
+    assert event.og["og:title"].startswith("Engineers find a crack in the bridge")
+    assert head_of(site, "index.html").og["og:type"] == "website"
+
+
+def test_every_page_has_one_json_ld_block_of_its_kind(site):
+    for path in html_pages(site):
+        head = head_of(site, path)
+        assert len(head.json_ld) == 1, path
+        data = json.loads(head.json_ld[0])
+        assert data["@context"] == "https://schema.org"
+        kind = ("Event" if path.startswith("events/") and path != "events/index.html"
+                else "WebSite" if path == "index.html" else "WebPage")
+        assert data["@type"] == kind, path
+        if kind != "Event":
+            assert data["url"] == (BASE_URL if kind == "WebSite" else page_url(path))
+    home = json.loads(head_of(site, "index.html").json_ld[0])
+    assert home["name"] == "The Harbour Bridge closure"
+    about = json.loads(head_of(site, "about/index.html").json_ld[0])
+    assert about["isPartOf"] == {"@type": "WebSite", "name": "The Harbour Bridge closure",
+                                 "url": BASE_URL}
+
+
+def test_an_event_page_cites_each_account_as_a_news_article(site):
+    data = json.loads(head_of(site, "events/2021-03-04-bridge-closed/index.html").json_ld[0])
+    assert data["name"] == "The bridge is closed to traffic"
+    assert data["url"] == BASE_URL + "events/2021-03-04-bridge-closed/"
+    assert (data["startDate"], data["endDate"]) == ("2021-03-04T06:00:00+00:00",
+                                                    "2021-03-04T12:00:00+00:00")
+    assert data["location"] == {"@type": "Place", "name": "Harbour Bridge"}
+    assert data["citation"] == [
+        {"@type": "NewsArticle", "headline": "Bridge shut after crack found",
+         "publisher": {"@type": "Organization", "name": "The Morning Ledger"},
+         "datePublished": "2021-03-05", "url": "https://ledger.example.org/bridge-shut",
+         "author": {"@type": "Person", "name": "A. Writer"}},
+        # Harbour Radio's date is only known within two days, and it has no byline or address.
+        {"@type": "NewsArticle", "headline": "Bridge reopens",
+         "publisher": {"@type": "Organization", "name": "Harbour Radio"}},
+    ]
+    context = json.loads(head_of(site, "events/2020-11-repairs-planned/index.html").json_ld[0])
+    assert (context["startDate"], context["endDate"]) == ("2020-11-01", "2020-11-30")
+    assert len(context["citation"]) == 1
+
+
+def test_json_ld_cannot_end_its_script_element(tmp_path):
+    title = 'Closed </script><script>alert(1)</script> & "shut" <!--'
+    content = changed_fixture(tmp_path, "events/2021-03-04-bridge-closed.md",
+                              "title: The bridge is closed to traffic",
+                              f"title: '{title}'")
+    site = build_into(content, tmp_path / "site")
+    page = (site / "events/2021-03-04-bridge-closed/index.html").read_text()
+    block = page.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in block and ">" not in block and "&" not in block
+    assert json.loads(block)["name"] == title
+    head = head_of(site, "events/2021-03-04-bridge-closed/index.html")
+    assert json.loads(head.json_ld[0])["name"] == title
+    assert head.og["og:title"].startswith(title)
+
+
+# --- cite line ---------------------------------------------------------------------------------
+
+
+def test_each_event_page_says_how_to_cite_it(site):
+    for path in html_pages(site):
+        cite = head_of(site, path).cite
+        if not (path.startswith("events/") and path != "events/index.html"):
+            assert cite == [], path
+            continue
+        url = page_url(path)
+        assert len(cite) == 1, path
+        assert f"[{url}]{url}." in cite[0]
+    cite = head_of(site, "events/2021-03-04-bridge-closed/index.html").cite[0]
+    assert cite == (
+        "Cite this page: “The bridge is closed to traffic” (Thu 4 Mar 2021, morning), in The "
+        "Harbour Bridge closure, [https://example.org/bridge/events/2021-03-04-bridge-closed/]"
+        "https://example.org/bridge/events/2021-03-04-bridge-closed/.")
+
+
+# --- determinism -------------------------------------------------------------------------------
+
+
+def test_data_and_metadata_files_are_the_same_from_build_to_build(site, tmp_path):
+    again = build_into(FIXTURE, tmp_path / "again")
+    names = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(again).as_posix() for p in again.rglob("*") if p.is_file())
+    for name in names:
+        assert (site / name).read_bytes() == (again / name).read_bytes(), name
