@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .errors import ContentError, Problem
 from .load import load_content
+from .parallel import pages_on, read_ahead
 from .render import RenderedSite, render_site
 from .resolve import Timeline, resolve_timeline
 from .validate import Content, validate_content
@@ -33,25 +34,38 @@ class BuildResult:
     warnings: tuple[Problem, ...]
     seconds: float
 
-    def summary(self) -> str:
+    def totals(self) -> str:
+        """What was built, e.g. '6 records (3 events, 5 accounts, 2 sources), 9 pages, 16 files'."""
         records = len(self.timeline.sources) + len(self.timeline.events) + len(self.timeline.pages)
         accounts = sum(len(e.accounts) for e in self.timeline.events)
-        line = (f"{records} records ({len(self.timeline.events)} events, {accounts} accounts, "
+        return (f"{records} records ({len(self.timeline.events)} events, {accounts} accounts, "
                 f"{len(self.timeline.sources)} sources), {self.site.pages} pages, "
                 f"{len(self.site.files)} files")
-        if self.report:
-            line += (f"; {self.report.written} written, {self.report.unchanged} unchanged, "
-                     f"{self.report.removed} removed")
-        return f"{line} in {self.seconds:.2f} s"
+
+    def summary(self) -> str:
+        return describe(self.totals(), self.report, self.seconds)
 
 
-def build(paths: Paths, *, write: bool = True, strict: bool = False) -> BuildResult:
-    """Read and check everything, then (only then) write site/. Raises ContentError."""
+def describe(totals: str, report: WriteReport | None, seconds: float) -> str:
+    """The line `build` prints (also for a build the cache answered: cache.ReusedBuild)."""
+    line = totals
+    if report:
+        line += f"; {report.written} written, {report.unchanged} unchanged, {report.removed} removed"
+    return f"{line} in {seconds:.2f} s"
+
+
+def build(paths: Paths, *, write: bool = True, strict: bool = False, jobs: int = 1) -> BuildResult:
+    """Read and check everything, then (only then) write site/. Raises ContentError.
+
+    With `jobs` > 1, a large site's files are read and its pages rendered on that many cores
+    (parallel.py); the output is the same. `cache.cached_build` adds what earlier builds kept."""
     started = time.perf_counter()
+    read_ahead(paths.content, jobs)
     raw = load_content(paths.content)
     content = validate_content(raw)
     timeline = resolve_timeline(content)
-    site = render_site(timeline, content.origins, paths.templates, paths.static)
+    site = render_site(timeline, content.origins, paths.templates, paths.static,
+                       render_pages=pages_on(jobs))
     if strict and content.warnings:
         raise ContentError(list(content.warnings))
     report = write_site(site, paths.out) if write else None

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from .cache import flatten, record_key, remembered, unflatten
 from .errors import ContentError, Problem
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -190,6 +191,8 @@ def _read_markdown(path: Path, root: Path, kind: str) -> RawRecord:
 _CLOSING_LOOKALIKE = re.compile(r"^\s*(?:-{2,}|—+|–+|\.{3}|\+\+\+|- - -)\s*$")
 
 
+@remembered("records", key=record_key, encode=flatten,
+            decode=lambda row: unflatten(RawRecord, row))
 def parse_markdown(text: str, shown: str, kind: str, record_id: str) -> RawRecord:
     """A Markdown record's text → RawRecord: front matter between '---' lines, then the body."""
     if not text.strip():

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 
@@ -45,10 +46,13 @@ class RenderedSite:
     """How many HTML pages among them."""
 
 
-def root_of(path: str) -> str:
-    """The relative prefix from a page at `path` back to the site root ('' or '../..')."""
-    depth = path.count("/")
-    return "../" * depth
+def root_of(path: str, base_url: str = "/") -> str:
+    """The prefix from a page at `path` back to the site root: relative ('' or '../../'), so the
+    site works from any folder; but the 404 page, which a host serves at any missing address,
+    gets the root-absolute path of the site's base URL."""
+    if path == "404.html":
+        return urlsplit(base_url).path
+    return "../" * path.count("/")
 
 
 class Renderer:
@@ -211,26 +215,33 @@ def _collisions(specs: list[PageSpec], origins: dict) -> list[Problem]:
     return problems
 
 
-def render_site(timeline: Timeline, origins: dict, templates: Path, static: Path) -> RenderedSite:
+def render_site(timeline: Timeline, origins: dict, templates: Path, static: Path,
+                render_pages: Callable[[Renderer, list[PageSpec]], dict[str, bytes]] | None = None,
+                ) -> RenderedSite:
+    """`render_pages` renders the specs (default: one after another; parallel.py spreads them
+    over the cores, incremental.py reuses the pages an edit did not touch)."""
     renderer = Renderer(timeline, origins, templates)
     specs = page_specs(timeline, renderer)
     problems = _collisions(specs, origins) + renderer.problems
     if problems:
         raise ContentError(problems)
 
-    files: dict[str, bytes] = {}
-    for spec in specs:
-        files[spec.path] = render_page(renderer, spec)
+    files: dict[str, bytes] = (render_pages or render_each)(renderer, specs)
     files.update(static_files(static))
     files.update(export.data_files(timeline, renderer))
     files.update(export.crawler_files(timeline.site, [spec.path for spec in specs]))
     return RenderedSite(dict(sorted(files.items())), pages=len(specs))
 
 
+def render_each(renderer: Renderer, specs: list[PageSpec]) -> dict[str, bytes]:
+    return {spec.path: render_page(renderer, spec) for spec in specs}
+
+
 def render_page(renderer: Renderer, spec: PageSpec) -> bytes:
     try:
         template = renderer.env.get_template(spec.template)
-        html = template.render(**spec.context, path=spec.path, root=root_of(spec.path),
+        root = root_of(spec.path, renderer.timeline.site.base_url)
+        html = template.render(**spec.context, path=spec.path, root=root,
                                asset=lambda name: asset_url(renderer, spec.path, name))
     except jinja2.TemplateSyntaxError as error:
         raise ContentError([Problem(
@@ -272,7 +283,7 @@ def _template_path(renderer: Renderer, name: str) -> str:
 
 def asset_url(renderer: Renderer, page_path: str, name: str) -> str:
     """A static file's address from this page."""
-    return f"{root_of(page_path)}static/{name}"
+    return f"{root_of(page_path, renderer.timeline.site.base_url)}static/{name}"
 
 
 def static_files(static: Path) -> dict[str, bytes]:

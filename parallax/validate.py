@@ -8,6 +8,7 @@ say what is wrong in the words of the content, and what to write instead when th
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import types
 import typing
@@ -422,6 +423,13 @@ def _cross_references(content: Content, known: Known) -> list[Problem]:
                     problems.append(content.problem("event", event.id, here + ("credits", c),
                                                     _unknown("credited party", credit, party_ids)))
             for f, figure in enumerate(account.figures):
+                for name in ("value", "low", "high"):
+                    number = getattr(figure, name)
+                    if number is not None and not math.isfinite(number):
+                        problems.append(content.problem(
+                            "event", event.id, here + ("figures", f, name),
+                            f"{number} is not a number an article gives; write the number, "
+                            "or leave the line out"))
                 if figure.credited_to and figure.credited_to not in party_ids:
                     problems.append(content.problem(
                         "event", event.id, here + ("figures", f, "credited_to"),

@@ -278,6 +278,8 @@ class ArticleLink:
     """The address (with a text fragment pointing at the quote), or None when unknown."""
     repost: str | None = None
     """The site of the repost it goes to, when the original's address is unknown."""
+    address: str | None = None
+    """The address without the text fragment (what a printed page shows)."""
 
 
 FRAGMENT_WORDS = 8
@@ -296,9 +298,10 @@ def article_link(source: Source, quote_text: str | None = None) -> ArticleLink:
     """The original's address when known, else the repost's (named), else unknown."""
     fragment = text_fragment(quote_text) if quote_text else ""
     if source.url:
-        return ArticleLink(source.url + fragment)
+        return ArticleLink(source.url + fragment, address=source.url)
     if source.copy_read and source.copy_read.url:
-        return ArticleLink(source.copy_read.url + fragment, repost=source.copy_read.site)
+        url = source.copy_read.url
+        return ArticleLink(url + fragment, repost=source.copy_read.site, address=url)
     return ArticleLink(None)
 
 

@@ -50,7 +50,9 @@ def _write_all(folder: Path, files: dict[str, bytes]) -> None:
         target.write_bytes(data)
 
 
-def write_site(site: RenderedSite, out: Path) -> WriteReport:
+def write_site(site: RenderedSite, out: Path, unchanged: frozenset[str] = frozenset()) -> WriteReport:
+    """`unchanged`: paths the caller knows site/ already holds with these bytes (the build
+    cache's record of what it wrote last), so they are not read back to compare."""
     out = out.resolve()
     if not out.exists():
         fresh = _staging(out, "new")
@@ -64,8 +66,11 @@ def write_site(site: RenderedSite, out: Path) -> WriteReport:
 
     existing = _existing(out)
     changed: dict[str, bytes] = {}
-    for relative, data in site.files.items():
+    for relative in site.files:
         path = existing.get(relative)
+        if path is not None and relative in unchanged:
+            continue
+        data = site.files[relative]
         if path is None or path.stat().st_size != len(data) or path.read_bytes() != data:
             changed[relative] = data
     stale = sorted(set(existing) - set(site.files))

@@ -28,26 +28,23 @@ FIXTURE_CONTENT = PROJECT / "tests" / "fixtures" / "basic" / "content"
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
-INSTALL_HINT = ("no Chromium found at /usr/bin/chromium: install it with "
-                "`sudo apt-get install chromium`, or set PARALLAX_CHROMIUM to a Chromium binary")
 
-
-def find_chromium() -> str | None:
-    """PARALLAX_CHROMIUM when set, else Debian's /usr/bin/chromium; None when it is not there."""
-    candidate = os.environ.get("PARALLAX_CHROMIUM") or "/usr/bin/chromium"
-    path = Path(candidate)
-    return str(path) if path.is_file() and os.access(path, os.X_OK) else None
+def chromium_wanted() -> Path:
+    """PARALLAX_CHROMIUM when set, else Debian's /usr/bin/chromium."""
+    return Path(os.environ.get("PARALLAX_CHROMIUM") or "/usr/bin/chromium")
 
 
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
-    path = find_chromium()
-    if path is None:
+    path = chromium_wanted()
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        hint = (f"no Chromium at {path}: install it with `sudo apt-get install chromium`, "
+                "or set PARALLAX_CHROMIUM to a Chromium binary")
         if os.environ.get("CI"):
-            pytest.fail(f"{INSTALL_HINT} (CI is set, so the browser tests may not be skipped)",
+            pytest.fail(f"{hint} (CI is set, so the browser tests may not be skipped)",
                         pytrace=False)
-        pytest.skip(INSTALL_HINT)
-    return path
+        pytest.skip(hint)
+    return str(path)
 
 
 @pytest.fixture(scope="session")
@@ -191,7 +188,7 @@ def site_page(context, page, site) -> Iterator:
 
 
 @pytest.fixture
-def new_context(browser, site) -> Iterator:
+def watched_context(browser, site) -> Iterator:
     """Make extra watched contexts (e.g. with JavaScript off); each is closed and checked after."""
     made: list[tuple[object, Watch]] = []
 

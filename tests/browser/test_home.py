@@ -193,8 +193,8 @@ def test_lanes_and_highlights_work_from_the_keyboard_alone(site_page, site):
 # --- small screens and no script -----------------------------------------------------------------
 
 
-def test_a_phone_sized_screen_shows_every_event(browser, new_context, site):
-    context = new_context(viewport={"width": 375, "height": 800})
+def test_a_phone_sized_screen_shows_every_event(watched_context, site):
+    context = watched_context(viewport={"width": 375, "height": 800})
     page = context.new_page()
     page.goto(site.url)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375, (
@@ -207,8 +207,8 @@ def test_a_phone_sized_screen_shows_every_event(browser, new_context, site):
         assert fits, f"{placed.id} is cut off at 375 px"
 
 
-def test_the_timeline_reads_without_javascript(new_context, site):
-    context = new_context(java_script_enabled=False)
+def test_the_timeline_reads_without_javascript(watched_context, site):
+    context = watched_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(site.url)
     assert page.locator(LANE).count() == len(site.timeline.sources)
@@ -234,11 +234,11 @@ def png_size(path: Path) -> tuple[int, int]:
     ("home-phone", 375, "light", True), ("home-phone-dark", 375, "dark", True),
     ("home-desktop-top", 1400, "light", False),
 ])
-def test_home_page_screenshots(new_context, site, name, width, scheme, full):
+def test_home_page_screenshots(watched_context, site, name, width, scheme, full):
     """Written to screenshots/ (ignored by git) for a person to look at. With
     PARALLAX_README_SCREENSHOT=1, the top of the desktop page is also copied to
     docs/screenshot-home.png, the picture the README shows."""
-    context = new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    context = watched_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     page = context.new_page()
     page.goto(site.url)
     SCREENSHOTS.mkdir(exist_ok=True)

@@ -1,0 +1,496 @@
+"""Build cache: what earlier builds worked out, by content hash, in one folder that is safe to delete.
+
+It lives in `.cache/parallax/` beside the output folder (for `site/`, the project's
+`.cache/parallax/`), and keeps two things:
+
+- Memos: results of pure functions of the content, by a hash of their arguments: a record
+  file's parsed front matter (load), a Markdown text's HTML (markup), an article's time words
+  read against a date (timewords). A build whose content changed redoes only what changed.
+  One file per kind; each save keeps only what the latest build used, so a file holds one
+  site's worth.
+- The last build into each output folder: a fingerprint of every input (each content, template
+  and static file, Parallax's own code, its libraries' versions, SOURCE_DATE_EPOCH), its
+  warnings and totals, the size and modification time of every file it wrote, and a pack of
+  those files' bytes. A build whose fingerprint is the same renders nothing: the output is a
+  function of the inputs, so it checks site/ against that list and restores from the pack only
+  what is missing or was changed by hand.
+
+Every cache file is written under a temporary name and renamed into place. One that cannot be
+read (cut short, written by other code) counts as empty, and the build does the work itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import marshal
+import mmap
+import os
+import pickle
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import ContentError, Problem
+
+if TYPE_CHECKING:
+    from .build import BuildResult, Paths
+    from .write import WriteReport
+
+FOLDER = Path(".cache") / "parallax"
+LIBRARIES = ("jinja2", "markdown", "nh3", "pydantic", "pydantic_core", "yaml", "dateutil")
+_FORMAT = 1
+
+
+def folder_for(out: Path) -> Path:
+    """The cache folder for builds into `out`: `.cache/parallax/` beside it."""
+    return out.resolve().parent / FOLDER
+
+
+@functools.cache
+def generation() -> bytes:
+    """A fingerprint of the code that turns content into a site: Parallax's own modules and
+    the versions of Python and of the libraries it calls. Any change empties every memo."""
+    digest = hashlib.sha256(f"{_FORMAT} {sys.version}".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in LIBRARIES:
+        module = sys.modules.get(name)
+        version = getattr(module, "__version__", None) if module else None
+        if version is None:
+            try:
+                from importlib.metadata import version as installed
+
+                version = installed({"yaml": "PyYAML", "dateutil": "python-dateutil"}.get(name, name))
+            except Exception:  # noqa: BLE001 - an unknown version only makes the cache stricter
+                version = "?"
+        digest.update(f"{name}={version}\0".encode())
+    return digest.digest()
+
+
+def text_key(text: str) -> bytes | None:
+    if not isinstance(text, str):
+        return None
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+
+def record_key(text: str, shown: str, kind: str, record_id: str) -> tuple[Any, ...]:
+    """A record file's key: its text and everything else that ends up in its RawRecord."""
+    return (text_key(text), shown, kind, record_id)
+
+
+def flatten(record: Any) -> tuple[Any, ...]:
+    """A frozen dataclass (a RawRecord) as plain data, its Problems as tuples."""
+    return tuple(
+        tuple(tuple(p.__dict__.values()) for p in value) if name == "problems" else value
+        for name, value in ((f, getattr(record, f)) for f in record.__dataclass_fields__)
+    )
+
+
+def unflatten(cls: type, row: tuple[Any, ...]) -> Any:
+    values = dict(zip(cls.__dataclass_fields__, row, strict=True))
+    if "problems" in values:
+        values["problems"] = tuple(Problem(*p) for p in values["problems"])
+    return cls(**values)
+
+
+def _zone(tz: Any) -> str:
+    return getattr(tz, "key", None) or repr(tz)
+
+
+def _instant(moment: Any) -> tuple[str, int, str]:
+    """A datetime with its zone's name: two equal instants in different zones read differently."""
+    return (moment.replace(tzinfo=None).isoformat(), moment.fold, _zone(moment.tzinfo))
+
+
+def time_words_key(words: Any, reference: Any, site_tz: Any) -> tuple[Any, ...] | None:
+    if not isinstance(words, str):
+        return None
+    return (words, _instant(reference.start), _instant(reference.end), reference.precision.value,
+            reference.approximate, _zone(site_tz))
+
+
+# --- memos ---------------------------------------------------------------------------------------
+
+
+class Memo:
+    """A pure function's results by a key of its arguments. Hits are shared objects: callers
+    must treat them as read-only, as they already treat frozen models."""
+
+    def __init__(self, name: str, function: Callable, key: Callable[..., Any],
+                 encode: Callable[[Any], Any] | None, decode: Callable[[Any], Any] | None):
+        self.name = name
+        self.function = function
+        self.key = key
+        self.encode = encode
+        self.decode = decode
+        self.entries: dict[Any, Any] = {}
+        self.stored: dict[Any, Any] = {}
+        """Entries read from the cache folder and not used yet, still encoded."""
+        self.used: set[Any] = set()
+        self.computed = 0
+        self.loaded_from: Path | None = None
+        functools.update_wrapper(self, function)
+
+    def __call__(self, *args: Any) -> Any:
+        if _store.folder is not None and self.loaded_from != _store.folder:
+            self.load(_store.folder)
+        key = self.key(*args)
+        if key is None:  # arguments the memo does not keep (the function reports them)
+            return self.function(*args)
+        self.used.add(key)
+        try:
+            return self.entries[key]
+        except KeyError:
+            pass
+        if key in self.stored:
+            value = self.stored.pop(key)
+            value = self.entries[key] = self.decode(value) if self.decode else value
+            return value
+        value = self.entries[key] = self.function(*args)
+        self.computed += 1
+        return value
+
+    def missing(self, keys: list[Any]) -> list[Any]:
+        if _store.folder is not None and self.loaded_from != _store.folder:
+            self.load(_store.folder)
+        return [k for k in keys if k not in self.entries and k not in self.stored]
+
+    def remember(self, key: Any, value: Any) -> None:
+        """A result worked out elsewhere (a worker process)."""
+        self.entries[key] = value
+        self.computed += 1
+
+    # On disk: marshal when every value encodes to plain data (much faster to read back than
+    # pickle), else pickle.
+    def path(self, folder: Path) -> Path:
+        return folder / f"{self.name}.memo"
+
+    def load(self, folder: Path) -> None:
+        self.loaded_from = folder
+        data = _read(self.path(folder))
+        if data is not None:
+            self.stored.update({k: v for k, v in data.items() if k not in self.entries})
+
+    def save(self, folder: Path) -> None:
+        if not self.computed and not self.stored and len(self.entries) == len(self.used):
+            return  # the file already holds exactly what this build used
+        kept: dict[Any, Any] = {}
+        for key in self.used:
+            if key in self.entries:
+                value = self.entries[key]
+                kept[key] = self.encode(value) if self.encode else value
+            elif key in self.stored:
+                kept[key] = self.stored[key]
+        _write(self.path(folder), kept)
+        self.forget_unused()
+        self.computed = 0
+
+    def forget_unused(self) -> None:
+        """Drop what the latest build did not use (a long `serve` keeps one site's worth)."""
+        self.entries = {k: v for k, v in self.entries.items() if k in self.used}
+        self.stored.clear()
+        self.used = set()
+
+
+MEMOS: dict[str, Memo] = {}
+
+
+def remembered(name: str, key: Callable[..., Any] | None = None,
+               encode: Callable[[Any], Any] | None = None,
+               decode: Callable[[Any], Any] | None = None) -> Callable[[Callable], Memo]:
+    """Decorate a pure function of the content so its results are kept across builds."""
+
+    def decorate(function: Callable) -> Memo:
+        memo = Memo(name, function, key or (lambda *args: args), encode, decode)
+        MEMOS[name] = memo
+        return memo
+
+    return decorate
+
+
+@dataclass
+class _Store:
+    folder: Path | None = None
+
+
+_store = _Store()
+
+
+def use(folder: Path | None) -> None:
+    """Read and keep memos in `folder` from now on (None: in memory only)."""
+    _store.folder = folder
+
+
+def save_memos() -> None:
+    if _store.folder is None:
+        return
+    for memo in MEMOS.values():
+        if memo.loaded_from == _store.folder:
+            memo.save(_store.folder)
+
+
+def forget_unused() -> None:
+    for memo in MEMOS.values():
+        memo.forget_unused()
+
+
+def _read(path: Path) -> Any:
+    """A cache file's data, or None when it is missing, damaged or from other code."""
+    try:
+        with path.open("rb") as stream:
+            header = stream.read(33)
+            if len(header) != 33 or header[:32] != generation():
+                return None
+            body = stream.read()
+        return marshal.loads(body) if header[32:] == b"m" else pickle.loads(body)
+    except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError,
+            ImportError, IndexError):
+        return None
+
+
+def _write(path: Path, data: Any) -> None:
+    try:
+        body, kind = marshal.dumps(data), b"m"
+    except ValueError:
+        body, kind = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), b"p"
+    _atomic_write(path, [generation() + kind, body])
+
+
+def _atomic_write(path: Path, chunks: list[bytes] | Iterator[bytes]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("wb") as stream:
+            for chunk in chunks:
+                stream.write(chunk)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+# --- the last build into each output folder ------------------------------------------------------
+
+
+Signature = tuple[int, int, bytes]
+"""(size, modification time in ns, sha256 of the bytes)."""
+
+
+def _fingerprint(folders: list[tuple[str, Path]], earlier: dict[str, Signature]
+                 ) -> tuple[bytes, dict[str, Signature]]:
+    """A hash over every file under the folders, and each file's signature. A file whose size
+    and modification time are those seen last time keeps its hash without being read."""
+    files: dict[str, Signature] = {}
+    for label, folder in folders:
+        if not folder.is_dir():
+            files[f"{label}:"] = (0, 0, b"missing")
+            continue
+        for where, dirs, names in os.walk(folder):
+            dirs.sort()
+            for name in sorted(names):
+                path = os.path.join(where, name)
+                shown = f"{label}:{os.path.relpath(path, folder)}"
+                try:
+                    stat = os.stat(path)
+                except OSError:
+                    continue
+                seen = earlier.get(shown)
+                if seen and seen[0] == stat.st_size and seen[1] == stat.st_mtime_ns:
+                    files[shown] = seen
+                    continue
+                with open(path, "rb") as stream:
+                    digest = hashlib.sha256(stream.read()).digest()
+                files[shown] = (stat.st_size, stat.st_mtime_ns, digest)
+    whole = hashlib.sha256(generation())
+    whole.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")
+    for shown in sorted(files):
+        whole.update(shown.encode("utf-8", "surrogateescape") + b"\0" + files[shown][2])
+    return whole.digest(), files
+
+
+@dataclass
+class LastBuild:
+    """What the cache knows of the last successful build into one output folder."""
+
+    key: bytes
+    inputs: dict[str, Signature]
+    warnings: list[tuple[str, int, str, str]]
+    totals: str
+    """The build's summary up to the report, e.g. '6 records (...), 15 pages, 21 files'."""
+    outputs: dict[str, tuple[int, int]] | None = None
+    """(size, modification time in ns) of every file written, by path under the output folder;
+    None after a `check`, which writes nothing."""
+    index: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """(offset, length) of every file's bytes in the pack."""
+
+
+class Packed(Mapping[str, bytes]):
+    """The files of the last build, read from the pack only when asked for."""
+
+    def __init__(self, pack: Path, index: dict[str, tuple[int, int]]):
+        self._index = index
+        with pack.open("rb") as stream:
+            self._map = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) if index else b""
+        if index and len(self._map) != max(o + n for o, n in index.values()):
+            raise ValueError("the pack does not match its index")
+
+    def __getitem__(self, path: str) -> bytes:
+        offset, length = self._index[path]
+        return bytes(self._map[offset:offset + length])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+@dataclass(frozen=True)
+class ReusedBuild:
+    """A build answered from the cache: the inputs were byte for byte those of the last one."""
+
+    report: WriteReport | None
+    warnings: tuple[Problem, ...]
+    seconds: float
+    totals: str
+
+    def summary(self) -> str:
+        from .build import describe
+
+        return describe(self.totals, self.report, self.seconds) + " (inputs unchanged since the last build)"
+
+
+class BuildCache:
+    """The cache folder of one output folder's builds."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    @classmethod
+    def beside(cls, out: Path) -> BuildCache:
+        return cls(folder_for(out))
+
+    def _builds_path(self) -> Path:
+        return self.folder / "builds.pickle"
+
+    def _pack_path(self, out: Path) -> Path:
+        name = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+        return self.folder / f"site-{name}.pack"
+
+    def _builds(self) -> dict[str, LastBuild]:
+        data = _read(self._builds_path())
+        return data if isinstance(data, dict) else {}
+
+    def inputs(self, paths: Paths) -> tuple[bytes, dict[str, Signature]]:
+        last = self._builds().get(str(paths.out.resolve()))
+        return _fingerprint(
+            [("content", paths.content), ("templates", paths.templates), ("static", paths.static)],
+            last.inputs if last else {},
+        )
+
+    def reuse(self, paths: Paths, key: bytes, *, write: bool, strict: bool,
+              started: float) -> ReusedBuild | None:
+        """The last build's result if its inputs were these, with site/ made to match it."""
+        from .write import WriteReport
+
+        builds = self._builds()
+        last = builds.get(str(paths.out.resolve()))
+        if last is None or last.key != key or (write and last.outputs is None):
+            return None
+        warnings = tuple(Problem(*w) for w in last.warnings)
+        if strict and warnings:
+            raise ContentError(list(warnings))
+        report = None
+        if write:
+            try:
+                report = self._restore(paths.out, last)
+            except (OSError, ValueError, KeyError):
+                return None  # a damaged pack: build instead
+            builds[str(paths.out.resolve())] = last
+            _write(self._builds_path(), builds)
+        return ReusedBuild(report, warnings, time.perf_counter() - started, last.totals)
+
+    def _restore(self, out: Path, last: LastBuild) -> WriteReport:
+        from .render import RenderedSite
+        from .write import write_site
+
+        assert last.outputs is not None
+        out = out.resolve()
+        unchanged = set()
+        if out.is_dir():
+            for relative, (size, mtime) in last.outputs.items():
+                try:
+                    stat = os.stat(out / relative)
+                except OSError:
+                    continue
+                if stat.st_size == size and stat.st_mtime_ns == mtime:
+                    unchanged.add(relative)
+        files = Packed(self._pack_path(out), last.index)
+        report = write_site(RenderedSite(files, pages=0), out, unchanged=frozenset(unchanged))  # type: ignore[arg-type]
+        if report.written:
+            last.outputs = _stat_outputs(out, last.outputs)
+        return report
+
+    def remember(self, paths: Paths, key: bytes, inputs: dict[str, Signature],
+                 result: BuildResult) -> None:
+        """Keep this successful build's fingerprint, totals, and (when it wrote) its files."""
+        builds = self._builds()
+        out = paths.out.resolve()
+        outputs = None
+        index: dict[str, tuple[int, int]] = {}
+        if result.report is not None:
+            files = result.site.files
+            outputs = _stat_outputs(out, {p: (0, 0) for p in files})
+            offset = 0
+            for relative, data in files.items():
+                index[relative] = (offset, len(data))
+                offset += len(data)
+            _atomic_write(self._pack_path(out), iter(files.values()))
+        elif (earlier := builds.get(str(out))) and earlier.key == key:
+            return  # a check of what was built: the build's record says more
+        builds[str(out)] = LastBuild(
+            key=key, inputs=inputs,
+            warnings=[(w.path, w.line, w.field, w.message) for w in result.warnings],
+            totals=result.totals(), outputs=outputs, index=index,
+        )
+        _write(self._builds_path(), builds)
+
+
+def _stat_outputs(out: Path, files: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
+    found: dict[str, tuple[int, int]] = {}
+    for relative in files:
+        stat = os.stat(out / relative)
+        found[relative] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def cached_build(paths: Paths, *, write: bool = True, strict: bool = False,
+                 cache: BuildCache | None = None, jobs: int | None = None,
+                 reuse: bool = True) -> BuildResult | ReusedBuild:
+    """`build()` with the cache: reuse the last build when nothing changed (unless `reuse` is
+    False: the caller needs the content itself), else build with the memos of earlier builds,
+    on every core, and keep this one's. Raises ContentError as `build()` does."""
+    started = time.perf_counter()
+    cache = cache or BuildCache.beside(paths.out)
+    key, inputs = cache.inputs(paths)
+    reused = cache.reuse(paths, key, write=write, strict=strict, started=started) if reuse else None
+    if reused is not None:
+        return reused
+
+    from .build import build
+    from .parallel import default_jobs
+
+    use(cache.folder)
+    try:
+        result = build(paths, write=write, strict=strict,
+                       jobs=default_jobs() if jobs is None else jobs)
+        save_memos()
+        cache.remember(paths, key, inputs, result)
+    finally:
+        use(None)
+    return result
