@@ -119,7 +119,7 @@ def time_words_key(words: Any, reference: Any, site_tz: Any) -> tuple[Any, ...] 
 
 class Memo:
     """A pure function's results by a key of its arguments. Hits are shared objects: callers
-    must treat them as read-only, as they already treat frozen models."""
+    treat them as read-only, as they already treat frozen models."""
 
     def __init__(self, name: str, function: Callable, key: Callable[..., Any],
                  encode: Callable[[Any], Any] | None, decode: Callable[[Any], Any] | None):
@@ -130,15 +130,14 @@ class Memo:
         self.decode = decode
         self.entries: dict[Any, Any] = {}
         self.stored: dict[Any, Any] = {}
-        """Entries read from the cache folder and not used yet, still encoded."""
+        """Entries read from the cache folder and not asked for yet, still encoded."""
         self.used: set[Any] = set()
-        self.computed = 0
+        """Keys asked for since the latest build began (`begin_build`)."""
+        self.on_disk: set[Any] = set()
         self.loaded_from: Path | None = None
         functools.update_wrapper(self, function)
 
     def __call__(self, *args: Any) -> Any:
-        if _store.folder is not None and self.loaded_from != _store.folder:
-            self.load(_store.folder)
         key = self.key(*args)
         if key is None:  # arguments the memo does not keep (the function reports them)
             return self.function(*args)
@@ -147,25 +146,26 @@ class Memo:
             return self.entries[key]
         except KeyError:
             pass
+        if _store.folder is not None and self.loaded_from != _store.folder:
+            self.load(_store.folder)
         if key in self.stored:
             value = self.stored.pop(key)
             value = self.entries[key] = self.decode(value) if self.decode else value
             return value
         value = self.entries[key] = self.function(*args)
-        self.computed += 1
         return value
 
     def missing(self, keys: list[Any]) -> list[Any]:
+        """The keys among `keys` that would be worked out (for work spread over the cores)."""
         if _store.folder is not None and self.loaded_from != _store.folder:
             self.load(_store.folder)
         return [k for k in keys if k not in self.entries and k not in self.stored]
 
     def remember(self, key: Any, value: Any) -> None:
-        """A result worked out elsewhere (a worker process)."""
+        """A result worked out elsewhere (by a worker process)."""
         self.entries[key] = value
-        self.computed += 1
 
-    # On disk: marshal when every value encodes to plain data (much faster to read back than
+    # On disk: marshal when every value is plain data (several times faster to read back than
     # pickle), else pickle.
     def path(self, folder: Path) -> Path:
         return folder / f"{self.name}.memo"
@@ -173,12 +173,14 @@ class Memo:
     def load(self, folder: Path) -> None:
         self.loaded_from = folder
         data = _read(self.path(folder))
-        if data is not None:
+        if isinstance(data, dict):
+            self.on_disk = set(data)
             self.stored.update({k: v for k, v in data.items() if k not in self.entries})
 
     def save(self, folder: Path) -> None:
-        if not self.computed and not self.stored and len(self.entries) == len(self.used):
-            return  # the file already holds exactly what this build used
+        """Write what the latest build used (and nothing else) to `folder`."""
+        if self.loaded_from == folder and self.used == self.on_disk:
+            return  # the file already holds exactly that
         kept: dict[Any, Any] = {}
         for key in self.used:
             if key in self.entries:
@@ -187,14 +189,14 @@ class Memo:
             elif key in self.stored:
                 kept[key] = self.stored[key]
         _write(self.path(folder), kept)
-        self.forget_unused()
-        self.computed = 0
+        self.on_disk = set(kept)
+        self.loaded_from = folder
 
     def forget_unused(self) -> None:
-        """Drop what the latest build did not use (a long `serve` keeps one site's worth)."""
+        """Drop what the latest build did not use (so a long `serve` keeps one site's worth)."""
         self.entries = {k: v for k, v in self.entries.items() if k in self.used}
         self.stored.clear()
-        self.used = set()
+        self.on_disk = set()
 
 
 MEMOS: dict[str, Memo] = {}
@@ -226,11 +228,18 @@ def use(folder: Path | None) -> None:
     _store.folder = folder
 
 
+def begin_build() -> None:
+    """From now on, count what the memos are asked for: that is what `save_memos` keeps."""
+    for memo in MEMOS.values():
+        memo.used = set()
+
+
 def save_memos() -> None:
+    """Write each memo the build used to the folder in use."""
     if _store.folder is None:
         return
     for memo in MEMOS.values():
-        if memo.loaded_from == _store.folder:
+        if memo.used:
             memo.save(_store.folder)
 
 
@@ -396,8 +405,6 @@ class BuildCache:
     def reuse(self, paths: Paths, key: bytes, *, write: bool, strict: bool,
               started: float) -> ReusedBuild | None:
         """The last build's result if its inputs were these, with site/ made to match it."""
-        from .write import WriteReport
-
         builds = self._builds()
         last = builds.get(str(paths.out.resolve()))
         if last is None or last.key != key or (write and last.outputs is None):
@@ -486,6 +493,7 @@ def cached_build(paths: Paths, *, write: bool = True, strict: bool = False,
     from .parallel import default_jobs
 
     use(cache.folder)
+    begin_build()
     try:
         result = build(paths, write=write, strict=strict,
                        jobs=default_jobs() if jobs is None else jobs)

@@ -136,9 +136,12 @@ def page_specs(timeline: Timeline, renderer: Renderer) -> list[PageSpec]:
         "parties": timeline.parties,
         "menu": sorted((p for p in timeline.pages if p.menu is not None), key=lambda p: (p.menu, p.id)),
     }
-    layout = views.layout(timeline)
+    told = views.told_by(timeline)
+    claims = views.claims_by_party(timeline)
+    days = views.events_by_day(timeline)
+    layout = views.layout(timeline, told)
     specs.append(PageSpec("index.html", "home.html", settings, {
-        **common, "layout": layout, "days": views.events_by_day(timeline),
+        **common, "layout": layout, "days": days,
     }))
     # The grid's columns and rows depend on the window, and the CSP allows no inline styles,
     # so the timeline's placement classes are written as a stylesheet of their own.
@@ -150,11 +153,11 @@ def page_specs(timeline: Timeline, renderer: Renderer) -> list[PageSpec]:
         **common, "figures": views.figure_rows(timeline), "coverage": views.coverage(timeline),
     }))
     specs.append(PageSpec("credited/index.html", "credited.html", settings, {
-        **common, "counts": views.party_counts(timeline),
+        **common, "counts": views.party_counts(claims),
     }))
     specs.append(PageSpec("sources/index.html", "sources.html", settings, {**common}))
     specs.append(PageSpec("events/index.html", "events.html", settings, {
-        **common, "days": views.events_by_day(timeline),
+        **common, "days": days,
     }))
 
     for index, placed in enumerate(events):
@@ -173,16 +176,15 @@ def page_specs(timeline: Timeline, renderer: Renderer) -> list[PageSpec]:
             "source": source,
             "note": renderer.body_html("source", source.id, source.body),
             "reference": timeline.source_dates[source.id],
-            "told": views.told_by(timeline, source.id),
+            "told": told[source.id],
             "untold": [e for e in events if source.id in e.silent_sources],
-            "credits": views.credits_of(timeline, source.id),
+            "credits": views.credits_of(timeline, told[source.id]),
         }))
     for party_id, party in timeline.parties.items():
         origin = renderer.origins[("party", party_id)]
-        claims = views.claims_of(timeline, party_id)
         specs.append(PageSpec(f"credited/{party_id}/index.html", "party.html", origin.path, {
-            **common, "party_id": party_id, "party": party, "claims": claims,
-            "relayed": views.relayed_by(timeline, claims),
+            **common, "party_id": party_id, "party": party, "claims": claims[party_id],
+            "relayed": views.relayed_by(timeline, claims[party_id]),
             "members": [(i, p) for i, p in timeline.parties.items() if p.part_of == party_id],
         }))
     for page in timeline.pages:
@@ -230,7 +232,8 @@ def render_site(timeline: Timeline, origins: dict, templates: Path, static: Path
     files.update(static_files(static))
     files.update(export.data_files(timeline, renderer))
     files.update(export.crawler_files(timeline.site, [spec.path for spec in specs]))
-    return RenderedSite(dict(sorted(files.items())), pages=len(specs))
+    pages = sum(1 for spec in specs if spec.path.endswith(".html"))
+    return RenderedSite(dict(sorted(files.items())), pages=pages)
 
 
 def render_each(renderer: Renderer, specs: list[PageSpec]) -> dict[str, bytes]:

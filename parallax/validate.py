@@ -8,6 +8,7 @@ say what is wrong in the words of the content, and what to write instead when th
 from __future__ import annotations
 
 import difflib
+import html
 import math
 import re
 import types
@@ -485,8 +486,11 @@ def _body_addresses(content: Content) -> list[Problem]:
 
 
 def _line_in_body(raw: RawRecord, needle: str) -> int:
+    """The body line an address came from, also when it was written with entities or spaces
+    (jav&#x61;script:)."""
+    squeezed = re.sub(r"\s", "", needle)
     for offset, line in enumerate(raw.body.split("\n")):
-        if needle in line:
+        if needle in line or (squeezed and squeezed in re.sub(r"\s", "", html.unescape(line))):
             return raw.body_line + offset
     return raw.body_line
 

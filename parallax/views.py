@@ -205,20 +205,28 @@ def stack(slots: list[Slot]) -> list[Slot]:
     return out
 
 
-def told_by(timeline: Timeline, source_id: str) -> list[tuple[PlacedEvent, PlacedAccount]]:
-    """A source's accounts in the order of its own times (ties: the events' order)."""
+Told = list[tuple[PlacedEvent, PlacedAccount]]
+
+
+def told_by(timeline: Timeline) -> dict[str, Told]:
+    """Each source's accounts in the order of its own times (ties: the events' order)."""
+    told: dict[str, Told] = {s.id: [] for s in timeline.sources}
+    for event in timeline.events:
+        for placed in event.accounts:
+            told[placed.account.source].append((event, placed))
     order = {e.id: n for n, e in enumerate(timeline.events)}
-    told = [(e, a) for e in timeline.events for a in e.accounts if a.account.source == source_id]
-    return sorted(told, key=lambda pair: (pair[1].time.start, pair[1].time.end, order[pair[0].id]))
+    for accounts in told.values():
+        accounts.sort(key=lambda pair: (pair[1].time.start, pair[1].time.end, order[pair[0].id]))
+    return told
 
 
-def layout(timeline: Timeline) -> Layout:
+def layout(timeline: Timeline, told_by_source: dict[str, Told]) -> Layout:
     """Every source's lane, each account in the columns its own source's time gives it."""
     grid = Grid(timeline.days)
     window = timeline.window.astimezone(timeline.tz)
     lanes = []
     for source in timeline.sources:
-        told = told_by(timeline, source.id)
+        told = told_by_source[source.id]
         slots = stack([slot_for(a.time.astimezone(timeline.tz), grid, window) for _, a in told])
         items = tuple(LaneItem(a, e, slot, marks_of(a)) for (e, a), slot in zip(told, slots))
         lanes.append(Lane(source, timeline.source_dates[source.id], items,
@@ -315,10 +323,10 @@ def credited(account_credits: list[str], figure: Figure | None = None) -> tuple[
     return tuple(account_credits)
 
 
-def credits_of(timeline: Timeline, source_id: str) -> list[tuple[str, Party, int]]:
+def credits_of(timeline: Timeline, told: Told) -> list[tuple[str, Party, int]]:
     """The parties a source credits, with how many of its accounts credit each (most first)."""
     counts: Counter[str] = Counter()
-    for _, placed in told_by(timeline, source_id):
+    for _, placed in told:
         account = placed.account
         figures = {f.credited_to for f in account.figures if f.credited_to}
         counts.update(set(account.credits) | figures)
@@ -340,17 +348,23 @@ class Claim:
     """The figures of the account credited to this party."""
 
 
-def claims_of(timeline: Timeline, party_id: str) -> list[Claim]:
-    """Every account crediting the party (for the claim or for one of its figures), in order."""
+def claims_by_party(timeline: Timeline) -> dict[str, list[Claim]]:
+    """For each party, every account crediting it (for the claim or for one of its figures),
+    in the timeline's order."""
     sources = {s.id: s for s in timeline.sources}
-    claims = []
+    claims: dict[str, list[Claim]] = {party_id: [] for party_id in timeline.parties}
     for event in timeline.events:
         for placed in event.accounts:
             account = placed.account
-            figures = tuple(f for f in account.figures if party_id in credited(account.credits, f))
-            if party_id in account.credits or figures:
-                claims.append(Claim(event, placed, sources[account.source], tuple(account.credits),
-                                    figures))
+            named = dict.fromkeys(account.credits)
+            for figure in account.figures:
+                named.update(dict.fromkeys(credited(account.credits, figure)))
+            for party_id in named:
+                figures = tuple(f for f in account.figures
+                                if party_id in credited(account.credits, f))
+                if party_id in account.credits or figures:
+                    claims[party_id].append(Claim(event, placed, sources[account.source],
+                                                  tuple(account.credits), figures))
     return claims
 
 
@@ -360,13 +374,9 @@ def relayed_by(timeline: Timeline, claims: list[Claim]) -> list[tuple[Source, in
     return [(s, counts[s.id]) for s in timeline.sources if counts[s.id]]
 
 
-def party_counts(timeline: Timeline) -> dict[str, tuple[int, int]]:
+def party_counts(claims: dict[str, list[Claim]]) -> dict[str, tuple[int, int]]:
     """For each party: how many claims are credited to it, by how many outlets."""
-    out = {}
-    for party_id in timeline.parties:
-        claims = claims_of(timeline, party_id)
-        out[party_id] = (len(claims), len({c.source.id for c in claims}))
-    return out
+    return {p: (len(found), len({c.source.id for c in found})) for p, found in claims.items()}
 
 
 # --- where the accounts differ -------------------------------------------------------------------

@@ -303,7 +303,7 @@ def test_event_page_shows_time_words_their_reading_and_the_way_to_the_words(site
     radio = page.one("article", id="account-radio").text()
     assert "“yesterday”" in radio
     assert "'yesterday', counted from 4–5 Mar 2021 → 3–4 Mar 2021" in radio
-    assert "Jo Marsh , citing Port Authority" in radio
+    assert "Jo Marsh ; Port Authority" in radio
     link = page.one("article", id="account-radio").one("a", cls="out")
     assert link.attrs["href"] == ("https://archive.example.net/radio/bridge"
                                   "#:~:text=Some%2010%2C000%20to%2015%2C000%20cars")
@@ -366,7 +366,7 @@ def test_differences_page_compares_figures_topic_by_topic(site):
     assert "“12,000 vehicles” (12,000)" in ledger.text()
     assert "credited to Port Authority" in ledger.text()
     assert "“Some 10,000 to 15,000 cars” (10,000–15,000)" in radio.text()
-    assert "credited to Jo Marsh , citing Port Authority" in radio.text()
+    assert "credited to Jo Marsh ; Port Authority" in radio.text()
 
 
 def test_differences_page_has_a_coverage_matrix(site):

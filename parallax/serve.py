@@ -1,0 +1,356 @@
+"""Live preview: build, serve the site on 127.0.0.1, rebuild on every save, reload the browser.
+
+The only module that knows livereload (and the Tornado server it runs on). The built files
+are never changed for the preview: what is served is decorated on the way out, with
+livereload's script, a Content-Security-Policy that lets that script reach its socket, and
+while the last save does not build, a banner listing the problems above the last good pages.
+
+livereload's own watcher ignores a change that comes within about three seconds of the last
+reload (`LiveReloadHandler.poll_tasks`), so two saves a second apart would show only the
+first. Parallax therefore watches the folders itself, in a thread: after each change it
+rebuilds, then tells every connected browser to reload through livereload's
+`LiveReloadHandler.reload_waiters`, which has no such delay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import mimetypes
+import os
+import re
+import socket
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+from livereload.watcher import Watcher as LivereloadWatcher
+from tornado import httpserver, ioloop, netutil, web
+
+from .build import Paths, build
+from .errors import ContentError, Problem
+
+POLL_SECONDS = 0.2
+"""How often the watcher looks for changes."""
+SETTLE_SECONDS = 0.1
+"""How long a change must rest before the rebuild: some editors save in several writes."""
+PREVIEW_PREFIX = "/_preview/"
+"""Where the preview's own files are served; no site file lives under it."""
+
+BANNER_CSS = """\
+.parallax-preview-errors { position: sticky; top: 0; z-index: 1000; margin: 0 0 1rem;
+  padding: 0.75rem 1rem; border: 3px solid #b00020; background: #fff4f4; color: #1a1a1a;
+  font: 1rem/1.4 system-ui, sans-serif; max-height: 50vh; overflow: auto; }
+.parallax-preview-errors h2 { font-size: 1.1rem; margin: 0 0 0.5rem; color: #8a0018; }
+.parallax-preview-errors p { margin: 0 0 0.5rem; }
+.parallax-preview-errors ul { margin: 0; padding-left: 1.25rem; }
+.parallax-preview-errors code { font: 0.9rem/1.4 ui-monospace, monospace; white-space: pre-wrap;
+  overflow-wrap: anywhere; }
+@media (prefers-color-scheme: dark) {
+  .parallax-preview-errors { background: #2b0a0f; color: #f5f5f5; border-color: #ff6b81; }
+  .parallax-preview-errors h2 { color: #ff9aa9; }
+}
+"""
+
+
+@dataclass(frozen=True)
+class State:
+    """What the last build said: nothing (it built), an editor's problems, or a bug's text."""
+
+    problems: tuple[Problem, ...] = ()
+    bug: str = ""
+
+    @property
+    def broken(self) -> bool:
+        return bool(self.problems or self.bug)
+
+
+class Preview:
+    """The preview's state, shared by the watcher thread and the web server."""
+
+    def __init__(self, paths: Paths, strict: bool = False):
+        self.paths = paths
+        self.strict = strict
+        self.state = State()
+        self._lock = threading.Lock()
+
+    def rebuild(self) -> State:
+        """Build once; print what happened; keep the outcome for the banner."""
+        started = time.strftime("%H:%M:%S")
+        try:
+            result = build(self.paths, strict=self.strict)
+        except ContentError as error:
+            state = State(problems=tuple(error.problems))
+            for problem in error.problems:
+                print(problem, file=sys.stderr)
+            count = len(error.problems)
+            print(f"[{started}] {count} problem{'s' if count != 1 else ''}; the preview keeps "
+                  "the last good pages and shows the problems above them.", file=sys.stderr,
+                  flush=True)
+        except Exception:  # noqa: BLE001 - a bug must not stop the preview; its traceback is printed
+            text = traceback.format_exc()
+            print(text, file=sys.stderr, end="", flush=True)
+            last = text.strip().splitlines()[-1]
+            state = State(bug=f"Parallax itself failed ({last}); the full traceback is in the "
+                              "terminal.")
+        else:
+            state = State()
+            for warning in result.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+            print(f"[{started}] Built {self.paths.out}/: {result.summary()}", flush=True)
+        with self._lock:
+            self.state = state
+        return state
+
+    def current(self) -> State:
+        with self._lock:
+            return self.state
+
+    # --- what the browser gets --------------------------------------------------------------
+
+    def decorate(self, page: str, host: str) -> str:
+        """A built page as the preview serves it."""
+        page = _relax_policy(page, host)
+        head = (f'<link rel="stylesheet" href="{PREVIEW_PREFIX}preview.css">\n'
+                '<script src="/livereload.js" defer></script>\n')
+        page = page.replace("</head>", head + "</head>", 1) if "</head>" in page else head + page
+        banner = self.banner()
+        if banner:
+            match = re.search(r"<body[^>]*>", page)
+            at = match.end() if match else 0
+            page = page[:at] + "\n" + banner + page[at:]
+        return page
+
+    def banner(self) -> str:
+        state = self.current()
+        if not state.broken:
+            return ""
+        if state.bug:
+            items = f"<li><code>{html.escape(state.bug)}</code></li>"
+        else:
+            items = "\n".join(f"<li><code>{html.escape(str(p))}</code></li>"
+                              for p in state.problems)
+        count = len(state.problems) or 1
+        return (
+            '<div class="parallax-preview-errors" role="alert" aria-labelledby="parallax-preview-title">\n'
+            f'<h2 id="parallax-preview-title">The last save did not build: {count} '
+            f"problem{'s' if count != 1 else ''}</h2>\n"
+            "<p>This is the last good version of the page. Fix these, save, and the page "
+            "reloads by itself.</p>\n"
+            f"<ul>\n{items}\n</ul>\n</div>\n"
+        )
+
+    def placeholder(self) -> str:
+        """The page served before any build has succeeded."""
+        return (
+            "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; "
+            "script-src 'self'; style-src 'self'; connect-src 'self'\">\n"
+            "<title>Parallax preview</title>\n</head>\n<body>\n<main>\n"
+            "<h1>Nothing built yet</h1>\n<p>The site has not been built yet. Fix the problems "
+            "above and save: this page reloads by itself.</p>\n</main>\n</body>\n</html>\n"
+        )
+
+
+def _relax_policy(page: str, host: str) -> str:
+    """Let livereload's script open its socket: the served page's policy also allows
+    ws://<this server>, for the preview only; the built file keeps the strict policy."""
+    socket_source = f"ws://{host}"
+
+    def relax(match: re.Match) -> str:
+        content = html.unescape(match.group("content"))
+        directives = [d.strip() for d in content.split(";") if d.strip()]
+        for index, directive in enumerate(directives):
+            if directive.split()[0] == "connect-src":
+                if "'none'" in directive.split():
+                    directive = "connect-src 'self'"
+                directives[index] = f"{directive} {socket_source}"
+                break
+        else:
+            directives.append(f"connect-src 'self' {socket_source}")
+        value = html.escape("; ".join(directives), quote=False).replace('"', "&quot;")
+        return match.group("before") + value + match.group("after")
+
+    return _POLICY.sub(relax, page, count=1)
+
+
+_POLICY = re.compile(
+    r"(?P<before><meta\s+http-equiv=[\"']Content-Security-Policy[\"']\s+content=\")"
+    r"(?P<content>[^\"]*)(?P<after>\")", re.IGNORECASE)
+
+
+# --- watching ------------------------------------------------------------------------------------
+
+
+def snapshot(folders: list[Path], skip: Path) -> dict[str, tuple[int, int]]:
+    """(modification time, size) of every file under `folders`, except hidden files, editors'
+    backups and anything under `skip` (the output)."""
+    found: dict[str, tuple[int, int]] = {}
+    skip = skip.resolve()
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for root, dirs, files in os.walk(folder):
+            here = Path(root)
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                             and (here / d).resolve() != skip)
+            for name in files:
+                if name.startswith(".") or name.endswith("~"):
+                    continue
+                path = here / name
+                try:
+                    stat = path.stat()
+                except FileNotFoundError:
+                    continue  # removed while we looked: the next look sees it gone
+                found[str(path)] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+class Watcher(threading.Thread):
+    """Rebuilds after every change to the content, templates or static files, then reloads
+    every browser showing the preview."""
+
+    def __init__(self, preview: Preview, reload, folders: list[Path]):
+        super().__init__(name="parallax-watcher", daemon=True)
+        self.preview = preview
+        self.reload = reload
+        self.folders = folders
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        seen = snapshot(self.folders, self.preview.paths.out)
+        while not self.stopped.wait(POLL_SECONDS):
+            now = snapshot(self.folders, self.preview.paths.out)
+            if now == seen:
+                continue
+            self.stopped.wait(SETTLE_SECONDS)
+            # Taken before building: a save during the build is seen on the next look.
+            seen = snapshot(self.folders, self.preview.paths.out)
+            print(f"Change seen; rebuilding {self.preview.paths.out}/ …", flush=True)
+            self.preview.rebuild()
+            self.reload()
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+# --- serving -------------------------------------------------------------------------------------
+
+
+class SiteHandler(web.RequestHandler):
+    """The built site, decorated for the preview; `/x` redirects to `/x/` when it is a folder,
+    so the pages' relative links work as they will when published."""
+
+    def initialize(self, preview: Preview) -> None:
+        self.preview = preview
+
+    def set_default_headers(self) -> None:
+        self.set_header("Cache-Control", "no-store")
+
+    def head(self, path: str) -> None:
+        self.get(path, include_body=False)
+
+    def get(self, path: str, include_body: bool = True) -> None:
+        out = self.preview.paths.out.resolve()
+        target = (out / path).resolve()
+        if not target.is_relative_to(out):
+            raise web.HTTPError(404)
+        if target.is_dir():
+            if path and not path.endswith("/"):
+                self.redirect("/" + path + "/", permanent=False)
+                return
+            target = target / "index.html"
+        if target.is_file():
+            self._send(target, 200, include_body)
+        elif (out / "404.html").is_file():
+            self._send(out / "404.html", 404, include_body)
+        elif not (out / "index.html").is_file():
+            self._send_page(self.preview.placeholder(), 200, include_body)
+        else:
+            raise web.HTTPError(404)
+
+    def _send(self, target: Path, status: int, include_body: bool) -> None:
+        data = target.read_bytes()
+        kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if kind == "text/html":
+            self._send_page(data.decode("utf-8", "replace"), status, include_body)
+            return
+        if kind.startswith("text/") or kind in ("application/json", "application/javascript"):
+            kind += "; charset=utf-8"
+        self.set_status(status)
+        self.set_header("Content-Type", kind)
+        if include_body:
+            self.write(data)
+
+    def _send_page(self, page: str, status: int, include_body: bool) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        if include_body:
+            self.write(self.preview.decorate(page, self.request.host).encode("utf-8"))
+
+
+class PreviewFileHandler(web.RequestHandler):
+    def get(self, name: str) -> None:
+        if name != "preview.css":
+            raise web.HTTPError(404)
+        self.set_header("Content-Type", "text/css; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.write(BANNER_CSS)
+
+
+def application(preview: Preview) -> web.Application:
+    LiveReloadHandler.live_css = False  # always reload the whole page: the banner may change
+    # reload_waiters logs its watcher's last path; this one is never started (see above).
+    LiveReloadHandler.watcher = LivereloadWatcher()
+    return web.Application([
+        (r"/livereload", LiveReloadHandler),
+        (r"/livereload\.js", LiveReloadJSHandler),
+        (re.escape(PREVIEW_PREFIX) + r"(.*)", PreviewFileHandler),
+        (r"/(.*)", SiteHandler, {"preview": preview}),
+    ])
+
+
+def reload_browsers() -> None:
+    """Tell every connected browser to reload (on the server's thread)."""
+    LiveReloadHandler.reload_waiters("*")
+
+
+def serve(paths: Paths, host: str = "127.0.0.1", port: int = 8000, strict: bool = False) -> int:
+    """Build, serve and rebuild until Ctrl+C. Port 0 picks a free port."""
+    preview = Preview(paths, strict)
+    preview.rebuild()
+    try:
+        sockets = netutil.bind_sockets(port, host, family=socket.AF_INET if ":" not in host
+                                       else socket.AF_UNSPEC)
+    except OSError as error:
+        print(f"cannot listen on {host}:{port} ({error.strerror}); choose another port with "
+              "--port", file=sys.stderr)
+        return 1
+    bound = sockets[0].getsockname()[1]
+    shown_host = f"[{host}]" if ":" in host else host
+
+    async def run() -> None:
+        server = httpserver.HTTPServer(application(preview))
+        server.add_sockets(sockets)
+        loop = ioloop.IOLoop.current()
+        watcher = Watcher(preview, lambda: loop.add_callback(reload_browsers),
+                          [paths.content, paths.templates, paths.static])
+        watcher.start()
+        print(f"Serving on http://{shown_host}:{bound}/ — rebuilding on every change to "
+              f"{paths.content}/, {paths.templates}/ and {paths.static}/; Ctrl+C to stop.",
+              flush=True)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            watcher.stop()
+            server.stop()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        print("\nStopped.", flush=True)
+    return 0

@@ -1,0 +1,309 @@
+"""The live preview: `python build.py serve` builds, serves on 127.0.0.1, rebuilds on every save
+and reloads the browser; a broken save never stops it.
+
+Each test starts a real server (a subprocess, on a free port) on a copy of the fixture site,
+talks to it over HTTP and over livereload's socket as a browser would, and always stops it.
+Every wait is a poll with a time limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, PROJECT
+
+from parallax.cli import make_parser
+
+BASIC = FIXTURES / "basic" / "content"
+CRACK = "events/2021-03-03-crack-found.md"
+CRACK_PAGE = "events/2021-03-03-crack-found/"
+TIMEOUT = 20.0
+
+
+def poll(check: Callable[[], object], timeout: float = TIMEOUT, every: float = 0.05):
+    """`check()` once it is truthy; fails the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"still waiting after {timeout} s for {check.__doc__ or check}")
+        time.sleep(every)
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    url: str
+    content: Path
+    out: Path
+    output: list[str]
+
+    def get(self, path: str = "") -> tuple[int, str, dict[str, str]]:
+        request = urllib.request.Request(self.url + path)
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status, response.read().decode("utf-8"), dict(response.headers)
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8"), dict(error.headers)
+
+    def page(self, path: str = "") -> str:
+        status, body, _ = self.get(path)
+        assert status == 200, (path, status)
+        return body
+
+    def edit(self, relative: str, change: Callable[[str], str]) -> None:
+        path = self.content / relative
+        path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+
+def _read_lines(stream, into: list[str], lines: queue.Queue) -> None:
+    for line in stream:
+        into.append(line)
+        lines.put(line)
+
+
+@pytest.fixture
+def server(tmp_path) -> Iterator[Server]:
+    content = tmp_path / "content"
+    shutil.copytree(BASIC, content)
+    # A copy of the theme too: nobody's edit to the project's templates reaches this server.
+    shutil.copytree(PROJECT / "templates", tmp_path / "templates")
+    shutil.copytree(PROJECT / "static", tmp_path / "static")
+    out = tmp_path / "site"
+    process = subprocess.Popen(
+        [sys.executable, str(PROJECT / "build.py"), "serve", "--content", str(content),
+         "--out", str(out), "--templates", str(tmp_path / "templates"),
+         "--static", str(tmp_path / "static"), "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    output: list[str] = []
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=_read_lines, args=(process.stdout, output, lines), daemon=True).start()
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        url = None
+        while url is None and time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=0.5)
+            except queue.Empty:
+                assert process.poll() is None, "".join(output)
+                continue
+            found = re.search(r"Serving on (http://127\.0\.0\.1:\d+/)", line)
+            url = found.group(1) if found else None
+        assert url, "the server did not start:\n" + "".join(output)
+        yield Server(process, url, content, out, output)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+class ReloadListener:
+    """A browser's side of livereload: connects, says hello, and collects reload commands."""
+
+    def __init__(self, server: Server):
+        self.url = server.url.replace("http://", "ws://") + "livereload"
+        self.page = server.url
+        self.reloads: queue.Queue = queue.Queue()
+        self.ready = threading.Event()
+        self.error: BaseException | None = None
+        threading.Thread(target=lambda: asyncio.run(self._listen()), daemon=True).start()
+        poll(lambda: self.ready.is_set() or self.error, timeout=TIMEOUT)
+        assert self.error is None, self.error
+
+    async def _listen(self) -> None:
+        from tornado.websocket import websocket_connect
+
+        try:
+            connection = await websocket_connect(self.url)
+            await connection.write_message(json.dumps({
+                "command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+            hello = json.loads(await connection.read_message())
+            assert hello["command"] == "hello"
+            await connection.write_message(json.dumps({"command": "info", "url": self.page}))
+            await asyncio.sleep(0.3)  # the server files this browser among its waiters
+        except BaseException as error:  # reported to the test's thread
+            self.error = error
+            return
+        self.ready.set()
+        while True:
+            message = await connection.read_message()
+            if message is None:
+                return
+            data = json.loads(message)
+            if data.get("command") == "reload":
+                self.reloads.put(data)
+
+    def wait_for_reload(self, timeout: float = TIMEOUT) -> dict:
+        try:
+            return self.reloads.get(timeout=timeout)
+        except queue.Empty:
+            pytest.fail(f"no reload reached the browser within {timeout} s")
+
+    def pending(self) -> int:
+        return self.reloads.qsize()
+
+
+def _banner(body: str) -> str | None:
+    match = re.search(r'<div class="parallax-preview-errors".*?</div>', body, re.S)
+    return match.group(0) if match else None
+
+
+def _title(body: str) -> str:
+    return re.search(r"<h1>(.*?)</h1>", body, re.S).group(1)
+
+
+# --- the tests -----------------------------------------------------------------------------------
+
+
+def test_serve_listens_on_localhost_by_default():
+    args = make_parser().parse_args(["serve"])
+    assert (args.host, args.port) == ("127.0.0.1", 8000)
+
+
+def test_serves_the_built_site_with_livereload(server):
+    body = server.page(CRACK_PAGE)
+    assert _title(body) == "Engineers find a crack in the bridge"
+    assert '<script src="/livereload.js" defer></script>' in body
+    assert _banner(body) is None
+    # The served page lets livereload's script reach its socket; the built file does not.
+    host = server.url.removeprefix("http://").rstrip("/")
+    served = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', body).group(1)
+    assert f"connect-src 'self' ws://{host}" in served
+    assert "script-src 'self';" in served and "unsafe" not in served
+    built = (server.out / CRACK_PAGE / "index.html").read_text()
+    assert "ws://" not in built and "livereload" not in built
+
+    status, script, headers = server.get("livereload.js")
+    assert status == 200 and "LiveReload" in script
+    status, css, headers = server.get("_preview/preview.css")
+    assert status == 200 and headers["Content-Type"].startswith("text/css")
+    status, data, headers = server.get("data/timeline.json")
+    assert status == 200 and json.loads(data)["schema_version"] == 1
+    # A folder without its '/' is redirected, so the pages' relative links work.
+    assert server.page(CRACK_PAGE.rstrip("/")) == body
+    status, missing, _ = server.get("no/such/page/")
+    assert status == 404 and "livereload.js" in missing
+    assert server.get("../../etc/passwd")[0] == 404
+
+
+def test_an_edit_is_rebuilt_and_reloaded(server):
+    browser = ReloadListener(server)
+    server.edit(CRACK, lambda t: t.replace("title: Engineers find a crack in the bridge",
+                                           "title: Engineers find a long crack"))
+    browser.wait_for_reload()
+    assert _title(server.page(CRACK_PAGE)) == "Engineers find a long crack"
+
+
+def test_a_broken_save_keeps_the_server_and_the_last_good_pages(server):
+    browser = ReloadListener(server)
+    server.edit(CRACK, lambda t: t.replace("title: Engineers find a crack in the bridge",
+                                           "title: Engineers find a long crack"))
+    poll(lambda: "Engineers find a long crack" in server.page(CRACK_PAGE))
+
+    server.edit(CRACK, lambda t: t.replace("when: 2021-03-03\n", "when: 2021-02-30\n"))
+    browser.wait_for_reload()
+    body = poll(lambda: (lambda b: b if _banner(b) else None)(server.page(CRACK_PAGE)))
+    assert server.alive()
+    assert _title(body) == "Engineers find a long crack", "the last good page stays"
+    banner = _banner(body)
+    assert 'role="alert"' in banner and "The last save did not build: 1 problem" in banner
+    assert ("<code>content/events/2021-03-03-crack-found.md:3: when: &#x27;2021-02-30&#x27; is "
+            "not a real date") in banner
+    assert _banner(server.page()) == banner, "every page shows it"
+    poll(lambda: any("1 problem; the preview keeps the last good pages" in line
+                     for line in server.output))
+
+    server.edit(CRACK, lambda t: t.replace("when: 2021-02-30\n", "when: 2021-03-03\n")
+                .replace("title: Engineers find a long crack", "title: Engineers find it"))
+    browser.wait_for_reload()
+    body = poll(lambda: (lambda b: b if not _banner(b) else None)(server.page(CRACK_PAGE)))
+    assert _title(body) == "Engineers find it"
+    assert server.alive()
+
+
+def test_a_bug_in_a_template_is_shown_and_then_cleared(server):
+    template = server.content.parent / "templates" / "page.html"
+    good = template.read_text()
+    template.write_text(good.replace("{% block main %}", "{% block main %}{{ page.nonsense }}"))
+    body = poll(lambda: (lambda b: b if _banner(b) else None)(server.page("about/")))
+    assert "templates/page.html" in _banner(body)
+    template.write_text(good)
+    poll(lambda: _banner(server.page("about/")) is None)
+    assert server.alive()
+
+
+def test_two_saves_one_second_apart_both_reach_the_browser(server):
+    browser = ReloadListener(server)
+    first_save = time.monotonic()
+    server.edit(CRACK, lambda t: t.replace("title: Engineers find a crack in the bridge",
+                                           "title: First save"))
+    browser.wait_for_reload(timeout=5)
+    assert _title(server.page(CRACK_PAGE)) == "First save"
+
+    time.sleep(max(0.0, 1.0 - (time.monotonic() - first_save)))
+    server.edit(CRACK, lambda t: t.replace("title: First save", "title: Second save"))
+    browser.wait_for_reload(timeout=5)
+    assert time.monotonic() - first_save < 3, "within livereload's own 3-second quiet time"
+    assert _title(server.page(CRACK_PAGE)) == "Second save"
+
+
+def test_the_browser_reloads_by_itself_and_shows_the_banner(server):
+    """In Chromium: the served page's policy lets livereload connect, and a save reloads it."""
+    chromium = Path(os.environ.get("PARALLAX_CHROMIUM") or "/usr/bin/chromium")
+    if not chromium.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"no Chromium at {chromium} (CI is set, so this test may not be skipped)")
+        pytest.skip(f"no Chromium at {chromium}: `sudo apt-get install chromium`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium),
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        try:
+            page = browser.new_page()
+            refused: list[str] = []
+            page.on("console", lambda m: refused.append(m.text)
+                    if "Content Security Policy" in m.text else None)
+            page.goto(server.url + CRACK_PAGE)
+            page.wait_for_function("() => window.LiveReload && window.LiveReload.connector "
+                                   "&& window.LiveReload.connector.protocol", timeout=10000)
+            marker = page.evaluate("() => { window.notReloaded = true; return true; }")
+            assert marker
+
+            server.edit(CRACK, lambda t: t.replace("title: Engineers find a crack in the bridge",
+                                                   "title: Seen in the browser"))
+            page.wait_for_function("() => !window.notReloaded", timeout=15000)
+            page.wait_for_selector("h1:has-text('Seen in the browser')", timeout=15000)
+
+            server.edit(CRACK, lambda t: t.replace("when: 2021-03-03\n", "when: 2021-02-30\n"))
+            page.wait_for_selector(".parallax-preview-errors[role=alert]", timeout=15000)
+            assert page.inner_text("h1") == "Seen in the browser"
+            assert refused == []
+        finally:
+            browser.close()
