@@ -14,9 +14,9 @@ PROJECT = Path(__file__).resolve().parent.parent
 WORKFLOW = PROJECT / ".github" / "workflows" / "site.yml"
 ON_MAIN = "github.event_name == 'push' && github.ref == 'refs/heads/main'"
 PAGES_ACTIONS = {
-    "actions/configure-pages": "v5",
-    "actions/upload-pages-artifact": "v3",
-    "actions/deploy-pages": "v4",
+    "actions/configure-pages": "v6",
+    "actions/upload-pages-artifact": "v5",
+    "actions/deploy-pages": "v5",
 }
 
 
@@ -66,7 +66,7 @@ def test_runs_on_every_push_and_pull_request(workflow):
 
 def test_build_job_tests_and_builds_as_the_readme_says(workflow):
     build = workflow["jobs"]["build"]
-    assert uses(build)["actions/checkout"] == "v4"
+    assert uses(build)["actions/checkout"] == "v6"
     setup = next(s for s in steps(build) if s.get("uses", "").startswith("actions/setup-python"))
     assert setup["with"] == {"python-version": "3.11", "cache": "pip",
                              "cache-dependency-path": "pyproject.toml"}
