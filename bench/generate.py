@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from parallax.timewords import resolve_words  # noqa: E402
-from parallax.when import WhenError, parse_when  # noqa: E402
+from parallax.timewords import resolve_words
+from parallax.when import WhenError, parse_when
 
 SITE_TZ = "Europe/Berlin"
 FIRST_DAY = date(2015, 1, 1)
@@ -30,16 +30,20 @@ LAST_DAY = date(2019, 12, 31)
 WINDOW = "2017-06-10/2017-06-19"
 
 WORDS = (
-    "the council city port officials said report residents road bridge water power station "
-    "river north south east west talks agreement vote committee budget inspection engineers "
-    "crews fire storm flood traffic hospital school market ministry police court ruling "
-    "evidence witnesses statement spokesperson figures estimate survey district village "
-    "harbour airport railway line closure repairs delay protest strike union workers contract "
-    "deadline plan proposal review funding cost damage repair shelter aid convoy supplies "
-    "morning evening weekend later earlier again still already nearly almost about around "
-    "several many few dozens hundreds thousands first second third last new old main local "
-    "regional national early late quickly slowly partly fully publicly privately"
-).split()
+    "the", "council", "city", "port", "officials", "said", "report", "residents", "road",
+    "bridge", "water", "power", "station", "river", "north", "south", "east", "west", "talks",
+    "agreement", "vote", "committee", "budget", "inspection", "engineers", "crews", "fire",
+    "storm", "flood", "traffic", "hospital", "school", "market", "ministry", "police", "court",
+    "ruling", "evidence", "witnesses", "statement", "spokesperson", "figures", "estimate",
+    "survey", "district", "village", "harbour", "airport", "railway", "line", "closure",
+    "repairs", "delay", "protest", "strike", "union", "workers", "contract", "deadline",
+    "plan", "proposal", "review", "funding", "cost", "damage", "repair", "shelter", "aid",
+    "convoy", "supplies", "morning", "evening", "weekend", "later", "earlier", "again",
+    "still", "already", "nearly", "almost", "about", "around", "several", "many", "few",
+    "dozens", "hundreds", "thousands", "first", "second", "third", "last", "new", "old",
+    "main", "local", "regional", "national", "early", "late", "quickly", "slowly", "partly",
+    "fully", "publicly", "privately",
+)
 
 OUTLETS = [
     ("The Morning Ledger", "Europe/London"), ("Harbour Radio", None),
@@ -189,7 +193,7 @@ def markdown_body(rng: random.Random, index: int, event_ids: list[str]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def write_site_files(content: Path, sources: int) -> None:
+def write_site_files(content: Path) -> None:
     (content / "site.yaml").write_text(
         "title: Harbour City, 2015–2019\n"
         "description: How several outlets told five years of a city's news, one timeline.\n"
@@ -216,20 +220,21 @@ def parties(rng: random.Random) -> list[tuple[str, str]]:
                      "weather-office", "chamber-of-commerce", "court"]
     for org in organisations:
         name = org.replace("-", " ").title()
-        out.append((org, f"{org}:\n  name: {name}\n  kind: organisation\n"
-                         f"  spellings: [{name}, the {name.lower()}]\n"
-                         f"  note: A public body, as the articles describe it.\n"))
+        out.append((org, (f"{org}:\n  name: {name}\n  kind: organisation\n"
+                          f"  spellings: [{name}, the {name.lower()}]\n"
+                          "  note: A public body, as the articles describe it.\n")))
     first = ["jo", "sam", "alex", "kim", "lee", "max", "ana", "omar", "eva", "ivan"]
     last = ["marsh", "okafor", "lindqvist", "moreau", "tanaka", "silva", "novak", "haddad"]
     for n in range(28):
         person = f"{first[n % len(first)]}-{last[(n * 3) % len(last)]}-{n}"
         name = " ".join(part.title() for part in person.split("-")[:2])
         org = organisations[n % len(organisations)]
-        out.append((person, f"{person}:\n  name: {name}\n  kind: person\n"
-                            f"  spellings: [{name}]\n  part_of: {org}\n"
-                            f"  note: A spokesperson, as the articles describe it.\n"))
-    out.append(("unofficial-reports", "unofficial-reports:\n  name: Unofficial reports\n"
-                "  kind: other\n  note: Claims the articles attribute to no one in particular.\n"))
+        out.append((person, (f"{person}:\n  name: {name}\n  kind: person\n"
+                             f"  spellings: [{name}]\n  part_of: {org}\n"
+                             "  note: A spokesperson, as the articles describe it.\n")))
+    out.append(("unofficial-reports", (
+        "unofficial-reports:\n  name: Unofficial reports\n"
+        "  kind: other\n  note: Claims the articles attribute to no one in particular.\n")))
     return out
 
 
@@ -257,8 +262,8 @@ def source_file(index: int, rng: random.Random) -> tuple[str, str]:
               f"  byline: {'confirmed' if has_byline else 'unknown'}",
               f"  published: {published}",
               f"  url: {'confirmed' if has_url else 'unknown'}", "---",
-              f"The editors' note on *{outlet}*: a running archive of its reports, "
-              f"[read in full](https://{source_id}.example.org/).", ""]
+              (f"The editors' note on *{outlet}*: a running archive of its reports, "
+               f"[read in full](https://{source_id}.example.org/)."), ""]
     return source_id, "\n".join(lines)
 
 
@@ -331,7 +336,7 @@ def generate(out: Path, events: int, sources: int, seed: int = 1) -> Path:
     if content.exists():
         shutil.rmtree(content)
     (content / "sources").mkdir(parents=True)
-    write_site_files(content, sources)
+    write_site_files(content)
 
     party_list = parties(rng)
     (content / "credited.yaml").write_text("".join(entry for _, entry in party_list),

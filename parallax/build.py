@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from .errors import ContentError, Problem
 from .load import load_content
 from .parallel import pages_on, read_ahead
+from .paths import Paths
 from .render import RenderedSite, render_site
 from .resolve import Timeline, resolve_timeline
 from .validate import Content, validate_content
-from .write import WriteReport, write_site
-
-
-@dataclass(frozen=True)
-class Paths:
-    """Where the site's content, theme and output live."""
-
-    content: Path
-    out: Path
-    templates: Path
-    static: Path
+from .write import WriteReport, describe, write_site
 
 
 @dataclass(frozen=True)
@@ -44,14 +34,6 @@ class BuildResult:
 
     def summary(self) -> str:
         return describe(self.totals(), self.report, self.seconds)
-
-
-def describe(totals: str, report: WriteReport | None, seconds: float) -> str:
-    """The line `build` prints (also for a build the cache answered: cache.ReusedBuild)."""
-    line = totals
-    if report:
-        line += f"; {report.written} written, {report.unchanged} unchanged, {report.removed} removed"
-    return f"{line} in {seconds:.2f} s"
 
 
 def build(paths: Paths, *, write: bool = True, strict: bool = False, jobs: int = 1) -> BuildResult:

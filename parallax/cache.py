@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING, Any
 from .errors import ContentError, Problem
 
 if TYPE_CHECKING:
-    from .build import BuildResult, Paths
+    from .build import BuildResult
+    from .paths import Paths
     from .write import WriteReport
 
 FOLDER = Path(".cache") / "parallax"
@@ -135,6 +136,8 @@ class Memo:
         """Keys asked for since the latest build began (`begin_build`)."""
         self.on_disk: set[Any] = set()
         self.loaded_from: Path | None = None
+        self.misses = 0
+        """Results worked out, not found (for the tests and the benchmark)."""
         functools.update_wrapper(self, function)
 
     def __call__(self, *args: Any) -> Any:
@@ -153,6 +156,7 @@ class Memo:
             value = self.entries[key] = self.decode(value) if self.decode else value
             return value
         value = self.entries[key] = self.function(*args)
+        self.misses += 1
         return value
 
     def missing(self, keys: list[Any]) -> list[Any]:
@@ -164,6 +168,7 @@ class Memo:
     def remember(self, key: Any, value: Any) -> None:
         """A result worked out elsewhere (by a worker process)."""
         self.entries[key] = value
+        self.misses += 1
 
     # On disk: marshal when every value is plain data (several times faster to read back than
     # pickle), else pickle.
@@ -173,9 +178,9 @@ class Memo:
     def load(self, folder: Path) -> None:
         self.loaded_from = folder
         data = _read(self.path(folder))
-        if isinstance(data, dict):
-            self.on_disk = set(data)
-            self.stored.update({k: v for k, v in data.items() if k not in self.entries})
+        data = data if isinstance(data, dict) else {}
+        self.on_disk = set(data)
+        self.stored = {k: v for k, v in data.items() if k not in self.entries}
 
     def save(self, folder: Path) -> None:
         """Write what the latest build used (and nothing else) to `folder`."""
@@ -360,6 +365,11 @@ class Packed(Mapping[str, bytes]):
 
 
 @dataclass(frozen=True)
+class _Files:
+    files: Mapping[str, bytes]
+
+
+@dataclass(frozen=True)
 class ReusedBuild:
     """A build answered from the cache: the inputs were byte for byte those of the last one."""
 
@@ -369,7 +379,7 @@ class ReusedBuild:
     totals: str
 
     def summary(self) -> str:
-        from .build import describe
+        from .write import describe
 
         return describe(self.totals, self.report, self.seconds) + " (inputs unchanged since the last build)"
 
@@ -423,7 +433,6 @@ class BuildCache:
         return ReusedBuild(report, warnings, time.perf_counter() - started, last.totals)
 
     def _restore(self, out: Path, last: LastBuild) -> WriteReport:
-        from .render import RenderedSite
         from .write import write_site
 
         assert last.outputs is not None
@@ -438,7 +447,8 @@ class BuildCache:
                 if stat.st_size == size and stat.st_mtime_ns == mtime:
                     unchanged.add(relative)
         files = Packed(self._pack_path(out), last.index)
-        report = write_site(RenderedSite(files, pages=0), out, unchanged=frozenset(unchanged))  # type: ignore[arg-type]
+        site = _Files(files)  # all write_site reads of a RenderedSite
+        report = write_site(site, out, unchanged=frozenset(unchanged))  # type: ignore[arg-type]
         if report.written:
             last.outputs = _stat_outputs(out, last.outputs)
         return report

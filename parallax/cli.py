@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .build import Paths
 from .cache import cached_build
 from .errors import ContentError, Problem
+from .paths import Paths
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -118,8 +118,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check(paths: Paths, args: argparse.Namespace) -> int:
-    from .quotes import check_quotes
-
     # Quotes are checked against the content itself, which a build the cache answers skips.
     result = cached_build(paths, write=False, strict=args.strict, reuse=not args.snapshots)
     problems: list[Problem] = []
@@ -127,6 +125,8 @@ def _check(paths: Paths, args: argparse.Namespace) -> int:
         snapshots = Path(args.snapshots)
         if not snapshots.is_dir():
             raise ContentError([Problem(str(snapshots), 1, "", "the snapshots folder does not exist")])
+        from .quotes import check_quotes
+
         problems = check_quotes(result.content, snapshots)
     if problems:
         raise ContentError(problems)

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
+import jinja2.bccache
 from jinja2 import meta, nodes
 
 from . import cache
@@ -63,6 +65,8 @@ class IncrementalBuild:
         self.written: dict[str, bytes] = {}
         self.timeline: Timeline | None = None
         self.template_sources: dict[str, str] = {}
+        self.analysed: dict[str, Any] = {}
+        self.compiled = _Compiled()
         self.reused = 0
         """Pages the last rebuild did not render again."""
 
@@ -115,7 +119,9 @@ class IncrementalBuild:
         """A `render_pages` that reuses unchanged pages and remembers this build's."""
 
         def render_pages(renderer: Renderer, specs: list[PageSpec]) -> dict[str, bytes]:
-            inputs = _PageInputs(renderer, self.timeline, timeline, self.template_sources)
+            renderer.env.bytecode_cache = self.compiled  # no template is loaded before this
+            inputs = _PageInputs(renderer, self.timeline, timeline, self.template_sources,
+                                 self.analysed)
             todo = [s for s in specs if not inputs.unchanged(s, self.pages.get(s.path))]
             self.template_sources = inputs.sources
             if render_all and len(todo) == len(specs):
@@ -133,32 +139,51 @@ class IncrementalBuild:
         return render_pages
 
 
+class _Compiled(jinja2.BytecodeCache):
+    """Compiled templates, kept between rebuilds (each build has a new Jinja environment);
+    Jinja checks each against its template's source."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
 class _PageInputs:
     """Decides, page by page, whether everything a page's templates can read is as it was."""
 
     def __init__(self, renderer: Renderer, before: Timeline | None, now: Timeline,
-                 sources_before: dict[str, str]):
+                 sources_before: dict[str, str], analysed: dict[str, Any]):
         self.env = renderer.env
+        self.analysed = analysed
+        """The builder's: each template's sources and reads, as long as the sources stay."""
         self.renderer = renderer
         self.before = before
         self.now = now
         self.sources_before = sources_before
         self.sources: dict[str, str] = {}
         """'template:<name>' → source, for every template this build's pages use."""
-        self._names: dict[str, set[str] | None] = {}
+        self._reads: dict[str, dict[str, set[str] | None] | None] = {}
         self._equal: dict[tuple[int, int], bool] = {}
 
     def unchanged(self, spec: PageSpec, page: _Page | None) -> bool:
-        names = self.names(spec.template)
-        if names is None or page is None or page.template != spec.template or self.before is None:
+        reads = self.reads(spec.template)
+        if reads is None or page is None or page.template != spec.template or self.before is None:
             return False
-        return all(self._same_input(name, spec.context, page.context) for name in sorted(names))
+        return all(self._same_input(name, parts, spec.context, page.context)
+                   for name, parts in sorted(reads.items()))
 
-    def _same_input(self, name: str, now: dict[str, Any], before: dict[str, Any]) -> bool:
+    def _same_input(self, name: str, parts: set[str] | None, now: dict[str, Any],
+                    before: dict[str, Any]) -> bool:
         if name.startswith("template:"):
             return self.sources[name] == self.sources_before.get(name)
         if name in now or name in before:
-            return name in now and name in before and self.same(now[name], before[name])
+            return name in now and name in before and self.same_parts(now[name], before[name], parts)
         if name in ("path", "root", "asset"):
             return True  # the same path, so the same relative prefix and asset addresses
         value = self.env.globals.get(name, self.env.filters.get(name, self.env.tests.get(name)))
@@ -168,10 +193,13 @@ class _PageInputs:
             return True  # a constant set when the renderer was made
         if not _closes_over_timeline(value, self.now, self.renderer):
             return True  # a function of its arguments only
-        parts = TIMELINE_READS.get(name)
+        return self.same_parts(self.now, self.before, TIMELINE_READS.get(name))
+
+    def same_parts(self, a: Any, b: Any, parts: Iterable[str] | None) -> bool:
+        """Whether `a` and `b` are equal in the attributes `parts` (None: in everything)."""
         if parts is None:
-            return self.same(self.now, self.before)
-        return all(self.same(getattr(self.now, p), getattr(self.before, p)) for p in parts)
+            return self.same(a, b)
+        return all(self.same(_part(a, p), _part(b, p)) for p in sorted(parts))
 
     def same(self, a: Any, b: Any) -> bool:
         """Equality, worked out once per pair of objects (many pages share their values)."""
@@ -183,36 +211,123 @@ class _PageInputs:
             found = self._equal[key] = type(a) is type(b) and a == b
         return found
 
-    def names(self, template: str) -> set[str] | None:
-        """Every name the template and the templates it extends, includes or imports look up,
-        plus 'template:<name>' for each of their sources; None when one is chosen at run time."""
-        if template in self._names:
-            return self._names[template]
-        found: set[str] | None = set()
-        todo, seen = [template], set()
-        while todo and found is not None:
+    def reads(self, template: str) -> dict[str, set[str] | None] | None:
+        """What the template and the templates it extends, includes or imports look up: each
+        name, with the attributes read of it (None: it is used as a whole), and
+        'template:<name>' for each of their sources. None when a template is chosen at run
+        time."""
+        if template in self._reads:
+            return self._reads[template]
+        earlier = self.analysed.get(template)
+        if earlier is not None:
+            sources, found = earlier
+            now = {name: self.env.loader.get_source(self.env, name.removeprefix("template:"))[0]
+                   for name in sources}
+            if now == sources:
+                self.sources.update(now)
+                self._reads[template] = found
+                return found
+        trees: dict[str, nodes.Template] = {}
+        undeclared: set[str] = set()
+        todo = [template]
+        while todo:
             name = todo.pop()
-            if name in seen:
+            if name in trees:
                 continue
-            seen.add(name)
             source, _, _ = self.env.loader.get_source(self.env, name)
             self.sources[f"template:{name}"] = source
-            found.add(f"template:{name}")
-            tree = self.env.parse(source)
-            found |= meta.find_undeclared_variables(tree)
-            found |= {n.name for n in tree.find_all((nodes.Filter, nodes.Test))}
+            trees[name] = tree = self.env.parse(source)
+            undeclared |= meta.find_undeclared_variables(tree)
+            undeclared |= {n.name for n in tree.find_all((nodes.Filter, nodes.Test))}
             for child in meta.find_referenced_templates(tree):
-                if child is None:
-                    found = None
-                    break
+                if child is None:  # chosen at run time: no telling what the page reads
+                    self._reads[template] = None
+                    return None
                 todo.append(child)
-        self._names[template] = found
+        macros = {m.name: m for tree in trees.values() for m in tree.find_all(nodes.Macro)}
+        found: dict[str, set[str] | None] = {f"template:{name}": set() for name in trees}
+        for name in undeclared:
+            parts: set[str] | None = set()
+            for tree in trees.values():
+                parts = _merge(parts, _attributes_read(tree, name, macros, depth=3))
+            found[name] = parts
+        self._reads[template] = found
+        self.analysed[template] = ({f"template:{n}": self.sources[f"template:{n}"] for n in trees},
+                                   found)
         return found
 
 
+def _merge(a: set[str] | None, b: set[str] | None) -> set[str] | None:
+    return None if a is None or b is None else a | b
+
+
+def _part(value: Any, name: str) -> Any:
+    """`value.name` as a template reads it; the whole value when that is a method."""
+    found = getattr(value, name, _MISSING)
+    if found is _MISSING and isinstance(value, dict):
+        found = value.get(name, _MISSING)
+    return value if found is _MISSING or callable(found) else found
+
+
+_MISSING = object()
+
+
+def _attributes_read(node: nodes.Node, name: str, macros: dict[str, nodes.Macro],
+                     depth: int) -> set[str] | None:
+    """The attributes read of the variable `name` under `node`; None when it is used as a
+    whole (or handed on through more than `depth` macro calls). A macro whose parameter has
+    the same name does not read it; an argument handed to a macro is read as the macro reads
+    that parameter."""
+    found: set[str] | None = set()
+    for child in node.iter_child_nodes():
+        if isinstance(child, nodes.Macro) and name in {a.name for a in child.args}:
+            continue
+        if isinstance(child, nodes.Getattr) and _is_name(child.node, name):
+            found = _merge(found, {child.attr})
+        elif isinstance(child, nodes.Call) and _hands_on(child, name):
+            found = _merge(found, _read_by_macro(child, name, macros, depth))
+        elif _is_name(child, name):
+            return None
+        else:
+            found = _merge(found, _attributes_read(child, name, macros, depth))
+        if found is None:
+            return None
+    return found
+
+
+def _hands_on(call: nodes.Call, name: str) -> bool:
+    return any(_is_name(a, name) for a in call.args) or any(
+        _is_name(k.value, name) for k in call.kwargs)
+
+
+def _read_by_macro(call: nodes.Call, name: str, macros: dict[str, nodes.Macro],
+                   depth: int) -> set[str] | None:
+    """What a call that hands `name` to a macro reads of it."""
+    macro = macros.get(call.node.name) if isinstance(call.node, nodes.Name) else None
+    if macro is None or depth == 0 or call.dyn_args or call.dyn_kwargs:
+        return None
+    params = [a.name for a in macro.args]
+    handed = [params[i] if i < len(params) else None
+              for i, a in enumerate(call.args) if _is_name(a, name)]
+    handed += [k.key for k in call.kwargs if _is_name(k.value, name)]
+    found: set[str] | None = set()
+    for param in handed:
+        if param not in params:
+            return None
+        found = _merge(found, _attributes_read(macro, param, macros, depth - 1))
+    others = [a for a in call.args if not _is_name(a, name)]
+    others += [k.value for k in call.kwargs if not _is_name(k.value, name)]
+    for node in [call.node, *others]:
+        found = _merge(found, _attributes_read(node, name, macros, depth))
+    return found
+
+
+def _is_name(node: nodes.Node, name: str) -> bool:
+    return isinstance(node, nodes.Name) and node.name == name and node.ctx == "load"
+
+
 def _closes_over_timeline(function: Any, timeline: Timeline, renderer: Renderer) -> bool:
-    cells = getattr(function, "__closure__", None) or ()
-    for cell in cells:
+    for cell in getattr(function, "__closure__", None) or ():
         try:
             value = cell.cell_contents
         except ValueError:

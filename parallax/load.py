@@ -116,7 +116,10 @@ def load_content(root: Path) -> RawContent:
             if path.is_file() and not _hidden(path, root):
                 _collect(problems, records,
                          lambda path=path, kind=kind: [_read_markdown(path, root, kind)])
-    return RawContent(root, tuple(records), tuple(problems), tuple(_stray_files(root)))
+    misnamed, stray = _stray_files(root)
+    # A misnamed site.yml is already reported as the missing settings file.
+    problems.extend(p for p in misnamed if settings.is_file() or not p.path.endswith("site.yml"))
+    return RawContent(root, tuple(records), tuple(problems), tuple(stray))
 
 
 def _missing_settings(root: Path) -> Problem:
@@ -134,9 +137,12 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def _stray_files(root: Path) -> list[Problem]:
-    """Files in the content folder that Parallax does not read: said, never silently skipped."""
+def _stray_files(root: Path) -> tuple[list[Problem], list[Problem]]:
+    """Files in the content folder that Parallax does not read: said, never silently skipped.
+    (misnamed settings or registry files, such as credited.yml: errors, since their content
+    would be lost; any other file: warnings)."""
     known = {SETTINGS_FILE, PARTIES_FILE, *KINDS}
+    misnamed: list[Problem] = []
     found: list[Problem] = []
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
@@ -150,6 +156,10 @@ def _stray_files(root: Path) -> list[Problem]:
         if top in KINDS:
             hint = (f"only '{RECORD_SUFFIX}' files are read here; rename it to "
                     f"'{path.stem}{RECORD_SUFFIX}' if it is a record")
+        elif top == relative.as_posix() and f"{path.stem}.yaml" in (SETTINGS_FILE, PARTIES_FILE):
+            misnamed.append(Problem(display_path(path, root), 1, "", (
+                f"this file is not read: rename it to '{path.stem}.yaml'")))
+            continue
         elif top == relative.as_posix() and top not in known:
             hint = (f"Parallax reads only {SETTINGS_FILE}, {PARTIES_FILE} and the folders "
                     f"{', '.join(KINDS)} here; move it out of the content folder")
@@ -157,7 +167,7 @@ def _stray_files(root: Path) -> list[Problem]:
             hint = (f"Parallax reads only the folders {', '.join(KINDS)}; "
                     "move it out of the content folder")
         found.append(Problem(display_path(path, root), 1, "", f"this file is not read: {hint}"))
-    return found
+    return misnamed, found
 
 
 def _collect(problems: list[Problem], records: list[RawRecord], read) -> None:

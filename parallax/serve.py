@@ -31,8 +31,9 @@ from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from livereload.watcher import Watcher as LivereloadWatcher
 from tornado import httpserver, ioloop, netutil, web
 
-from .build import Paths, build
+from .build import build
 from .errors import ContentError, Problem
+from .paths import Paths
 
 POLL_SECONDS = 0.2
 """How often the watcher looks for changes."""
@@ -214,22 +215,28 @@ class Watcher(threading.Thread):
     """Rebuilds after every change to the content, templates or static files, then reloads
     every browser showing the preview."""
 
-    def __init__(self, preview: Preview, reload, folders: list[Path]):
+    def __init__(self, preview: Preview, reload, folders: list[Path],
+                 seen: dict[str, tuple[int, int]]):
         super().__init__(name="parallax-watcher", daemon=True)
         self.preview = preview
         self.reload = reload
         self.folders = folders
+        # What the first build read, taken before it started, so no save is missed.
+        self.seen = seen
         self.stopped = threading.Event()
 
+    def folders_now(self) -> dict[str, tuple[int, int]]:
+        return snapshot(self.folders, self.preview.paths.out)
+
     def run(self) -> None:
-        seen = snapshot(self.folders, self.preview.paths.out)
+        seen = self.seen
         while not self.stopped.wait(POLL_SECONDS):
-            now = snapshot(self.folders, self.preview.paths.out)
+            now = self.folders_now()
             if now == seen:
                 continue
             self.stopped.wait(SETTLE_SECONDS)
             # Taken before building: a save during the build is seen on the next look.
-            seen = snapshot(self.folders, self.preview.paths.out)
+            seen = self.folders_now()
             print(f"Change seen; rebuilding {self.preview.paths.out}/ …", flush=True)
             self.preview.rebuild()
             self.reload()
@@ -322,6 +329,8 @@ def reload_browsers() -> None:
 def serve(paths: Paths, host: str = "127.0.0.1", port: int = 8000, strict: bool = False) -> int:
     """Build, serve and rebuild until Ctrl+C. Port 0 picks a free port."""
     preview = Preview(paths, strict)
+    folders = [paths.content, paths.templates, paths.static]
+    before_first_build = snapshot(folders, paths.out)
     preview.rebuild()
     try:
         sockets = netutil.bind_sockets(port, host, family=socket.AF_INET if ":" not in host
@@ -337,8 +346,8 @@ def serve(paths: Paths, host: str = "127.0.0.1", port: int = 8000, strict: bool 
         server = httpserver.HTTPServer(application(preview))
         server.add_sockets(sockets)
         loop = ioloop.IOLoop.current()
-        watcher = Watcher(preview, lambda: loop.add_callback(reload_browsers),
-                          [paths.content, paths.templates, paths.static])
+        watcher = Watcher(preview, lambda: loop.add_callback(reload_browsers), folders,
+                          before_first_build)
         watcher.start()
         print(f"Serving on http://{shown_host}:{bound}/ — rebuilding on every change to "
               f"{paths.content}/, {paths.templates}/ and {paths.static}/; Ctrl+C to stop.",

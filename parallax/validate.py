@@ -58,6 +58,8 @@ MODELS: dict[str, type[BaseModel]] = {
     "party": Party,
     "site": SiteSettings,
 }
+PLACEHOLDER = "[to do"
+"""How `python build.py new` marks what an editor still has to write; the build warns about it."""
 PLURALS = {"source": "sources", "event": "events", "page": "pages", "party": "credited parties"}
 _SLUG = re.compile(SLUG)
 
@@ -495,6 +497,30 @@ def _line_in_body(raw: RawRecord, needle: str) -> int:
     return raw.body_line
 
 
+def _placeholders(raw: RawRecord) -> list[Problem]:
+    """Every '[to do: ...]' a skeleton left in the record, so none is published by mistake."""
+    found: list[Problem] = []
+    prefix: Loc = (raw.id,) if raw.kind == "party" else ()
+
+    def walk(value: Any, loc: Loc) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(inner, loc + (key,))
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                walk(inner, loc + (index,))
+        elif isinstance(value, str) and PLACEHOLDER in value.lower():
+            found.append(Problem(raw.path, raw.line_of(loc), loc_text(prefix + loc),
+                                 f"still the skeleton's placeholder {_shown(value)}; replace it"))
+
+    walk(raw.data, ())
+    for offset, line in enumerate(raw.body.split("\n")):
+        if PLACEHOLDER in line.lower():
+            found.append(Problem(raw.path, raw.body_line + offset, "body", (
+                f"still the skeleton's placeholder {_shown(line.strip())}; replace it")))
+    return found
+
+
 def _with_warnings(content: Content, found: tuple[Problem, ...] = ()) -> Content:
     warnings: list[Problem] = list(found)
     cited_sources = {a.source for e in content.events for a in e.accounts}
@@ -514,5 +540,7 @@ def _with_warnings(content: Content, found: tuple[Problem, ...] = ()) -> Content
         if party_id not in credited:
             warnings.append(content.problem("party", party_id, (), (
                 "no account credits this party; credit it from an account, or remove it")))
+    for raw in content.origins.values():
+        warnings.extend(_placeholders(raw))
     return Content(**{**content.__dict__, "warnings": tuple(sorted(warnings))})
 

@@ -13,8 +13,10 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .render import RenderedSite
+if TYPE_CHECKING:  # the build cache writes without importing the render stage
+    from .render import RenderedSite
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,14 @@ class WriteReport:
     written: int
     unchanged: int
     removed: int
+
+
+def describe(totals: str, report: WriteReport | None, seconds: float) -> str:
+    """The line `build` prints: what was built, what was written, how long it took."""
+    line = totals
+    if report:
+        line += f"; {report.written} written, {report.unchanged} unchanged, {report.removed} removed"
+    return f"{line} in {seconds:.2f} s"
 
 
 def _existing(out: Path) -> dict[str, Path]:

@@ -1,0 +1,266 @@
+"""The build cache, parallel and incremental builds: always the bytes a cold sequential build writes."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import FIXTURES, PROJECT, snapshot_tree
+
+from parallax import cache, parallel
+from parallax.build import Paths, build
+from parallax.cache import BuildCache, ReusedBuild, cached_build
+from parallax.errors import ContentError, Problem
+from parallax.incremental import IncrementalBuild
+from parallax.when import parse_when
+
+BASIC = FIXTURES / "basic" / "content"
+
+
+def _generate(folder: Path, events: int) -> Path:
+    spec = importlib.util.spec_from_file_location("bench_generate", PROJECT / "bench" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.generate(folder, events, 5, seed=7)
+
+
+def _paths(content: Path, out: Path) -> Paths:
+    return Paths(content=content, out=out, templates=PROJECT / "templates", static=PROJECT / "static")
+
+
+def _reference(content: Path, out: Path, templates: Path = PROJECT / "templates") -> dict[str, bytes]:
+    """What a cold, sequential build without any cache writes."""
+    cache.use(None)
+    build(Paths(content=content, out=out, templates=templates, static=PROJECT / "static"), jobs=1)
+    return snapshot_tree(out)
+
+
+@pytest.fixture(autouse=True)
+def _memos_in_memory_only():
+    """Each test starts with empty memos, so none can pass on another's leftovers."""
+    for memo in cache.MEMOS.values():
+        memo.entries.clear()
+        memo.stored.clear()
+        memo.loaded_from = None
+        memo.misses = 0
+    cache.use(None)
+    yield
+    cache.use(None)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    """A generated site of 200 events: every kind of time words, figures and Markdown."""
+    return _generate(tmp_path_factory.mktemp("generated"), 200)
+
+
+@pytest.fixture(params=["basic", "generated"])
+def site(request, tmp_path, generated) -> Path:
+    """A copy of the content, so edits stay in this test."""
+    source = BASIC if request.param == "basic" else generated
+    shutil.copytree(source, tmp_path / "content")
+    return tmp_path / "content"
+
+
+def test_cached_builds_write_what_a_cold_build_writes(site, tmp_path):
+    expected = _reference(site, tmp_path / "reference")
+    paths = _paths(site, tmp_path / "site")
+
+    first = cached_build(paths, jobs=1)
+    assert not isinstance(first, ReusedBuild)
+    assert snapshot_tree(paths.out) == expected
+    assert (tmp_path / ".cache" / "parallax" / "builds.pickle").is_file()
+
+    unchanged = cached_build(paths, jobs=1)
+    assert isinstance(unchanged, ReusedBuild)
+    assert unchanged.report.written == 0 and unchanged.report.unchanged == len(expected)
+    assert unchanged.summary().startswith(first.totals())
+    assert snapshot_tree(paths.out) == expected
+
+    shutil.rmtree(paths.out)  # a warm build: the cache is there, site/ is not
+    restored = cached_build(paths, jobs=1)
+    assert isinstance(restored, ReusedBuild) and restored.report.written == len(expected)
+    assert snapshot_tree(paths.out) == expected
+
+    for memo in cache.MEMOS.values():  # a new process: only the cache folder is left
+        memo.entries.clear()
+        memo.loaded_from = None
+    again = cached_build(paths, jobs=1, reuse=False)  # every record from the memos
+    assert not isinstance(again, ReusedBuild)
+    assert cache.MEMOS["records"].entries, "the records came from the cache folder"
+    assert snapshot_tree(paths.out) == expected
+
+
+def test_parallel_build_writes_what_a_sequential_build_writes(site, tmp_path, monkeypatch):
+    expected = _reference(site, tmp_path / "reference")
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)  # fork even for a small site
+    for memo in cache.MEMOS.values():
+        memo.entries.clear()
+    build(_paths(site, tmp_path / "site"), jobs=2)
+    assert snapshot_tree(tmp_path / "site") == expected
+
+
+def _edit(path: Path, pattern: str, replacement: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    changed = re.sub(pattern, replacement, text, count=1, flags=re.MULTILINE)
+    assert changed != text, f"{pattern!r} not found in {path}"
+    path.write_text(changed, encoding="utf-8")
+
+
+def test_incremental_rebuilds_write_what_a_full_build_writes(site, tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    templates = tmp_path / "templates"
+    shutil.copytree(PROJECT / "templates", templates)
+    paths = Paths(site, tmp_path / "site", templates, PROJECT / "static")
+    builder = IncrementalBuild(paths, jobs=2)
+    builder.build()
+    events = sorted((site / "events").rglob("*.md"))
+    first, middle = events[0], events[len(events) // 2]
+    edits = [
+        ("body", lambda: middle.write_text(middle.read_text(encoding="utf-8") + "\nOne more line.\n",
+                                           encoding="utf-8")),
+        ("title", lambda: _edit(middle, r"^title: .*$", "title: A title edited while serving")),
+        ("date", lambda: _edit(first, r"^when: .*$", "when: 2021-03-05 evening")),
+        ("quote", lambda: _edit(middle, r"^      - .*$", '      - "A quote edited while serving"')),
+        ("removed", lambda: first.unlink()),
+        ("added", lambda: shutil.copy(middle, middle.with_name("2021-03-04-a-new-event.md"))),
+        ("settings", lambda: _edit(site / "site.yaml", r"^title: .*$", "title: Another title")),
+        ("template", lambda: _edit(templates / "macros.html", r"</article>", "</article>\n")),
+    ]
+    for n, (what, change) in enumerate(edits):
+        change()
+        result = builder.rebuild()
+        expected = _reference(site, tmp_path / f"full-{n}", templates)
+        assert snapshot_tree(paths.out) == expected, f"after the {what} edit"
+        if what in ("body", "quote"):
+            assert builder.reused > 0, f"the {what} edit rendered every page again"
+        assert result.report is not None
+    builder.close()
+    assert (tmp_path / ".cache" / "parallax" / "records.memo").is_file()
+
+
+def test_incremental_rebuild_with_a_mistake_changes_nothing(tmp_path):
+    shutil.copytree(BASIC, tmp_path / "content")
+    paths = _paths(tmp_path / "content", tmp_path / "site")
+    builder = IncrementalBuild(paths, jobs=1)
+    builder.build()
+    before = snapshot_tree(paths.out)
+    event = tmp_path / "content" / "events" / "2021-03-03-crack-found.md"
+    _edit(event, r"^title: ", "title: [")
+    with pytest.raises(ContentError) as raised:
+        builder.rebuild([event])
+    assert raised.value.problems[0].path == "content/events/2021-03-03-crack-found.md"
+    assert snapshot_tree(paths.out) == before
+    _edit(event, r"^title: \[", "title: ")
+    builder.rebuild([event])
+    assert snapshot_tree(paths.out) == before
+
+
+def test_a_template_change_is_not_answered_from_the_cache(tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(PROJECT / "templates", templates)
+    paths = Paths(BASIC, tmp_path / "site", templates, PROJECT / "static")
+    cached_build(paths, jobs=1)
+    _edit(templates / "base.html", r"</body>", "<!-- changed -->\n</body>")
+    result = cached_build(paths, jobs=1)
+    assert not isinstance(result, ReusedBuild)
+    assert b"<!-- changed -->" in (paths.out / "index.html").read_bytes()
+
+
+def test_other_code_empties_the_cache(tmp_path, monkeypatch):
+    paths = _paths(BASIC, tmp_path / "site")
+    cached_build(paths, jobs=1)
+    monkeypatch.setattr(cache, "generation", lambda: b"\1" * 32)
+    for memo in cache.MEMOS.values():
+        memo.entries.clear()
+        memo.loaded_from = None
+        memo.misses = 0
+    assert not isinstance(cached_build(paths, jobs=1), ReusedBuild)
+    assert cache.MEMOS["records"].misses == 6, "every record file was parsed again"
+
+
+def test_site_files_changed_by_hand_are_put_back(tmp_path):
+    paths = _paths(BASIC, tmp_path / "site")
+    cached_build(paths, jobs=1)
+    expected = snapshot_tree(paths.out)
+    (paths.out / "index.html").write_text("changed by hand")
+    (paths.out / "events" / "index.html").unlink()
+    (paths.out / "stray.html").write_text("not built")
+    result = cached_build(paths, jobs=1)
+    assert isinstance(result, ReusedBuild)
+    assert (result.report.written, result.report.removed) == (2, 1)
+    assert snapshot_tree(paths.out) == expected
+
+
+@pytest.mark.parametrize("damaged", ["builds.pickle", "records.memo", "pack"])
+def test_a_damaged_cache_is_rebuilt(tmp_path, damaged):
+    paths = _paths(BASIC, tmp_path / "site")
+    cached_build(paths, jobs=1)
+    expected = snapshot_tree(paths.out)
+    folder = tmp_path / ".cache" / "parallax"
+    target = next(folder.glob("site-*.pack")) if damaged == "pack" else folder / damaged
+    target.write_bytes(target.read_bytes()[: len(target.read_bytes()) // 2])
+    shutil.rmtree(paths.out)
+    for memo in cache.MEMOS.values():
+        memo.entries.clear()
+        memo.loaded_from = None
+    cached_build(paths, jobs=1)
+    assert snapshot_tree(paths.out) == expected
+
+
+def test_strict_fails_on_the_warnings_of_a_reused_build(tmp_path):
+    shutil.copytree(BASIC, tmp_path / "content")
+    event = tmp_path / "content" / "events" / "2020-11-repairs-planned.md"
+    _edit(event, r"^reported_by_one: true\n", "")
+    paths = _paths(tmp_path / "content", tmp_path / "site")
+    first = cached_build(paths, jobs=1)
+    assert first.warnings
+    again = cached_build(paths, jobs=1)
+    assert isinstance(again, ReusedBuild) and again.warnings == first.warnings
+    with pytest.raises(ContentError) as raised:
+        cached_build(paths, jobs=1, strict=True)
+    assert raised.value.problems == list(first.warnings)
+
+
+def test_content_errors_are_never_cached(tmp_path):
+    shutil.copytree(BASIC, tmp_path / "content")
+    paths = _paths(tmp_path / "content", tmp_path / "site")
+    event = tmp_path / "content" / "events" / "2021-03-03-crack-found.md"
+    _edit(event, r"^title: ", "title: [")
+    for _ in range(2):
+        with pytest.raises(ContentError):
+            cached_build(paths, jobs=1)
+    assert not paths.out.exists()
+
+
+def test_time_words_are_kept_apart_by_time_zone():
+    """10 Dec 2016 00:00 in Damascus and 9 Dec 22:00 in London are one instant, but
+    'yesterday' means a different day from each."""
+    damascus = parse_when("2016-12-10", ZoneInfo("Asia/Damascus"))
+    london = damascus.astimezone(ZoneInfo("Europe/London"))
+    assert damascus == london  # equal as intervals: a key must not be
+    site_tz = ZoneInfo("UTC")
+    assert cache.time_words_key("yesterday", damascus, site_tz) != cache.time_words_key(
+        "yesterday", london, site_tz)
+
+
+def test_a_worker_reports_content_problems_whole(monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+
+    def check(n: int) -> int:
+        if n == 3:
+            raise ContentError([Problem("content/events/x.md", 4, "title", "is empty")])
+        return n * n
+
+    assert parallel.fork_map(lambda n: n * n, list(range(10)), 2) == [n * n for n in range(10)]
+    with pytest.raises(ContentError) as raised:
+        parallel.fork_map(check, list(range(10)), 2)
+    assert raised.value.problems == [Problem("content/events/x.md", 4, "title", "is empty")]
+
+
+def test_the_cache_folder_is_beside_the_output(tmp_path):
+    assert BuildCache.beside(tmp_path / "site").folder == tmp_path / ".cache" / "parallax"

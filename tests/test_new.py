@@ -1,0 +1,171 @@
+"""`python build.py new event|source|page "Title"`: a skeleton that explains every field, builds
+at once with only warnings (one per placeholder still to fill in), and never overwrites."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import FIXTURES
+
+from parallax import models
+from parallax.cli import main
+from parallax.docs import field_doc
+from parallax.load import parse_markdown
+
+BASIC = FIXTURES / "basic" / "content"
+EVENT = "events/2021-03-04-the-ferry-stops-sailing-suspended.md"
+
+
+@pytest.fixture
+def content(tmp_path) -> Path:
+    folder = tmp_path / "content"
+    shutil.copytree(BASIC, folder)
+    return folder
+
+
+def run(*args: str) -> int:
+    return main(list(args))
+
+
+def _front(path: Path) -> str:
+    return path.read_text(encoding="utf-8").split("---\n")[1]
+
+
+def _fields(path: Path) -> dict:
+    """The record's front matter as the build reads it."""
+    return parse_markdown(path.read_text(encoding="utf-8"), path.name, "event", path.stem).data
+
+
+def test_new_event_builds_with_only_warnings(content, tmp_path, capsys):
+    assert run("new", "event", "The ferry stops: sailing suspended", "--date", "2021-03-04",
+               "--content", str(content)) == 0
+    assert capsys.readouterr().out == (
+        f"Wrote content/{EVENT}: replace every '[to do …]', then see it with "
+        "`python build.py serve`.\n")
+    record = _fields(content / EVENT)
+    assert record == {
+        "title": "The ferry stops: sailing suspended",
+        "when": "2021-03-04",
+        "accounts": [{"source": "ledger",
+                      "quotes": ["[to do: the words of the article, exactly as printed]"]}],
+    }
+
+    out = tmp_path / "site"
+    assert run("build", "--content", str(content), "--out", str(out)) == 0
+    warnings = capsys.readouterr().err.splitlines()
+    assert warnings == [
+        (f"warning: content/{EVENT}:20: accounts: only one source reports this event; check the "
+        "others, and if none reports it, add 'reported_by_one: true'"),
+        (f"warning: content/{EVENT}:27: accounts[1].quotes[1]: still the skeleton's placeholder "
+        "'[to do: the words of the article, exactly as printed]'; replace it"),
+        (f"warning: content/{EVENT}:67: body: still the skeleton's placeholder \"[to do: the "
+        "editors' neutral summary of what happened (Ma...\"; replace it"),
+    ]
+    assert (out / "events" / "2021-03-04-the-ferry-stops-sailing-suspended" / "index.html").is_file()
+
+    assert run("build", "--strict", "--content", str(content), "--out", str(tmp_path / "b")) == 1
+    assert not (tmp_path / "b").exists(), "a placeholder is never published by a strict build"
+
+
+def test_new_source_and_page_build_with_only_warnings(content, tmp_path, capsys):
+    assert run("new", "source", "The Evening Post", "--date", "2021-03-05",
+               "--content", str(content)) == 0
+    assert run("new", "page", "How we work", "--content", str(content)) == 0
+    source = _fields(content / "sources" / "the-evening-post.md")
+    assert source["outlet"] == "The Evening Post" and source["published"] == "2021-03-05"
+    assert set(source["confidence"].values()) == {"unknown"}, "nothing is claimed for the editor"
+    assert _fields(content / "pages" / "how-we-work.md") == {"title": "How we work"}
+    capsys.readouterr()
+
+    assert run("build", "--content", str(content), "--out", str(tmp_path / "site")) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err and all(line.startswith("warning: ") for line in err)
+    assert sum("still the skeleton's placeholder" in line for line in err) == 3
+
+
+@pytest.mark.parametrize("kind, models_and_fields", [
+    ("event", [(models.Event, None), (models.Account, None), (models.Figure, None),
+               (models.CountedFrom, None)]),
+    ("source", [(models.SourceFrontMatter, None), (models.Copy, None),
+                (models.SourceConfidence, None)]),
+    ("page", [(models.PageFrontMatter, None)]),
+])
+def test_every_field_is_explained(kind, models_and_fields, content, capsys):
+    args = ["new", kind, "Something happens", "--content", str(content), "--id", "x"]
+    if kind != "page":
+        args += ["--date", "2021-03-04"]
+    assert run(*args) == 0
+    folder = {"event": "events", "source": "sources", "page": "pages"}[kind]
+    text = (content / folder / "x.md").read_text()
+    comments = " ".join(line.strip().removeprefix("# ") for line in text.splitlines()
+                        if line.lstrip().startswith("# "))
+    for model, _ in models_and_fields:
+        for name in model.model_fields:
+            if name in ("id", "body"):
+                continue
+            assert re.search(rf"^\s*(# )?(- )?{name}:", text, re.MULTILINE), (model, name)
+            assert " ".join(field_doc(model, name).split()) in comments, (model, name)
+    capsys.readouterr()
+
+
+def _uncomment_fields(text: str) -> str:
+    """The skeleton with every optional field switched on: '# ' taken off each field line."""
+    return re.sub(r"^(\s*)# ((?:- )?[a-z_]+:)", r"\1\2", text, flags=re.MULTILINE)
+
+
+def test_commented_fields_sit_where_they_belong(content, capsys):
+    run("new", "event", "A", "--date", "2021-03-04", "--content", str(content), "--id", "a")
+    run("new", "source", "B", "--date", "2021-03-04", "--content", str(content), "--id", "b")
+    capsys.readouterr()
+    event = yaml.safe_load(_uncomment_fields(_front(content / "events" / "a.md")))
+    assert set(event) == {"title", "when", "place", "context", "tags", "reported_by_one",
+                          "accounts"}
+    account = event["accounts"][0]
+    assert set(account) == set(models.Account.model_fields)
+    assert set(account["counted_from"]) == {"date", "why"}
+    assert set(account["figures"][0]) == set(models.Figure.model_fields)
+    source = yaml.safe_load(_uncomment_fields(_front(content / "sources" / "b.md")))
+    assert set(source) == set(models.SourceFrontMatter.model_fields)
+    assert set(source["copy_read"]) == set(models.Copy.model_fields)
+
+
+def test_the_date_is_required_and_never_guessed(content, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run("new", "event", "The ferry stops", "--content", str(content))
+    assert exit_info.value.code == 2
+    assert "the following arguments are required: --date" in capsys.readouterr().err
+    assert not list((content / "events").glob("*ferry*"))
+
+
+def test_a_date_that_is_not_a_date_is_refused(content, capsys):
+    assert run("new", "event", "The ferry stops", "--date", "4 March",
+               "--content", str(content)) == 1
+    assert capsys.readouterr().err.startswith("--date:1: cannot read '4 March' as a date")
+    assert not list((content / "events").glob("*ferry*"))
+
+
+def test_the_file_name_comes_from_the_date_and_title(content, capsys):
+    assert run("new", "event", "Écluse fermée — «pour travaux»!", "--date",
+               "~2021-03-04 evening/2021-03-05", "--content", str(content)) == 0
+    assert (content / "events" / "2021-03-04-ecluse-fermee-pour-travaux.md").is_file()
+    capsys.readouterr()
+
+
+def test_an_existing_file_is_never_overwritten(content, capsys):
+    target = content / "events" / "2021-03-04-bridge-closed.md"
+    before = target.read_bytes()
+    assert run("new", "event", "Bridge closed", "--date", "2021-03-04",
+               "--content", str(content)) == 1
+    assert capsys.readouterr().err.startswith(
+        "content/events/2021-03-04-bridge-closed.md:1: this file already exists and is left as "
+        "it is; choose another title or --id")
+    assert target.read_bytes() == before
+
+
+def test_an_id_must_be_an_id(content, capsys):
+    assert run("new", "page", "About", "--id", "About Us", "--content", str(content)) == 1
+    assert "'About Us' cannot be an id" in capsys.readouterr().err
