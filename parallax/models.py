@@ -47,21 +47,18 @@ def _check_when(text: str) -> str:
 
 
 TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
-When = Annotated[
-    str,
-    Field(
-        description="A date in the editors' form: 2016-12-10, 2016-12-10 evening, "
-        "2016-12-10T14:30, 2016-12, 2016, or a range of two of these joined by '/'. "
-        "A leading '~' marks it approximate."
-    ),
-    AfterValidator(_check_when),
-]
+# A date in the editors' form (see when.FORMS): 2016-12-10, 2016-12-10 evening, 2016-12-10T14:30,
+# 2016-12, 2016, or a range of two joined by '/'; '~' in front marks it approximate. Each field
+# keeps its own docstring as its description.
+When = Annotated[str, AfterValidator(_check_when)]
 
 
 class Record(BaseModel):
     """Shared configuration: frozen, strict about unknown keys, docstrings as descriptions."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", use_attribute_docstrings=True, allow_inf_nan=False
+    )
 
 
 # --- site settings ---------------------------------------------------------------------------

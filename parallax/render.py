@@ -62,9 +62,10 @@ class Renderer:
                  markdown: Callable[[str], tuple[str, list[str]]] = markup.convert):
         self.timeline = timeline
         self.origins = content_origins
-        self.templates = templates
+        # Absolute, so template error messages can name the file whatever the working folder.
+        self.templates = templates.resolve()
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(templates)),
+            loader=jinja2.FileSystemLoader(str(self.templates)),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,

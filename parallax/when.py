@@ -140,6 +140,14 @@ _SINGLE = re.compile(
 )
 
 
+def _impossible(text: str, year: int, month: str | None, day: str | None) -> str:
+    if month is None or not 1 <= int(month) <= 12:
+        return f"{text!r} is not a real date: there is no month {month}; months run 01 to 12"
+    last = (date(year, int(month), 1) + relativedelta(months=1, days=-1)).day
+    return (f"{text!r} is not a real date: {date(year, int(month), 1):%B %Y} has no day {int(day or 0)}; "
+            f"its days run 01 to {last:02d}")
+
+
 def local_time(d: date, hours: float, tz: ZoneInfo) -> datetime:
     """Wall-clock `hours` after the midnight that starts day `d` in `tz`."""
     return datetime.combine(d, time(), tz) + timedelta(hours=hours)
@@ -160,8 +168,8 @@ def _parse_single(text: str, tz: ZoneInfo) -> Interval:
             start = datetime(year, month, 1, tzinfo=tz)
             return Interval(start, start + relativedelta(months=1), Precision.month)
         day = date(year, month, int(g["day"]))
-    except ValueError as error:
-        raise WhenError(f"{text!r} is not a real date ({error}); write one of: {FORMS}") from None
+    except ValueError:
+        raise WhenError(_impossible(text, year, g["month"], g["day"])) from None
     if g["part"]:
         if g["part"] not in PARTS_OF_DAY:
             raise WhenError(
