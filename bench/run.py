@@ -13,9 +13,9 @@ runs is shown. What each row means:
 - warm build: the cache folder of the previous build present, site/ deleted.
 - no-op build: nothing changed since the last build, site/ present.
 - build after one edit: one event's summary edited since the last build (cache present).
-- serve: one edit: `serve`'s rebuild (parallax.incremental.IncrementalBuild.rebuild, what
-  serve calls on a change) after one event's summary was edited: from the file write to the
-  last changed output on disk; median of several edits in one process, as in serve.
+- serve: one edit: the rebuild `serve` is to run on a change
+  (parallax.incremental.IncrementalBuild.rebuild) after one event's summary was edited: from
+  the file write to the last changed output on disk; median of several edits in one process.
 - check (cold) / check (one edit): `python build.py check` without a cache folder / with it
   after one event's summary was edited.
 """

@@ -262,8 +262,7 @@ def _read(path: Path) -> Any:
                 return None
             body = stream.read()
         return marshal.loads(body) if header[32:] == b"m" else pickle.loads(body)
-    except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError,
-            ImportError, IndexError):
+    except Exception:  # noqa: BLE001 - a damaged cache file is an empty one: the build redoes the work
         return None
 
 
@@ -389,6 +388,7 @@ class BuildCache:
 
     def __init__(self, folder: Path):
         self.folder = folder
+        self._read_builds: dict[str, LastBuild] | None = None
 
     @classmethod
     def beside(cls, out: Path) -> BuildCache:
@@ -402,8 +402,14 @@ class BuildCache:
         return self.folder / f"site-{name}.pack"
 
     def _builds(self) -> dict[str, LastBuild]:
-        data = _read(self._builds_path())
-        return data if isinstance(data, dict) else {}
+        if self._read_builds is None:
+            data = _read(self._builds_path())
+            self._read_builds = data if isinstance(data, dict) else {}
+        return self._read_builds
+
+    def _save_builds(self, builds: dict[str, LastBuild]) -> None:
+        self._read_builds = builds
+        _write(self._builds_path(), builds)
 
     def inputs(self, paths: Paths) -> tuple[bytes, dict[str, Signature]]:
         last = self._builds().get(str(paths.out.resolve()))
@@ -428,8 +434,9 @@ class BuildCache:
                 report = self._restore(paths.out, last)
             except (OSError, ValueError, KeyError):
                 return None  # a damaged pack: build instead
-            builds[str(paths.out.resolve())] = last
-            _write(self._builds_path(), builds)
+            if report.written or report.removed:  # new modification times to remember
+                builds[str(paths.out.resolve())] = last
+                self._save_builds(builds)
         return ReusedBuild(report, warnings, time.perf_counter() - started, last.totals)
 
     def _restore(self, out: Path, last: LastBuild) -> WriteReport:
@@ -475,7 +482,7 @@ class BuildCache:
             warnings=[(w.path, w.line, w.field, w.message) for w in result.warnings],
             totals=result.totals(), outputs=outputs, index=index,
         )
-        _write(self._builds_path(), builds)
+        self._save_builds(builds)
 
 
 def _stat_outputs(out: Path, files: Mapping[str, Any]) -> dict[str, tuple[int, int]]:

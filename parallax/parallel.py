@@ -98,12 +98,14 @@ def read_ahead(root: Path, jobs: int) -> None:
     from . import load
     from .cache import MEMOS
 
+    if jobs < 2:
+        return
     found = []
     for folder, kind in load.KINDS.items():
         for path in sorted((root / folder).rglob("*" + load.RECORD_SUFFIX)):
             if path.is_file():
                 found.append((path, kind))
-    if jobs < 2 or len(found) < MIN_ITEMS:
+    if len(found) < MIN_ITEMS:
         return
     memo = MEMOS["records"]
     items = []
