@@ -93,8 +93,9 @@ def serve_edits(content: Path, out: Path, edits: int) -> None:
     from parallax.incremental import IncrementalBuild
 
     args = make_parser().parse_args(["serve", "--content", str(content), "--out", str(out)])
+    # As serve.Preview runs it: the first rebuild() is the full build, later ones in-process.
     builder = IncrementalBuild(paths_from(args))
-    builder.build()
+    builder.rebuild()
     event = middle_event(content)
     original = event.read_bytes()
     times = []

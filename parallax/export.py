@@ -13,9 +13,11 @@ Files under site/data/:
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import io
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
@@ -39,13 +41,25 @@ from .when import Interval, Precision
 SCHEMA_VERSION = 1
 
 
+def _label(interval: Interval) -> str:
+    return _wording(interval, interval.start.tzinfo, interval.end.tzinfo)
+
+
+# Each account's time is worded in four files, and wording it is much of what they cost. The
+# time zones are part of the key: equal instants in two zones are equal Intervals, worded
+# differently.
+@functools.lru_cache(maxsize=1 << 14)
+def _wording(interval: Interval, start_zone: Any, end_zone: Any) -> str:
+    return interval.describe()
+
+
 def interval_json(interval: Interval) -> dict[str, Any]:
     return {
         "start": interval.start.isoformat(),
         "end": interval.end.isoformat(),
         "precision": interval.precision.value,
         "approximate": interval.approximate,
-        "label": interval.describe(),
+        "label": _label(interval),
     }
 
 
@@ -68,7 +82,7 @@ def event_json(placed: PlacedEvent) -> dict[str, Any]:
         "end": placed.placement.end.isoformat(),
         "precision": placed.placement.precision.value,
         "approximate": placed.placement.approximate,
-        "label": placed.placement.describe(),
+        "label": _label(placed.placement),
         "band": placed.band,
         "page": f"events/{placed.id}/",
         **{k: v for k, v in event.items() if k != "title"},
@@ -79,7 +93,8 @@ def event_json(placed: PlacedEvent) -> dict[str, Any]:
     }
 
 
-def timeline_json(timeline: Timeline) -> dict[str, Any]:
+def timeline_json(timeline: Timeline, event: Callable[[PlacedEvent], Any] = event_json
+                  ) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "generator": f"Parallax {__version__}",
@@ -98,7 +113,7 @@ def timeline_json(timeline: Timeline) -> dict[str, Any]:
             {"id": party_id, **party.model_dump(mode="json"), "page": f"credited/{party_id}/"}
             for party_id, party in timeline.parties.items()
         ],
-        "events": [event_json(e) for e in timeline.events],
+        "events": [event(e) for e in timeline.events],
     }
 
 
@@ -113,21 +128,100 @@ def content_schema() -> dict[str, Any]:
 
 
 def dumps(data: Any) -> bytes:
+    """Indented JSON, for the small files people read (the schemas)."""
     return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
+def _compact(value: Any) -> str:
+    # Without `indent`, json runs its C encoder: the pure-Python one it falls back to for
+    # indented output takes seconds over a newsroom's timeline.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class _Encoded(str):
+    """An item of a top-level list already written as one line of JSON."""
+
+
+def dumps_by_line(data: dict[str, Any]) -> bytes:
+    """JSON with one top-level key per line and one item of each top-level list per line:
+    compact enough for tens of thousands of records, and a change to one record is a change
+    to one line."""
+    lines = ["{"]
+    last = len(data) - 1
+    for n, (key, value) in enumerate(data.items()):
+        comma = "," if n < last else ""
+        name = _compact(key)
+        if isinstance(value, list) and value:
+            lines.append(f"{name}:[")
+            lines.append(",\n".join(item if isinstance(item, _Encoded) else _compact(item)
+                                     for item in value))
+            lines.append(f"]{comma}")
+        else:
+            lines.append(f"{name}:{_compact(value)}{comma}")
+    lines.append("}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+class _Kept:
+    """What each event gave a data file in the last build in this process (serve's rebuilds).
+    The validate stage reuses the model of a record that did not change, so an event whose
+    record is the very same object, placed as before, on a site with the same settings and
+    sources, gives what it gave last time; anything else is worked out again."""
+
+    def __init__(self) -> None:
+        self.on = False
+        """Only for a builder that builds again (a one-off build would hold it for nothing)."""
+        self.last: dict[tuple[str, int], tuple[PlacedEvent, Any, Any]] = {}
+        self.now: dict[tuple[str, int], tuple[PlacedEvent, Any, Any]] = {}
+
+    def get(self, part: str, placed: PlacedEvent, timeline: Timeline,
+            make: Callable[[PlacedEvent], Any]) -> Any:
+        if not self.on:
+            return make(placed)
+        key = (part, id(placed.event))
+        around = (timeline.site, timeline.sources)
+        before = self.last.get(key)
+        if before is not None and before[0] == placed and before[1] == around:
+            value = before[2]
+        else:
+            value = make(placed)
+        self.now[key] = (placed, around, value)
+        return value
+
+    def done(self) -> None:
+        self.last, self.now = self.now, {}
+
+
+_kept = _Kept()
+
+
+def keep_between_builds(on: bool) -> None:
+    """Keep what each event gives the data files for the next build in this process (serve)."""
+    _kept.on = on
+    _kept.last, _kept.now = {}, {}
+
+
 def data_files(timeline: Timeline, renderer: Any = None) -> dict[str, bytes]:
-    return {
-        "data/timeline.json": dumps(timeline_json(timeline)),
+    def kept(part: str, make: Callable[[PlacedEvent], Any]) -> Callable[[PlacedEvent], Any]:
+        return lambda placed: _kept.get(part, placed, timeline, make)
+
+    files = {
+        "data/timeline.json": dumps_by_line(timeline_json(
+            timeline, kept("timeline", lambda e: _Encoded(_compact(event_json(e)))))),
         "data/timeline.schema.json": dumps(TIMELINE_SCHEMA),
         "data/schema.json": dumps(content_schema()),
-        "data/events.csv": events_csv(timeline),
-        "data/accounts.csv": accounts_csv(timeline),
+        "data/events.csv": events_csv(timeline, kept("events", lambda e: event_row(timeline, e))),
+        "data/accounts.csv": accounts_csv(
+            timeline, kept("accounts", lambda e: account_rows(timeline, e))),
         "data/figures.csv": figures_csv(timeline),
         "data/sources.csv": sources_csv(timeline),
         "data/parties.csv": parties_csv(timeline),
-        "data/timelinejs.json": dumps(timelinejs_json(timeline)),
+        "data/timelinejs.json": dumps_by_line(timelinejs_json(
+            timeline, kept("slides", lambda e: [_Encoded(_compact(s))
+                                                for s in timelinejs_slides(timeline, e)]))),
     }
+    _kept.done()
+    return files
 
 
 # --- addresses -----------------------------------------------------------------------------------
@@ -270,37 +364,47 @@ def _lines(values: Any) -> str:
     return "\n".join(values)
 
 
-def events_csv(timeline: Timeline) -> bytes:
-    header = ["id", "title", "when", "start", "end", "precision", "approximate", "band", "place",
-              "context", "tags", "sources", "silent_sources", "summary", "url"]
-    rows = [[
-        e.id, e.event.title, e.placement.describe(), e.placement.start.isoformat(),
+def event_row(timeline: Timeline, e: PlacedEvent) -> list[Any]:
+    return [
+        e.id, e.event.title, _label(e.placement), e.placement.start.isoformat(),
         e.placement.end.isoformat(), e.placement.precision.value, e.placement.approximate, e.band,
         e.event.place, e.event.context, _ids(e.event.tags),
         _ids(a.account.source for a in e.accounts), _ids(e.silent_sources), e.event.body.strip(),
         event_url(timeline.site, e.id),
-    ] for e in timeline.events]
-    return table(header, rows)
+    ]
 
 
-def accounts_csv(timeline: Timeline) -> bytes:
+def events_csv(timeline: Timeline, row: Callable[[PlacedEvent], list[Any]] | None = None
+               ) -> bytes:
+    header = ["id", "title", "when", "start", "end", "precision", "approximate", "band", "place",
+              "context", "tags", "sources", "silent_sources", "summary", "url"]
+    row = row or (lambda e: event_row(timeline, e))
+    return table(header, [row(e) for e in timeline.events])
+
+
+def account_rows(timeline: Timeline, e: PlacedEvent) -> list[list[Any]]:
+    rows = []
+    for a in e.accounts:
+        account = a.account
+        counted = account.counted_from
+        rows.append([
+            a.id, e.id, account.source, account.said_when, counted and counted.date,
+            counted and counted.why, account.resolved_as, _label(a.time),
+            a.time.start.isoformat(), a.time.end.isoformat(), a.time.precision.value,
+            a.time.approximate, a.basis, a.explanation, a.differs, _ids(account.credits),
+            _lines(account.quotes), account.note,
+            f"{event_url(timeline.site, e.id)}#{account.source}",
+        ])
+    return rows
+
+
+def accounts_csv(timeline: Timeline,
+                 rows_of: Callable[[PlacedEvent], list[list[Any]]] | None = None) -> bytes:
     header = ["id", "event_id", "source_id", "said_when", "counted_from", "counted_from_why",
               "resolved_as", "when", "start", "end", "precision", "approximate", "basis",
               "explanation", "differs_from_event", "credits", "quotes", "note", "url"]
-    rows = []
-    for e in timeline.events:
-        for a in e.accounts:
-            account = a.account
-            counted = account.counted_from
-            rows.append([
-                a.id, e.id, account.source, account.said_when, counted and counted.date,
-                counted and counted.why, account.resolved_as, a.time.describe(),
-                a.time.start.isoformat(), a.time.end.isoformat(), a.time.precision.value,
-                a.time.approximate, a.basis, a.explanation, a.differs, _ids(account.credits),
-                _lines(account.quotes), account.note,
-                f"{event_url(timeline.site, e.id)}#{account.source}",
-            ])
-    return table(header, rows)
+    rows_of = rows_of or (lambda e: account_rows(timeline, e))
+    return table(header, [row for e in timeline.events for row in rows_of(e)])
 
 
 def figure_rows(timeline: Timeline) -> list[tuple[str, PlacedEvent, PlacedAccount, Figure]]:
@@ -376,10 +480,16 @@ def timelinejs_dates(interval: Interval) -> dict[str, Any]:
         end = timelinejs_date(interval.end - timedelta(microseconds=1), precision)
         if end != start:
             dates["end_date"] = end
-    dates["display_date"] = interval.describe()
+    dates["display_date"] = _label(interval)
     return dates
 
 
+@functools.lru_cache(maxsize=4)
+def _sources_by_id(sources: tuple[Source, ...]) -> dict[str, Source]:
+    return {s.id: s for s in sources}
+
+
+@functools.lru_cache(maxsize=4)
 def _groups(sources: tuple[Source, ...]) -> dict[str, str]:
     """Each source's lane label: its outlet, with the headline when two sources share an outlet."""
     outlets = [s.outlet for s in sources]
@@ -387,37 +497,44 @@ def _groups(sources: tuple[Source, ...]) -> dict[str, str]:
             for s in sources}
 
 
-def timelinejs_json(timeline: Timeline) -> dict[str, Any]:
+def timelinejs_slides(timeline: Timeline, e: PlacedEvent) -> list[dict[str, Any]]:
+    """One slide per account of the event `e`."""
+    site = timeline.site
+    groups = _groups(timeline.sources)
+    sources = _sources_by_id(timeline.sources)
+    slides = []
+    for a in e.accounts:
+        source = sources[a.account.source]
+        quotes = "".join(f"<blockquote>{html.escape(q)}</blockquote>" for q in a.account.quotes)
+        words = (f"“{html.escape(a.account.said_when)}”: " if a.account.said_when
+                 else "No time words: ")
+        link = f'<a href="{html.escape(event_url(site, e.id))}">every account of this event</a>'
+        slides.append({
+            **timelinejs_dates(a.time),
+            "text": {
+                "headline": html.escape(e.event.title),
+                "text": f"{quotes}<p>{html.escape(source.outlet)}. {words}"
+                        f"{html.escape(_label(a.time))}. See {link}.</p>",
+            },
+            "group": groups[source.id],
+            "unique_id": a.id,
+            "autolink": False,
+        })
+    return slides
+
+
+def timelinejs_json(timeline: Timeline,
+                    slides_of: Callable[[PlacedEvent], list[Any]] | None = None) -> dict[str, Any]:
     """The accounts as a TimelineJS3 timeline (https://timeline.knightlab.com/docs/json-format.html):
     one group per source, one slide per account, at the time that source gives it."""
     site = timeline.site
-    groups = _groups(timeline.sources)
-    sources = {s.id: s for s in timeline.sources}
-    slides = []
-    for e in timeline.events:
-        for a in e.accounts:
-            source = sources[a.account.source]
-            quotes = "".join(f"<blockquote>{html.escape(q)}</blockquote>" for q in a.account.quotes)
-            words = (f"“{html.escape(a.account.said_when)}”: " if a.account.said_when
-                     else "No time words: ")
-            link = f'<a href="{html.escape(event_url(site, e.id))}">every account of this event</a>'
-            slides.append({
-                **timelinejs_dates(a.time),
-                "text": {
-                    "headline": html.escape(e.event.title),
-                    "text": f"{quotes}<p>{html.escape(source.outlet)}. {words}"
-                            f"{html.escape(a.time.describe())}. See {link}.</p>",
-                },
-                "group": groups[source.id],
-                "unique_id": a.id,
-                "autolink": False,
-            })
+    slides_of = slides_of or (lambda e: timelinejs_slides(timeline, e))
     return {
         "title": {
             "text": {"headline": html.escape(site.title), "text": f"<p>{html.escape(site.description)}</p>"},
             "unique_id": "title",
         },
-        "events": slides,
+        "events": [slide for e in timeline.events for slide in slides_of(e)],
     }
 
 

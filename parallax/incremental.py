@@ -26,7 +26,7 @@ import jinja2
 import jinja2.bccache
 from jinja2 import meta, nodes
 
-from . import cache
+from . import cache, export
 from .build import BuildResult, Paths
 from .errors import ContentError
 from .load import load_content
@@ -69,20 +69,27 @@ class IncrementalBuild:
         self.compiled = _Compiled()
         self.reused = 0
         """Pages the last rebuild did not render again."""
+        export.keep_between_builds(True)
+        self.runs = 0
+        """Builds begun, good or not: only the first may fork workers (serve's later ones run
+        beside its web server and watcher threads, and forking a process with threads is
+        not safe)."""
 
     def build(self) -> BuildResult:
-        """A full build (memos from the cache folder, pages on every core)."""
+        """A full build (memos from the cache folder; pages on every core the first time)."""
         return self._run(first=True)
 
     def rebuild(self, changed: Iterable[Path] | None = None) -> BuildResult:
-        """Build again after a change. `changed` (the files serve saw change) is for messages
-        only: every input is looked at, and unchanged ones cost a memo look-up. Raises
-        ContentError as `build()` does, leaving site/ as it was."""
+        """Build again after a change; the first call (or any until one succeeds) is a full
+        build. `changed` (the files serve saw change) is for messages only: every input is
+        looked at, and unchanged ones cost a memo look-up. Raises ContentError as `build()`
+        does, leaving site/ as it was."""
         del changed
         return self._run(first=not self.pages)
 
     def close(self) -> None:
         """Keep this session's memos for the next build."""
+        export.keep_between_builds(False)
         cache.use(self.cache_folder)
         try:
             cache.save_memos()
@@ -91,15 +98,16 @@ class IncrementalBuild:
 
     def _run(self, first: bool) -> BuildResult:
         started = time.perf_counter()
+        jobs = self.jobs if self.runs == 0 else 1
+        self.runs += 1
         cache.use(self.cache_folder if first else None)
         cache.begin_build()
         try:
-            if first:
-                read_ahead(self.paths.content, self.jobs)
+            read_ahead(self.paths.content, jobs)
             raw = load_content(self.paths.content)
             content = validate_content(raw)
             timeline = resolve_timeline(content)
-            render_pages = pages_on(self.jobs) if first else None
+            render_pages = pages_on(jobs)
             site = render_site(timeline, content.origins, self.paths.templates, self.paths.static,
                                render_pages=self._recorder(timeline, render_pages))
             if self.strict and content.warnings:
@@ -110,7 +118,6 @@ class IncrementalBuild:
         finally:
             cache.use(None)
         self.written = dict(site.files)
-        self.timeline = timeline
         cache.forget_unused()  # a long session keeps one site's worth
         return BuildResult(content, timeline, site, report, content.warnings,
                            time.perf_counter() - started)
@@ -123,7 +130,6 @@ class IncrementalBuild:
             inputs = _PageInputs(renderer, self.timeline, timeline, self.template_sources,
                                  self.analysed)
             todo = [s for s in specs if not inputs.unchanged(s, self.pages.get(s.path))]
-            self.template_sources = inputs.sources
             if render_all and len(todo) == len(specs):
                 fresh = render_all(renderer, todo)
             else:
@@ -133,7 +139,11 @@ class IncrementalBuild:
             for spec in specs:
                 html = fresh[spec.path] if spec.path in fresh else self.pages[spec.path].html
                 pages[spec.path] = _Page(spec.template, spec.context, html)
+            # Only once every page is rendered: the next build compares with what these pages
+            # were made from (a build that fails here leaves the last good pages' inputs).
             self.pages = pages
+            self.template_sources = inputs.sources
+            self.timeline = timeline
             return {path: page.html for path, page in pages.items()}
 
         return render_pages

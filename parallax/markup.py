@@ -105,7 +105,10 @@ def _addresses(html: str) -> _Addresses:
 
 def bad_links(html: str) -> list[str]:
     """Addresses in `html` that are neither http(s), mailto nor relative."""
-    found = _addresses(html)
+    return _bad_links(_addresses(html))
+
+
+def _bad_links(found: _Addresses) -> list[str]:
     return [a for a in found.links + found.images if not link_is_allowed(a)]
 
 
@@ -113,7 +116,7 @@ def bad_links(html: str) -> list[str]:
 def address_problems(text: str) -> list[tuple[str, str]]:
     """(address, what is wrong) for every link or image in the Markdown `text` that the site
     will not publish."""
-    found = _addresses(_markdown(text))
+    found = _read(text)[1]
     problems = []
     for address in found.links:
         if not link_is_allowed(address):
@@ -142,18 +145,21 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-# Cached: validation checks every body's addresses, and rendering converts the same bodies.
+# Cached: validation checks every body's addresses, and rendering converts the same bodies;
+# both read the one conversion and the one pass over its HTML.
 @cache
-def _markdown(text: str) -> str:
+def _read(text: str) -> tuple[str, _Addresses]:
+    """The Markdown `text` as HTML (not sanitized yet), with the addresses in it."""
     _md.reset()
-    return _md.convert(text)
+    raw = _md.convert(text)
+    return raw, _addresses(raw)
 
 
 @remembered("html", key=text_key)
 def convert(text: str) -> tuple[str, list[str]]:
     """Markdown → (HTML that is safe to put in a page as is, the disallowed link addresses)."""
-    raw = _markdown(text)
-    return sanitize(raw), bad_links(raw)
+    raw, found = _read(text)
+    return sanitize(raw), _bad_links(found)
 
 
 def sanitize(html: str) -> str:

@@ -22,7 +22,8 @@ from .resolve import Timeline
 
 # Pages Parallax writes itself; a content page may not take these addresses.
 BUILT_IN = {"": "home", "events": "events", "sources": "sources", "credited": "credited",
-            "differences": "differences", "data": "data", "static": "static", "404.html": "404"}
+            "differences": "differences", "data": "data", "static": "static", "404.html": "404",
+            "timeline": "timeline"}
 
 
 @dataclass(frozen=True)
@@ -141,25 +142,61 @@ def page_specs(timeline: Timeline, renderer: Renderer) -> list[PageSpec]:
     claims = views.claims_by_party(timeline)
     days = views.events_by_day(timeline)
     layout = views.layout(timeline, told)
+    # At scale the overviews would grow with every event: a band too long to list becomes an
+    # overview of months (each a timeline page of its own), a long index one page per year.
+    split = views.split_bands(layout)
+    months = views.months(timeline, told) if split else []
     specs.append(PageSpec("index.html", "home.html", settings, {
-        **common, "layout": layout, "days": days,
+        **common, "layout": layout, "days": [d for d in days if d.band not in split],
+        "overviews": [views.band_overview(layout, band, months, timeline)
+                      for band in ("before", "after") if band in split],
     }))
     # The grid's columns and rows depend on the window, and the CSP allows no inline styles,
     # so the timeline's placement classes are written as a stylesheet of their own.
     specs.append(PageSpec("static/timeline.css", "timeline.css", settings, {
         **common, "layout": layout,
     }))
+    specs += _month_specs(timeline, common, months, settings)
     specs.append(PageSpec("404.html", "404.html", settings, {**common}))
+
+    def year_of(placed):
+        return placed.placement.start.astimezone(timeline.tz)
+
+    event_years = views.by_year(list(events), year_of)
+    long_lists = len(events) > views.LIST_LIMIT
+    year_counts = [(year, len(found)) for year, found in event_years.items()]
+    # The differences grow faster than the events index (a figure and a table row per account),
+    # so they split by month.
+    event_months = views.by_month(list(events), year_of)
+    month_links = views.month_links(event_months) if long_lists else []
     specs.append(PageSpec("differences/index.html", "differences.html", settings, {
-        **common, "figures": views.figure_rows(timeline), "coverage": views.coverage(timeline),
+        **common, "figures": views.figure_rows(timeline), "period": None, "months": month_links,
+        "cap": views.FIGURES_PER_CELL if long_lists else None,
+        "coverage": [] if long_lists else views.coverage(timeline),
+        "differing": [] if long_lists else [e for e in events if e.differences],
     }))
     specs.append(PageSpec("credited/index.html", "credited.html", settings, {
         **common, "counts": views.party_counts(claims),
     }))
     specs.append(PageSpec("sources/index.html", "sources.html", settings, {**common}))
     specs.append(PageSpec("events/index.html", "events.html", settings, {
-        **common, "days": days,
+        **common, "days": [] if long_lists else days, "year": None,
+        "years": year_counts if long_lists else [],
     }))
+    if long_lists:
+        for year, found in event_years.items():
+            specs.append(PageSpec(f"events/{year}/index.html", "events.html", settings, {
+                **common, "days": views.days_of(found, timeline), "year": year,
+                "years": year_counts,
+            }))
+        for (year, month), found in event_months.items():
+            period = views.month_interval(year, month, timeline)
+            specs.append(PageSpec(f"differences/{year:04d}-{month:02d}/index.html",
+                                  "differences.html", settings, {
+                **common, "figures": views.figure_rows(timeline, found), "period": period,
+                "cap": None, "months": month_links, "coverage": views.coverage(timeline, found),
+                "differing": [e for e in found if e.differences],
+            }))
 
     for index, placed in enumerate(events):
         origin = renderer.origins[("event", placed.id)]
@@ -172,27 +209,76 @@ def page_specs(timeline: Timeline, renderer: Renderer) -> list[PageSpec]:
         }))
     for source in timeline.sources:
         origin = renderer.origins[("source", source.id)]
-        specs.append(PageSpec(f"sources/{source.id}/index.html", "source.html", origin.path, {
+        untold = [e for e in events if source.id in e.silent_sources]
+        context = {
             **common,
             "source": source,
             "note": renderer.body_html("source", source.id, source.body),
             "reference": timeline.source_dates[source.id],
-            "told": told[source.id],
-            "untold": [e for e in events if source.id in e.silent_sources],
             "credits": views.credits_of(timeline, told[source.id]),
+        }
+        told_years = views.by_year(told[source.id],
+                                   lambda pair: pair[1].time.start.astimezone(timeline.tz))
+        untold_years = views.by_year(untold, year_of)
+        years = sorted(told_years.keys() | untold_years.keys())
+        counts = [(y, len(told_years.get(y, [])), len(untold_years.get(y, []))) for y in years]
+        long_list = len(told[source.id]) + len(untold) > views.LIST_LIMIT
+        specs.append(PageSpec(f"sources/{source.id}/index.html", "source.html", origin.path, {
+            **context, "year": None, "years": counts if long_list else [],
+            "told": [] if long_list else told[source.id], "untold": [] if long_list else untold,
         }))
+        for year in years if long_list else []:
+            specs.append(PageSpec(f"sources/{source.id}/{year}/index.html", "source.html",
+                                  origin.path, {
+                **context, "year": year, "years": counts,
+                "told": told_years.get(year, []), "untold": untold_years.get(year, []),
+            }))
     for party_id, party in timeline.parties.items():
         origin = renderer.origins[("party", party_id)]
-        specs.append(PageSpec(f"credited/{party_id}/index.html", "party.html", origin.path, {
-            **common, "party_id": party_id, "party": party, "claims": claims[party_id],
-            "relayed": views.relayed_by(timeline, claims[party_id]),
+        found = claims[party_id]
+        context = {
+            **common, "party_id": party_id, "party": party,
+            "relayed": views.relayed_by(timeline, found),
             "members": [(i, p) for i, p in timeline.parties.items() if p.part_of == party_id],
+        }
+        claim_years = views.by_year(found, lambda c: c.placed.time.start.astimezone(timeline.tz))
+        counts = [(y, len(c)) for y, c in claim_years.items()]
+        long_list = len(found) > views.LIST_LIMIT
+        specs.append(PageSpec(f"credited/{party_id}/index.html", "party.html", origin.path, {
+            **context, "claims": [] if long_list else found, "year": None,
+            "years": counts if long_list else [],
         }))
+        for year, in_year in claim_years.items() if long_list else []:
+            specs.append(PageSpec(f"credited/{party_id}/{year}/index.html", "party.html",
+                                  origin.path, {
+                **context, "claims": in_year, "year": year, "years": counts,
+            }))
     for page in timeline.pages:
         origin = renderer.origins[("page", page.id)]
         slug = page.slug or page.id
         specs.append(PageSpec(f"{slug}/index.html", "page.html", origin.path, {
             **common, "page": page, "body": renderer.body_html("page", page.id, page.body),
+        }))
+    return specs
+
+
+def _month_specs(timeline: Timeline, common: dict, months: list[views.Month],
+                 settings: str) -> list[PageSpec]:
+    """One timeline page per month, with day columns, and the stylesheet their grids need."""
+    if not months:
+        return []
+    layouts = [views.layout(timeline, month.told, month.interval, per_day=1) for month in months]
+    specs = [PageSpec("static/timeline-months.css", "timeline-months.css", settings, {
+        **common, "widths": sorted({(len(page.grid.days), page.grid.columns)
+                                         for page in layouts}),
+        "columns": max(page.grid.columns for page in layouts),
+        "rows": max(page.rows for page in layouts),
+    })]
+    for index, (month, page) in enumerate(zip(months, layouts)):
+        specs.append(PageSpec(f"timeline/{month.key}/index.html", "timeline.html", settings, {
+            **common, "layout": page, "month": month, "months": months,
+            "previous": months[index - 1] if index > 0 else None,
+            "next": months[index + 1] if index + 1 < len(months) else None,
         }))
     return specs
 

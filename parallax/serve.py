@@ -31,8 +31,8 @@ from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from livereload.watcher import Watcher as LivereloadWatcher
 from tornado import httpserver, ioloop, netutil, web
 
-from .build import build
 from .errors import ContentError, Problem
+from .incremental import IncrementalBuild
 from .paths import Paths
 
 POLL_SECONDS = 0.2
@@ -78,12 +78,15 @@ class Preview:
         self.strict = strict
         self.state = State()
         self._lock = threading.Lock()
+        # The first rebuild is a full build (on every core, before the watcher thread starts);
+        # later ones redo only what a save changed, in this process.
+        self.builder = IncrementalBuild(paths, strict=strict)
 
     def rebuild(self) -> State:
         """Build once; print what happened; keep the outcome for the banner."""
         started = time.strftime("%H:%M:%S")
         try:
-            result = build(self.paths, strict=self.strict)
+            result = self.builder.rebuild()
         except ContentError as error:
             state = State(problems=tuple(error.problems))
             for problem in error.problems:
@@ -110,6 +113,10 @@ class Preview:
     def current(self) -> State:
         with self._lock:
             return self.state
+
+    def close(self) -> None:
+        """Keep what this session worked out for the next build (the cache folder)."""
+        self.builder.close()
 
     # --- what the browser gets --------------------------------------------------------------
 
@@ -329,6 +336,14 @@ def reload_browsers() -> None:
 def serve(paths: Paths, host: str = "127.0.0.1", port: int = 8000, strict: bool = False) -> int:
     """Build, serve and rebuild until Ctrl+C. Port 0 picks a free port."""
     preview = Preview(paths, strict)
+    try:
+        return _serve(preview, host, port)
+    finally:
+        preview.close()
+
+
+def _serve(preview: Preview, host: str, port: int) -> int:
+    paths = preview.paths
     folders = [paths.content, paths.templates, paths.static]
     before_first_build = snapshot(folders, paths.out)
     preview.rebuild()
@@ -357,6 +372,7 @@ def serve(paths: Paths, host: str = "127.0.0.1", port: int = 8000, strict: bool 
         finally:
             watcher.stop()
             server.stop()
+            watcher.join()  # a rebuild under way ends before the session's memos are saved
 
     try:
         asyncio.run(run())

@@ -75,8 +75,18 @@ class Known:
     to the id."""
 
 
+# The models the last validation in this process built, by record. The load stage's memo
+# hands back the very RawRecord it gave before for a file that did not change (serve's
+# rebuilds), and a model depends on its record alone (`known` only words the messages of one
+# that fails): such a record's model is reused as is, frozen as it is, which also lets the
+# render stage find an unchanged page's inputs identical rather than compare them field by field.
+_models: dict[int, tuple[RawRecord, BaseModel]] = {}
+
+
 def validate_content(raw: RawContent) -> Content:
     problems: list[Problem] = list(raw.problems)
+    earlier = dict(_models)
+    _models.clear()
     built: dict[str, list[Any]] = {kind: [] for kind in MODELS}
     origins: dict[tuple[str, str], RawRecord] = {}
     # Records that fail still count as known ids, so one broken file does not make every
@@ -103,8 +113,13 @@ def validate_content(raw: RawContent) -> Content:
             continue
         origins[key] = record
         problems.extend(record.problems)
-        model = built_model(record, problems, known)
+        before = earlier.get(id(record))
+        if before is not None and before[0] is record:
+            model: BaseModel | None = before[1]
+        else:
+            model = built_model(record, problems, known)
         if model is not None:
+            _models[id(record)] = (record, model)
             built[record.kind].append((record.id, model))
 
     if not built["site"]:

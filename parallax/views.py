@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from math import ceil
 from urllib.parse import quote
 
@@ -25,6 +25,15 @@ QUARTER_HOURS = 6
 LABEL_COLUMNS = 4
 # Width of the 'before' and 'after' bands, in the same columns as the days.
 BAND_COLUMNS = 4
+# A band of the home page lists its accounts while every lane's band holds at most this many;
+# past that, the bands show months instead, each a link to a timeline page of its own, so the
+# home page stays the same size whatever the number of events.
+BAND_LIMIT = 60
+# An index (events, a source's accounts, a party's claims, the timing differences and the
+# coverage table) longer than this is split into one page per year.
+LIST_LIMIT = 300
+# Figures listed in one cell of the differences table before it links on to the years.
+FIGURES_PER_CELL = 5
 
 
 # --- the shared timeline -------------------------------------------------------------------------
@@ -32,17 +41,21 @@ BAND_COLUMNS = 4
 
 @dataclass(frozen=True)
 class Grid:
-    """The timeline's columns: 'before', four per day of the window, 'after'.
+    """The timeline's columns: 'before', four per day of the window (one on a month's page),
+    'after'.
 
     Numbered as CSS grid lines from 1: the axis counts all of them; a lane's list of accounts
     within the window counts from the window's first quarter.
     """
 
     days: tuple[date, ...]
+    per_day: int = len(QUARTERS)
+    """Columns per day: a quarter day each on the home page, a whole day on a month's page."""
 
     @property
     def quarters(self) -> int:
-        return len(self.days) * len(QUARTERS)
+        """Columns within the window."""
+        return len(self.days) * self.per_day
 
     @property
     def first_quarter(self) -> int:
@@ -58,13 +71,13 @@ class Grid:
         return BAND_COLUMNS + self.quarters + BAND_COLUMNS
 
     def quarter_index(self, moment: datetime, *, end: bool = False) -> int:
-        """Quarters from the window's first midnight to `moment` (wall clock in the site's zone);
+        """Columns from the window's first midnight to `moment` (wall clock in the site's zone);
         an end is rounded up, so the column covers it."""
         days = (moment.date() - self.days[0]).days
         minutes = moment.hour * 60 + moment.minute + (moment.second > 0 or moment.microsecond > 0)
-        step = QUARTER_HOURS * 60
+        step = 24 * 60 // self.per_day
         within = ceil(minutes / step) if end else minutes // step
-        return days * len(QUARTERS) + within
+        return days * self.per_day + within
 
 
 @dataclass(frozen=True)
@@ -165,9 +178,11 @@ class Layout:
 
 
 def slot_for(time: Interval, grid: Grid, window: Interval) -> Slot:
-    """Where a time goes: a band when it is coarser than days or outside the window, else the
-    quarter-day columns it covers (cut at the window's edges)."""
-    coarse = time.precision in (Precision.month, Precision.year)
+    """Where a time goes: a band when it is outside the window, or coarser than days and not
+    within it (a month fits a month's page), else the columns it covers (cut at the window's
+    edges)."""
+    coarse = (time.precision in (Precision.month, Precision.year)
+              and not (window.start <= time.start and time.end <= window.end))
     if time.end <= window.start or (coarse and time.start < window.start):
         return Slot("before", 1, BAND_COLUMNS, 1, BAND_COLUMNS, False, False)
     if time.start >= window.end or coarse:
@@ -220,10 +235,13 @@ def told_by(timeline: Timeline) -> dict[str, Told]:
     return told
 
 
-def layout(timeline: Timeline, told_by_source: dict[str, Told]) -> Layout:
-    """Every source's lane, each account in the columns its own source's time gives it."""
-    grid = Grid(timeline.days)
-    window = timeline.window.astimezone(timeline.tz)
+def layout(timeline: Timeline, told_by_source: dict[str, Told],
+           window: Interval | None = None, per_day: int = len(QUARTERS)) -> Layout:
+    """Every source's lane, each account in the columns its own source's time gives it; the
+    days shown are the site's window unless another is given (a month's page)."""
+    window = (window or timeline.window).astimezone(timeline.tz)
+    first, last = window.first_day(), window.last_day()
+    grid = Grid(tuple(first + timedelta(days=n) for n in range((last - first).days + 1)), per_day)
     lanes = []
     for source in timeline.sources:
         told = told_by_source[source.id]
@@ -240,6 +258,8 @@ class Day:
 
     label: str
     events: tuple[PlacedEvent, ...]
+    band: str = "window"
+    """'before' and 'after' gather the events outside the window under one heading each."""
 
 
 def events_by_day(timeline: Timeline) -> list[Day]:
@@ -257,11 +277,23 @@ def events_by_day(timeline: Timeline) -> list[Day]:
     for (band, day), events in sorted(groups.items(),
                                       key=lambda kv: (kv[0][0], kv[0][1] or date.min)):
         if day is not None:
-            label = f"{day:%A} {day.day} {day:%B %Y}"
+            days.append(Day(day_label(day), tuple(events)))
         else:
-            label = f"{'Before' if band == 0 else 'After'} {window}"
-        days.append(Day(label, tuple(events)))
+            name = "before" if band == 0 else "after"
+            days.append(Day(f"{name.capitalize()} {window}", tuple(events), name))
     return days
+
+
+def day_label(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def days_of(events: list[PlacedEvent], timeline: Timeline) -> list[Day]:
+    """Events under each day their editors' date starts on (the list of one year), in order."""
+    groups: dict[date, list[PlacedEvent]] = {}
+    for placed in events:
+        groups.setdefault(placed.placement.start.astimezone(timeline.tz).date(), []).append(placed)
+    return [Day(day_label(day), tuple(found)) for day, found in sorted(groups.items())]
 
 
 def short_time(interval: Interval) -> str:
@@ -350,21 +382,20 @@ class Claim:
 
 def claims_by_party(timeline: Timeline) -> dict[str, list[Claim]]:
     """For each party, every account crediting it (for the claim or for one of its figures),
-    in the timeline's order."""
+    in the timeline's order. One pass over the accounts, each looking only at its own credits."""
     sources = {s.id: s for s in timeline.sources}
     claims: dict[str, list[Claim]] = {party_id: [] for party_id in timeline.parties}
     for event in timeline.events:
         for placed in event.accounts:
             account = placed.account
-            named = dict.fromkeys(account.credits)
+            chain = tuple(account.credits)
+            figures: dict[str, list[Figure]] = {party_id: [] for party_id in chain}
             for figure in account.figures:
-                named.update(dict.fromkeys(credited(account.credits, figure)))
-            for party_id in named:
-                figures = tuple(f for f in account.figures
-                                if party_id in credited(account.credits, f))
-                if party_id in account.credits or figures:
-                    claims[party_id].append(Claim(event, placed, sources[account.source],
-                                                  tuple(account.credits), figures))
+                for party_id in credited(account.credits, figure):
+                    figures.setdefault(party_id, []).append(figure)
+            source = sources[account.source]
+            for party_id, found in figures.items():
+                claims[party_id].append(Claim(event, placed, source, chain, tuple(found)))
     return claims
 
 
@@ -399,20 +430,21 @@ class FigureRow:
     """One per source, in the sources' order."""
 
 
-def figure_rows(timeline: Timeline) -> list[FigureRow]:
-    """Every figure topic: first those several sources give (the comparisons), then the rest;
-    each group in the order its topics first come up on the timeline."""
+def figure_rows(timeline: Timeline, events: list[PlacedEvent] | None = None) -> list[FigureRow]:
+    """Every figure topic (of the given events, else of all): first those several sources give
+    (the comparisons), then the rest; each group in the order its topics first come up."""
     mentions: dict[str, list[FigureMention]] = {}
-    for event in timeline.events:
+    for event in timeline.events if events is None else events:
         for placed in event.accounts:
             for figure in placed.account.figures:
                 mentions.setdefault(figure.topic, []).append(
                     FigureMention(event, placed, figure, credited(placed.account.credits, figure)))
     rows = []
     for topic, found in mentions.items():
-        cells = tuple(tuple(m for m in found if m.placed.account.source == s.id)
-                      for s in timeline.sources)
-        rows.append(FigureRow(topic, cells))
+        by_source: dict[str, list[FigureMention]] = {s.id: [] for s in timeline.sources}
+        for mention in found:
+            by_source[mention.placed.account.source].append(mention)
+        rows.append(FigureRow(topic, tuple(tuple(cell) for cell in by_source.values())))
     return sorted(rows, key=lambda row: sum(1 for cell in row.cells if cell) < 2)
 
 
@@ -423,9 +455,132 @@ class CoverageRow:
     """Each source's account of the event, or None when it does not mention it."""
 
 
-def coverage(timeline: Timeline) -> list[CoverageRow]:
+def coverage(timeline: Timeline,
+             events: list[PlacedEvent] | None = None) -> list[CoverageRow]:
     rows = []
-    for event in timeline.events:
+    for event in timeline.events if events is None else events:
         by_source = {a.account.source: a for a in event.accounts}
         rows.append(CoverageRow(event, tuple(by_source.get(s.id) for s in timeline.sources)))
     return rows
+
+
+# --- periods: the pages an overview is split into at scale -------------------------------------
+
+MONTH_SHORT = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True)
+class Month:
+    """A calendar month in the site's time zone, with every account whose time starts in it."""
+
+    year: int
+    month: int
+    interval: Interval
+    told: dict[str, Told]
+    """Each source's accounts starting in the month, in the order of their times."""
+    events: int
+    """How many events have an account starting in the month."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def short(self) -> str:
+        return MONTH_SHORT[self.month - 1]
+
+    @property
+    def label(self) -> str:
+        return f"{self.interval.start:%B} {self.year}"
+
+    @property
+    def accounts(self) -> int:
+        return sum(len(told) for told in self.told.values())
+
+
+def month_interval(year: int, month: int, timeline: Timeline) -> Interval:
+    start = datetime(year, month, 1, tzinfo=timeline.tz)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=timeline.tz)
+    return Interval(start, end, Precision.month)
+
+
+def month_key(moment: datetime, timeline: Timeline) -> tuple[int, int]:
+    local = moment.astimezone(timeline.tz)
+    return local.year, local.month
+
+
+def months(timeline: Timeline, told_by_source: dict[str, Told]) -> list[Month]:
+    """Every month an account's time starts in (in the site's zone), in order: each account on
+    exactly one month's page."""
+    found: dict[tuple[int, int], dict[str, Told]] = {}
+    for source in timeline.sources:
+        for event, placed in told_by_source[source.id]:
+            key = month_key(placed.time.start, timeline)
+            if key not in found:
+                found[key] = {s.id: [] for s in timeline.sources}
+            found[key][source.id].append((event, placed))
+    return [Month(year, month, month_interval(year, month, timeline), told,
+                  len({e.id for pairs in told.values() for e, _ in pairs}))
+            for (year, month), told in sorted(found.items())]
+
+
+def split_bands(page: Layout, limit: int | None = None) -> frozenset[str]:
+    """The bands too long to list on the home page: some lane has more than `limit` accounts
+    in them (BAND_LIMIT unless given)."""
+    limit = BAND_LIMIT if limit is None else limit
+    return frozenset(band for band in ("before", "after")
+                     if any(len(lane.band(band)) > limit for lane in page.lanes))
+
+
+@dataclass(frozen=True)
+class BandOverview:
+    """What a band too long to list shows instead: its months, year by year, as links."""
+
+    band: str
+    accounts: int
+    years: tuple[tuple[int, tuple[tuple[Month, int], ...]], ...]
+    """Each year with its months and how many of the band's events each has."""
+
+
+def band_overview(page: Layout, band: str, all_months: list[Month],
+                  timeline: Timeline) -> BandOverview:
+    events: dict[tuple[int, int], set[str]] = {}
+    accounts = 0
+    for lane in page.lanes:
+        for item in lane.band(band):
+            accounts += 1
+            events.setdefault(month_key(item.placed.time.start, timeline), set()).add(item.event.id)
+    years: dict[int, list[tuple[Month, int]]] = {}
+    for month in all_months:
+        if (month.year, month.month) in events:
+            years.setdefault(month.year, []).append(
+                (month, len(events[(month.year, month.month)])))
+    return BandOverview(band, accounts,
+                        tuple((year, tuple(found)) for year, found in sorted(years.items())))
+
+
+def by_year(items: list, moment) -> dict[int, list]:
+    """Items grouped by the year (in the site's zone, given by `moment(item)`), years in order,
+    each group in the items' order."""
+    groups: dict[int, list] = {}
+    for item in items:
+        groups.setdefault(moment(item).year, []).append(item)
+    return dict(sorted(groups.items()))
+
+
+def by_month(items: list, moment) -> dict[tuple[int, int], list]:
+    """Items grouped by (year, month) of `moment(item)`, months in order."""
+    groups: dict[tuple[int, int], list] = {}
+    for item in items:
+        when = moment(item)
+        groups.setdefault((when.year, when.month), []).append(item)
+    return dict(sorted(groups.items()))
+
+
+def month_links(groups: dict[tuple[int, int], list]) -> list[tuple[int, list[tuple[str, str, int]]]]:
+    """Each year with its months as (key '2016-12', 'Dec', how many items)."""
+    years: dict[int, list[tuple[str, str, int]]] = {}
+    for (year, month), found in groups.items():
+        years.setdefault(year, []).append((f"{year:04d}-{month:02d}", MONTH_SHORT[month - 1],
+                                           len(found)))
+    return list(years.items())

@@ -10,6 +10,7 @@ only <a href> links, which a reader follows or not, may go elsewhere.
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -27,6 +28,8 @@ HOME_BUDGET = 60 * 1024
 """Home page HTML + its stylesheets + its scripts, gzipped."""
 SCRIPT_BUDGET = 10 * 1024
 """All of the home page's scripts, gzipped."""
+PAGE_BUDGET = 250 * 1024
+"""Any one HTML page of a newsroom-sized site (4,000 events), gzipped."""
 
 # <link rel> values that only name an address and load nothing.
 NAMING_RELS = {"canonical", "alternate", "author", "license", "help", "search", "next", "prev"}
@@ -219,3 +222,22 @@ def test_the_check_finds_requests_that_leave_the_site(tmp_path):
         "static/a.js: 'fetch('",
         "static/a.js: 'https:'",
     ]
+
+
+@pytest.mark.slow
+def test_no_page_of_a_newsroom_sized_site_exceeds_the_page_budget(tmp_path):
+    """4,000 generated events over five years (bench/generate.py): the overviews split into
+    months and years, so every page stays small."""
+    spec = importlib.util.spec_from_file_location("bench_generate",
+                                                  PROJECT / "bench" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    content = module.generate(tmp_path, 4000, 8)
+    build(Paths(content, tmp_path / "site", PROJECT / "templates", PROJECT / "static"))
+    sizes = {p.relative_to(tmp_path / "site").as_posix(): gz(p.read_bytes())
+             for p in (tmp_path / "site").rglob("*.html")}
+    largest = max(sizes, key=lambda name: (sizes[name], name))
+    print(f"\n{len(sizes)} pages; largest {largest}: {sizes[largest] / 1024:.1f} KB gzipped")
+    assert len(sizes) > 4000
+    over = sorted(name for name, size in sizes.items() if size > PAGE_BUDGET)
+    assert over == [], f"{len(over)} pages over {PAGE_BUDGET // 1024} KB gzipped: {over[:10]}"

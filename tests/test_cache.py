@@ -160,6 +160,51 @@ def test_incremental_rebuild_with_a_mistake_changes_nothing(tmp_path):
     assert snapshot_tree(paths.out) == before
 
 
+def test_only_the_first_incremental_build_forks(tmp_path, monkeypatch):
+    """serve's later rebuilds run beside its web server and watcher threads, where forking is
+    not safe: even when its first build failed, no later one starts workers."""
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    forked = []
+    fork_map = parallel.fork_map
+    monkeypatch.setattr(parallel, "fork_map", lambda function, items, jobs: (
+        forked.append(jobs), fork_map(function, items, jobs))[1])
+    shutil.copytree(BASIC, tmp_path / "content")
+    paths = _paths(tmp_path / "content", tmp_path / "site")
+    event = tmp_path / "content" / "events" / "2021-03-03-crack-found.md"
+    _edit(event, r"^title: ", "title: [")
+    builder = IncrementalBuild(paths, jobs=2)
+    with pytest.raises(ContentError):
+        builder.rebuild()
+    assert forked == [2], "the first build reads ahead on two cores"
+    _edit(event, r"^title: \[", "title: ")
+    builder.rebuild()
+    _edit(event, r"^title: .*$", "title: Edited")
+    builder.rebuild()
+    assert forked == [2]
+    assert snapshot_tree(paths.out) == _reference(paths.content, tmp_path / "reference")
+
+
+def test_a_render_that_failed_leaves_nothing_behind(tmp_path):
+    """A template saved with a mistake that only some content sets off, then the content put
+    right: every page is rendered with the template as it is now."""
+    shutil.copytree(BASIC, tmp_path / "content")
+    templates = tmp_path / "templates"
+    shutil.copytree(PROJECT / "templates", templates)
+    paths = Paths(tmp_path / "content", tmp_path / "site", templates, PROJECT / "static")
+    about = tmp_path / "content" / "pages" / "about.md"
+    builder = IncrementalBuild(paths, jobs=1)
+    builder.rebuild()
+    _edit(templates / "page.html", r"\{% block main %\}",
+          "{% block main %}<p>Changed.</p>{% if page.title == 'Boom' %}{{ nonsense }}{% endif %}")
+    _edit(about, r"^title: About$", "title: Boom")
+    with pytest.raises(ContentError, match="nonsense"):
+        builder.rebuild()
+    _edit(about, r"^title: Boom$", "title: About")
+    builder.rebuild()
+    assert b"<p>Changed.</p>" in (paths.out / "about" / "index.html").read_bytes()
+    assert snapshot_tree(paths.out) == _reference(paths.content, tmp_path / "reference", templates)
+
+
 def test_a_template_change_is_not_answered_from_the_cache(tmp_path):
     templates = tmp_path / "templates"
     shutil.copytree(PROJECT / "templates", templates)

@@ -208,6 +208,29 @@ def test_timeline_json_validates_against_its_published_schema(site):
     validator.validate(read_json(site, "data/timeline.json"))
 
 
+@pytest.mark.parametrize("name, records", [("timeline.json", ("sources", "parties", "events")),
+                                           ("timelinejs.json", ("events",))])
+def test_large_data_files_hold_one_record_per_line(site, name, records):
+    lines = (site / "data" / name).read_text(encoding="utf-8").splitlines()
+    data = read_json(site, f"data/{name}")
+    for key in records:
+        assert data[key], f"the fixture has {key}"
+        start = lines.index(f'"{key}":[') + 1
+        for n, record in enumerate(data[key]):
+            assert json.loads(lines[start + n].removesuffix(",")) == record
+        assert lines[start + len(data[key])] in ("]", "],")
+    assert lines[0] == "{" and lines[-1] == "}"
+
+
+def test_data_files_with_no_records_are_still_json():
+    from parallax.export import dumps_by_line
+
+    data = {"title": "x", "events": [], "more": [1]}
+    text = dumps_by_line(data).decode()
+    assert json.loads(text) == data
+    assert text == '{\n"title":"x",\n"events":[],\n"more":[\n1\n]\n}\n'
+
+
 def test_timeline_schema_rejects_an_account_without_its_resolved_time(site):
     schema = read_json(site, "data/timeline.schema.json")
     timeline = read_json(site, "data/timeline.json")
@@ -488,3 +511,18 @@ def test_data_and_metadata_files_are_the_same_from_build_to_build(site, tmp_path
     assert names == sorted(p.relative_to(again).as_posix() for p in again.rglob("*") if p.is_file())
     for name in names:
         assert (site / name).read_bytes() == (again / name).read_bytes(), name
+
+
+def test_equal_instants_in_two_time_zones_are_worded_each_in_its_own():
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from parallax.export import interval_json
+    from parallax.when import Interval, Precision
+
+    utc = Interval(datetime(2021, 3, 3, 23, 30, tzinfo=UTC),
+                   datetime(2021, 3, 3, 23, 31, tzinfo=UTC), Precision.time)
+    berlin = utc.astimezone(ZoneInfo("Europe/Berlin"))
+    assert utc == berlin
+    assert interval_json(utc)["label"] == "Wed 3 Mar 2021, 23:30"
+    assert interval_json(berlin)["label"] == "Thu 4 Mar 2021, 00:30"

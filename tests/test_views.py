@@ -8,6 +8,7 @@ parallax.views.
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from parallax import views
 from parallax.build import Paths, build
 from parallax.cli import main
 from parallax.views import Grid, Slot, slot_for, stack, text_fragment
@@ -450,3 +452,186 @@ def test_breitbarts_on_saturday_sits_on_10_december(real):
     for p in lane_times(real, "lane-breitbart", "on Saturday", "Saturday"):
         assert p.bar == (column(date(2016, 12, 10), first_day),
                          column(date(2016, 12, 11), first_day)), p.event
+
+
+# --- at scale: overviews split into months and years ---------------------------------------------
+
+
+def generate_site(folder: Path, events: int, sources: int = 4) -> Path:
+    """bench/generate.py's synthetic content (seeded, so the same every time)."""
+    spec = importlib.util.spec_from_file_location("bench_generate",
+                                                  PROJECT / "bench" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.generate(folder, events, sources, seed=3)
+
+
+LOW_LIST_LIMIT = 12
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory):
+    """120 generated events built with limits low enough that every overview splits."""
+    folder = tmp_path_factory.mktemp("split")
+    content = generate_site(folder, 120)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(views, "BAND_LIMIT", 3)
+        patch.setattr(views, "LIST_LIMIT", LOW_LIST_LIMIT)
+        result = build(Paths(content, folder / "site", PROJECT / "templates",
+                             PROJECT / "static"))
+    return folder / "site", result.timeline
+
+
+def links_of(page: Node) -> list[str]:
+    return [a.attrs["href"] for a in page.all("a") if "href" in a.attrs]
+
+
+def target(site: Path, page: Path, href: str) -> Path:
+    """The file a relative link on `page` leads to."""
+    path = (page.parent / href.split("#")[0]).resolve()
+    return path / "index.html" if href.split("#")[0].endswith("/") or path.is_dir() else path
+
+
+def lane_accounts(page: Node) -> list[tuple[str, str]]:
+    """(source id, event id) of every account in the page's lanes."""
+    found = []
+    for lane in page.all("section", cls="lane"):
+        source = lane.attrs["id"].removeprefix("lane-")
+        found += [(source, a.attrs["data-event"]) for a in lane.all("a")
+                  if "data-event" in a.attrs]
+    return found
+
+
+def test_the_fixture_site_is_small_enough_to_keep_every_list_whole(site):
+    assert not (site / "timeline").exists()
+    assert not (site / "events" / "2021").exists()
+    assert not parse(site / "index.html").all("section", cls="months")
+
+
+def test_long_bands_become_months_linking_to_a_timeline_page_each(split):
+    site, timeline = split
+    home = parse(site / "index.html")
+    overviews = home.all("section", cls="months")
+    assert [o.attrs["id"] for o in overviews] == ["months-before", "months-after"]
+    linked = set()
+    for overview in overviews:
+        for href in links_of(overview):
+            assert href.startswith("timeline/"), href
+            assert target(site, site / "index.html", href).is_file(), href
+            linked.add(href)
+    written = {f"timeline/{p.name}/" for p in (site / "timeline").iterdir()}
+    window = timeline.window.start.strftime("%Y-%m")
+    # Every month page is linked from a band, but for a month holding only the window's days.
+    assert linked <= written and written - linked <= {f"timeline/{window}/"}
+    # The lanes keep their markup; a split band holds a link to its months instead of accounts.
+    for lane in home.all("section", cls="lane"):
+        for band in ("before", "after"):
+            box = lane.one(cls=f"is-{band}")
+            assert not box.all("li", cls="acct")
+            assert links_of(box) == [f"#months-{band}"]
+    # What is left in the lanes is the window's days.
+    accounts = home.all("li", cls="acct")
+    assert accounts and all(li.ancestor("days") is not None for li in accounts)
+
+
+def test_every_account_is_on_exactly_one_month_page_in_its_months_days(split):
+    site, timeline = split
+    seen: list[tuple[str, str]] = []
+    for folder in sorted((site / "timeline").iterdir()):
+        page = parse(folder / "index.html")
+        accounts = lane_accounts(page)
+        assert accounts, folder.name
+        seen += accounts
+        year, month = map(int, folder.name.split("-"))
+        assert page.one("h1").text() == f"{date(year, month, 1):%B} {year}"
+    expected = [(a.account.source, e.id) for e in timeline.events for a in e.accounts]
+    assert sorted(seen) == sorted(expected)
+    assert len(set(seen)) == len(seen)
+
+
+def test_month_pages_link_to_the_months_before_and_after_and_to_the_overview(split):
+    site, _ = split
+    months = sorted(p.name for p in (site / "timeline").iterdir())
+    assert len(months) > 12
+    walked = [months[0]]
+    page = site / "timeline" / months[0] / "index.html"
+    while True:
+        tree = parse(page)
+        assert "../../" in links_of(tree), "a month page links back to the overview"
+        nexts = {a.attrs["href"] for a in tree.all("a", rel="next")}
+        if not nexts:
+            break
+        (href,) = nexts
+        page = target(site, page, href)
+        walked.append(page.parent.name)
+        prevs = {target(site, page, a.attrs["href"]) for a in parse(page).all("a", rel="prev")}
+        assert prevs == {site / "timeline" / walked[-2] / "index.html"}
+    assert walked == months
+
+
+def test_month_stylesheet_covers_every_class_the_month_pages_use(split):
+    site, _ = split
+    css = (site / "static" / "timeline-months.css").read_text()
+    for folder in (site / "timeline").iterdir():
+        tree = parse(folder / "index.html")
+        frame = tree.one("section", cls="tl")
+        days = next(c for c in frame.classes if c.startswith("d"))
+        assert f".tl.{days} .lane" in css
+        for node in frame.all():
+            for cls in node.classes:
+                if cls[0] in "csr" and cls[1:].isdigit():
+                    assert f".{cls} {{" in css, (folder.name, cls)
+
+
+def test_a_long_events_index_is_split_by_year_and_lists_each_event_once(split):
+    site, timeline = split
+    index = parse(site / "events" / "index.html")
+    years = [target(site, site / "events" / "index.html", a.attrs["href"])
+             for a in index.one("nav", cls="years").all("a")]
+    assert years == [site / "events" / str(y) / "index.html" for y in sorted(
+        {e.placement.start.astimezone(timeline.tz).year for e in timeline.events})]
+    assert not index.all("a", cls="event-title")
+    listed = []
+    for path in years:
+        page = parse(path)
+        assert site / "events" / "index.html" in {target(site, path, h) for h in links_of(page)}
+        listed += [target(site, path, a.attrs["href"]) for a in page.all("a", cls="event-title")]
+    assert sorted(listed) == sorted(site / "events" / e.id / "index.html"
+                                    for e in timeline.events)
+
+
+def test_a_long_differences_page_caps_its_cells_and_moves_the_rest_to_months(split):
+    site, timeline = split
+    main_page = parse(site / "differences" / "index.html")
+    assert not main_page.all("table", cls="coverage")
+    cells = main_page.one("table", cls="compare").all("td")
+    assert max(len(td.all("p", cls="figure")) for td in cells) == views.FIGURES_PER_CELL
+    assert any(td.all("p", cls="more-figures") for td in cells)
+    months = [a.attrs["href"] for a in main_page.one("nav", cls="months").all("a")]
+    rows = []
+    for href in months:
+        page = target(site, site / "differences" / "index.html", href)
+        assert page.is_file(), href
+        rows += [tr.one("th").one("a").attrs["href"]
+                 for tr in parse(page).one("table", cls="coverage").one("tbody").all("tr")]
+    assert sorted(rows) == sorted(f"../../events/{e.id}/" for e in timeline.events)
+
+
+def test_long_source_and_party_pages_are_split_by_year(split):
+    site, timeline = split
+    source = timeline.sources[0]
+    told = []
+    for page in sorted((site / "sources" / source.id).glob("*/index.html")):
+        told += [a.attrs["href"] for a in parse(page).one("ol", cls="sequence").all("a")
+                 if "#account-" in a.attrs["href"]]
+    assert sorted(told) == sorted(f"../../../events/{e.id}/#account-{source.id}"
+                                  for e in timeline.events
+                                  if any(a.account.source == source.id for a in e.accounts))
+    assert not parse(site / "sources" / source.id / "index.html").all("ol", cls="sequence")
+    claims = views.claims_by_party(timeline)
+    party_id = max(claims, key=lambda p: (len(claims[p]), p))
+    assert len(claims[party_id]) > LOW_LIST_LIMIT
+    listed = []
+    for page in sorted((site / "credited" / party_id).glob("*/index.html")):
+        listed += parse(page).one("ol", cls="claims").all("li")
+    assert len(listed) == len(claims[party_id])
