@@ -9,6 +9,7 @@ from pathlib import Path
 from . import __version__
 from .cache import cached_build
 from .errors import ContentError, Problem
+from .new import add_parser as add_new_parser
 from .paths import Paths
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -81,12 +82,7 @@ def make_parser() -> argparse.ArgumentParser:
     p_serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p_serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
 
-    try:
-        from .new import add_parser as add_new
-    except ImportError:  # pragma: no cover - `new` is optional while it is being written
-        add_new = None
-    if add_new:
-        add_new(commands, _site_options)
+    add_new_parser(commands, _site_options)
     return parser
 
 

@@ -103,11 +103,6 @@ def _addresses(html: str) -> _Addresses:
     return parser
 
 
-def bad_links(html: str) -> list[str]:
-    """Addresses in `html` that are neither http(s), mailto nor relative."""
-    return _bad_links(_addresses(html))
-
-
 def _bad_links(found: _Addresses) -> list[str]:
     return [a for a in found.links + found.images if not link_is_allowed(a)]
 

@@ -86,28 +86,14 @@ class Renderer:
         self.env.globals["linked_data"] = lambda *args, **kw: export.linked_data(timeline, *args, **kw)
         self.env.globals["og_locale"] = export.og_locale
         self._markdown = markdown
-        self.problems: list[Problem] = []
         self.html: dict[tuple[str, str], str] = {}
 
     def body_html(self, kind: str, record_id: str, text: str) -> str:
+        # Disallowed addresses were reported by validation; here only the safe HTML is used.
         key = (kind, record_id)
         if key not in self.html:
-            html, bad = self._markdown(text)
-            raw = self.origins[key]
-            for address in bad:
-                self.problems.append(Problem(raw.path, _line_in_body(raw, address), "body", (
-                    f"the link address {address!r} is not allowed; links may only be "
-                    "http, https, mailto or relative"
-                )))
-            self.html[key] = html
+            self.html[key] = self._markdown(text)[0]
         return self.html[key]
-
-
-def _line_in_body(raw, needle: str) -> int:
-    for offset, line in enumerate(raw.body.split("\n")):
-        if needle in line:
-            return raw.body_line + offset
-    return raw.body_line
 
 
 def format_figure(figure) -> str:
@@ -283,24 +269,19 @@ def _month_specs(timeline: Timeline, common: dict, months: list[views.Month],
     return specs
 
 
-def _collisions(specs: list[PageSpec], origins: dict) -> list[Problem]:
+def _collisions(specs: list[PageSpec]) -> list[Problem]:
+    """Two pages at one address. Validation already stops content pages that clash with each
+    other or with Parallax's own; this catches what only the full page list shows (an event
+    whose id is a year, say, once the events index is split by year)."""
     problems: list[Problem] = []
     by_path: dict[str, PageSpec] = {}
     for spec in specs:
-        first = by_path.get(spec.path)
-        top = spec.path.split("/", 1)[0]
-        if first is None and spec.template == "page.html" and top in BUILT_IN:
-            problems.append(Problem(spec.origin, 1, "slug", (
-                f"this page would write /{spec.path.removesuffix('index.html')}, which Parallax "
-                f"uses for its own {BUILT_IN[top]} pages; choose another slug"
-            )))
-        elif first is not None:
+        first = by_path.setdefault(spec.path, spec)
+        if first is not spec:
             problems.append(Problem(spec.origin, 1, "", (
                 f"two records write the same page /{spec.path.removesuffix('index.html')}: "
                 f"{first.origin} and {spec.origin}; give one of them another slug or file name"
             )))
-        else:
-            by_path[spec.path] = spec
     return problems
 
 
@@ -311,7 +292,7 @@ def render_site(timeline: Timeline, origins: dict, templates: Path, static: Path
     over the cores, incremental.py reuses the pages an edit did not touch)."""
     renderer = Renderer(timeline, origins, templates)
     specs = page_specs(timeline, renderer)
-    problems = _collisions(specs, origins) + renderer.problems
+    problems = _collisions(specs)
     if problems:
         raise ContentError(problems)
 
