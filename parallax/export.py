@@ -25,7 +25,9 @@ from xml.sax.saxutils import escape as xml_escape
 from pydantic.json_schema import models_json_schema
 
 from . import __version__
+from .views import event_origins
 from .models import (
+    Attributed,
     Event,
     Figure,
     Level,
@@ -38,7 +40,7 @@ from .models import (
 from .resolve import PlacedAccount, PlacedEvent, Timeline
 from .when import Interval, Precision
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def _label(interval: Interval) -> str:
@@ -63,17 +65,44 @@ def interval_json(interval: Interval) -> dict[str, Any]:
     }
 
 
+def chain_json(said: Attributed) -> dict[str, Any]:
+    """A quote's or figure's attribution: whose voice, through which chain, with what stance."""
+    return {
+        "voice": "relayed" if said.via else "own",
+        "via": said.via,
+        "stance": said.stance.value if said.via else None,
+        "claimants": list(said.claimants),
+    }
+
+
 def account_json(placed: PlacedAccount) -> dict[str, Any]:
+    account = placed.account
     return {
         "id": placed.id,
-        **placed.account.model_dump(mode="json"),
+        "source": account.source,
+        "quotes": [{"n": n, "text": q.text, **chain_json(q)}
+                   for n, q in enumerate(account.quotes, start=1)],
+        "time_words": [{
+            **d.words.model_dump(mode="json", exclude={"quotes"}),
+            "quotes": list(d.quotes),
+            "resolved": {**interval_json(d.time), "basis": d.basis, "explanation": d.explanation},
+        } for d in placed.datings],
+        "figures": [{**f.model_dump(mode="json", exclude={"via", "stance"}), **chain_json(f)}
+                    for f in account.figures],
+        "note": account.note,
+        "outside_note": account.outside_note and account.outside_note.model_dump(mode="json"),
         "resolved": {**interval_json(placed.time), "basis": placed.basis,
                      "explanation": placed.explanation},
         "differs_from_event": placed.differs,
     }
 
 
-def event_json(placed: PlacedEvent) -> dict[str, Any]:
+def origins_json(origins: Any) -> list[dict[str, Any]]:
+    return [{"kind": o.kind, "id": o.id, "name": o.name, "outlets": list(o.outlets),
+             "statements": o.statements} for o in origins]
+
+
+def event_json(placed: PlacedEvent, origins: Any = ()) -> dict[str, Any]:
     event = placed.event.model_dump(mode="json", exclude={"accounts", "body", "id"})
     return {
         "id": placed.id,
@@ -90,11 +119,13 @@ def event_json(placed: PlacedEvent) -> dict[str, Any]:
         "accounts": [account_json(a) for a in placed.accounts],
         "silent_sources": list(placed.silent_sources),
         "timing_differences": [d.message for d in placed.differences],
+        "origins": origins_json(origins),
     }
 
 
-def timeline_json(timeline: Timeline, event: Callable[[PlacedEvent], Any] = event_json
+def timeline_json(timeline: Timeline, event: Callable[[PlacedEvent], Any] | None = None
                   ) -> dict[str, Any]:
+    event = event or (lambda e: event_json(e, event_origins(timeline, e)))
     return {
         "schema_version": SCHEMA_VERSION,
         "generator": f"Parallax {__version__}",
@@ -207,12 +238,14 @@ def data_files(timeline: Timeline, renderer: Any = None) -> dict[str, bytes]:
 
     files = {
         "data/timeline.json": dumps_by_line(timeline_json(
-            timeline, kept("timeline", lambda e: _Encoded(_compact(event_json(e)))))),
+            timeline, kept("timeline", lambda e: _Encoded(_compact(
+                event_json(e, event_origins(timeline, e))))))),
         "data/timeline.schema.json": dumps(TIMELINE_SCHEMA),
         "data/schema.json": dumps(content_schema()),
         "data/events.csv": events_csv(timeline, kept("events", lambda e: event_row(timeline, e))),
         "data/accounts.csv": accounts_csv(
             timeline, kept("accounts", lambda e: account_rows(timeline, e))),
+        "data/quotes.csv": quotes_csv(timeline),
         "data/figures.csv": figures_csv(timeline),
         "data/sources.csv": sources_csv(timeline),
         "data/parties.csv": parties_csv(timeline),
@@ -288,7 +321,8 @@ TIMELINE_SCHEMA: dict[str, Any] = {
         "event": {
             "type": "object",
             "required": ["id", "title", "start", "end", "precision", "approximate", "label",
-                         "band", "page", "accounts", "silent_sources", "timing_differences"],
+                         "band", "page", "accounts", "silent_sources", "timing_differences",
+                         "origins"],
             "properties": {
                 "id": _ID,
                 "title": {"type": "string"},
@@ -298,25 +332,64 @@ TIMELINE_SCHEMA: dict[str, Any] = {
                 "accounts": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/account"}},
                 "silent_sources": {"type": "array", "items": _ID},
                 "timing_differences": {"type": "array", "items": {"type": "string"}},
+                "origins": {"type": "array", "items": {"$ref": "#/$defs/origin"}},
             },
         },
+        "attribution": {
+            "type": "object",
+            "required": ["voice", "via", "stance", "claimants"],
+            "properties": {
+                "voice": {"enum": ["own", "relayed"]},
+                "via": {"oneOf": [{"type": "null"}, {"type": "array", "minItems": 1, "items": {
+                    "oneOf": [_ID, {"type": "array", "minItems": 2, "items": _ID}]}}]},
+                "stance": {"enum": ["reported", "disputed", None]},
+                "claimants": {"type": "array", "items": _ID},
+            },
+        },
+        "origin": {
+            "type": "object",
+            "required": ["kind", "id", "name", "outlets", "statements"],
+            "properties": {
+                "kind": {"enum": ["party", "outlet"]},
+                "id": _ID,
+                "name": {"type": "string"},
+                "outlets": {"type": "array", "items": _ID},
+                "statements": {"type": "integer", "minimum": 1},
+            },
+        },
+        "resolution": {"allOf": [{"$ref": "#/$defs/interval"}, {
+            "type": "object", "required": ["basis", "explanation"],
+            "properties": {"basis": {"enum": ["words", "resolved_as", "event"]},
+                           "explanation": {"type": "string"}},
+        }]},
         "account": {
             "type": "object",
-            "required": ["id", "source", "quotes", "said_when", "credits", "figures", "resolved",
-                         "differs_from_event"],
+            "required": ["id", "source", "quotes", "time_words", "figures", "note",
+                         "outside_note", "resolved", "differs_from_event"],
             "properties": {
                 "id": {"type": "string"},
                 "source": _ID,
-                "quotes": {"type": "array", "minItems": 1, "items": {"type": "string"}},
-                "said_when": _TEXT_OR_NULL,
-                "credits": {"type": "array", "items": _ID},
-                "figures": {"type": "array", "items": {"type": "object",
-                                                       "required": ["topic", "as_written"]}},
-                "resolved": {"allOf": [{"$ref": "#/$defs/interval"}, {
-                    "type": "object", "required": ["basis", "explanation"],
-                    "properties": {"basis": {"enum": ["words", "resolved_as", "event"]},
-                                   "explanation": {"type": "string"}},
-                }]},
+                "quotes": {"type": "array", "minItems": 1, "items": {"allOf": [
+                    {"$ref": "#/$defs/attribution"},
+                    {"type": "object", "required": ["n", "text"],
+                     "properties": {"n": {"type": "integer", "minimum": 1},
+                                    "text": {"type": "string"}}}]}},
+                "time_words": {"type": "array", "items": {
+                    "type": "object", "required": ["said", "quotes", "resolved"],
+                    "properties": {
+                        "said": {"type": "string"},
+                        "quotes": {"type": "array", "minItems": 1,
+                                   "items": {"type": "integer", "minimum": 1}},
+                        "resolved": {"$ref": "#/$defs/resolution"},
+                    },
+                }},
+                "figures": {"type": "array", "items": {"allOf": [
+                    {"$ref": "#/$defs/attribution"},
+                    {"type": "object", "required": ["topic", "as_written"]}]}},
+                "note": {"type": "string"},
+                "outside_note": {"oneOf": [{"type": "null"}, {
+                    "type": "object", "required": ["text", "source"]}]},
+                "resolved": {"$ref": "#/$defs/resolution"},
                 "differs_from_event": {"type": "boolean"},
             },
         },
@@ -382,29 +455,64 @@ def events_csv(timeline: Timeline, row: Callable[[PlacedEvent], list[Any]] | Non
     return table(header, [row(e) for e in timeline.events])
 
 
+def chain_text(said: Attributed) -> str:
+    """A chain in one cell: links joined by ' > ' from the party the outlet names to the original
+    claimant, the members of a group by '+' (cnn > syrian-government-media+syrian-observatory)."""
+    return " > ".join(link if isinstance(link, str) else "+".join(link)
+                      for link in said.via or ())
+
+
+def _attribution(said: Attributed) -> list[Any]:
+    """voice, chain, stance, claimants."""
+    return ["relayed" if said.via else "own", chain_text(said),
+            said.stance.value if said.via else None, _ids(said.claimants)]
+
+
 def account_rows(timeline: Timeline, e: PlacedEvent) -> list[list[Any]]:
     rows = []
     for a in e.accounts:
         account = a.account
-        counted = account.counted_from
+        sets = account.time_words
+        outside = account.outside_note
         rows.append([
-            a.id, e.id, account.source, account.said_when, counted and counted.date,
-            counted and counted.why, account.resolved_as, _label(a.time),
+            a.id, e.id, account.source, _lines(t.said for t in sets),
+            _lines(t.counted_from.date if t.counted_from else "" for t in sets),
+            _lines(t.counted_from.why if t.counted_from else "" for t in sets),
+            _lines(t.resolved_as or "" for t in sets), _label(a.time),
             a.time.start.isoformat(), a.time.end.isoformat(), a.time.precision.value,
-            a.time.approximate, a.basis, a.explanation, a.differs, _ids(account.credits),
-            _lines(account.quotes), account.note,
-            f"{event_url(timeline.site, e.id)}#{account.source}",
+            a.time.approximate, a.basis, a.explanation, a.differs, _ids(account.parties),
+            _lines(q.text for q in account.quotes), account.note,
+            outside and outside.text, outside and outside.source,
+            f"{event_url(timeline.site, e.id)}#account-{account.source}",
         ])
     return rows
 
 
 def accounts_csv(timeline: Timeline,
                  rows_of: Callable[[PlacedEvent], list[list[Any]]] | None = None) -> bytes:
-    header = ["id", "event_id", "source_id", "said_when", "counted_from", "counted_from_why",
+    header = ["id", "event_id", "source_id", "time_words", "counted_from", "counted_from_why",
               "resolved_as", "when", "start", "end", "precision", "approximate", "basis",
-              "explanation", "differs_from_event", "credits", "quotes", "note", "url"]
+              "explanation", "differs_from_event", "parties", "quotes", "note",
+              "outside_note", "outside_note_source", "url"]
     rows_of = rows_of or (lambda e: account_rows(timeline, e))
     return table(header, [row for e in timeline.events for row in rows_of(e)])
+
+
+def quotes_csv(timeline: Timeline) -> bytes:
+    """One row per quote: '<account id>--q<n>', n counting from 1 in the account's order."""
+    header = ["id", "account_id", "event_id", "source_id", "n", "text", "voice", "chain",
+              "stance", "claimants", "time_words", "url"]
+    rows = []
+    for e in timeline.events:
+        for a in e.accounts:
+            for n, quote in enumerate(a.account.quotes, start=1):
+                words = [d.words.said for d in a.datings if n in d.quotes]
+                rows.append([
+                    f"{a.id}--q{n}", a.id, e.id, a.account.source, n, quote.text,
+                    *_attribution(quote), _lines(words),
+                    f"{event_url(timeline.site, e.id)}#account-{a.account.source}-quote-{n}",
+                ])
+    return table(header, rows)
 
 
 def figure_rows(timeline: Timeline) -> list[tuple[str, PlacedEvent, PlacedAccount, Figure]]:
@@ -416,10 +524,10 @@ def figure_rows(timeline: Timeline) -> list[tuple[str, PlacedEvent, PlacedAccoun
 
 def figures_csv(timeline: Timeline) -> bytes:
     header = ["id", "account_id", "event_id", "source_id", "topic", "value", "low", "high",
-              "as_written", "credited_to"]
+              "as_written", "voice", "chain", "stance", "claimants"]
     rows = [[
         figure_id, a.id, e.id, a.account.source, f.topic, f.value, f.low, f.high, f.as_written,
-        f.credited_to,
+        *_attribution(f),
     ] for figure_id, e, a, f in figure_rows(timeline)]
     return table(header, rows)
 
@@ -505,8 +613,9 @@ def timelinejs_slides(timeline: Timeline, e: PlacedEvent) -> list[dict[str, Any]
     slides = []
     for a in e.accounts:
         source = sources[a.account.source]
-        quotes = "".join(f"<blockquote>{html.escape(q)}</blockquote>" for q in a.account.quotes)
-        words = (f"“{html.escape(a.account.said_when)}”: " if a.account.said_when
+        quotes = "".join(f"<blockquote>{html.escape(q.text)}</blockquote>"
+                         for q in a.account.quotes)
+        words = (f"“{html.escape(a.account.said)}”: " if a.account.said
                  else "No time words: ")
         link = f'<a href="{html.escape(event_url(site, e.id))}">every account of this event</a>'
         slides.append({
@@ -575,6 +684,22 @@ def news_article(timeline: Timeline, source: Source) -> dict[str, Any]:
     return article
 
 
+def _agent(timeline: Timeline, party_id: str) -> dict[str, Any]:
+    party = timeline.parties[party_id]
+    return {"@type": "Person" if party.kind.value == "person" else "Organization",
+            "name": party.name}
+
+
+def claim(timeline: Timeline, source: Source, quote: Attributed) -> dict[str, Any]:
+    """A quote as a schema.org Claim: its original claimants as `author` (the outlet for its
+    own voice), the article it appears in as `appearance`."""
+    authors = ([_agent(timeline, p) for p in quote.claimants] if quote.via
+               else [{"@type": "Organization", "name": source.outlet}])
+    return {"@type": "Claim", "text": quote.text,
+            "author": authors[0] if len(authors) == 1 else authors,
+            "appearance": news_article(timeline, source)}
+
+
 def linked_data(timeline: Timeline, path: str, title: str, description: str,
                 placed: PlacedEvent | None = None) -> dict[str, Any]:
     """The schema.org description of the page at `path`: an Event (each account citing its
@@ -597,7 +722,10 @@ def linked_data(timeline: Timeline, path: str, title: str, description: str,
             event["location"] = {"@type": "Place", "name": placed.event.place}
         event["citation"] = [news_article(timeline, sources[a.account.source])
                              for a in placed.accounts]
-        return event
+        claims = [claim(timeline, sources[a.account.source], quote)
+                  for a in placed.accounts for quote in a.account.quotes]
+        return {"@context": "https://schema.org", "@graph": [
+            {k: v for k, v in event.items() if k != "@context"}, *claims]}
     if path == "index.html":
         return {"@context": "https://schema.org", **website, "description": site.description,
                 "inLanguage": site.language}

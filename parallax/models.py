@@ -217,7 +217,112 @@ class Source(SourceFrontMatter):
 # --- events ------------------------------------------------------------------------------------
 
 
-class Figure(Record):
+class Stance(str, Enum):
+    reported = "reported"
+    disputed = "disputed"
+
+
+# One link of a chain: a credited party's id, or a group of ids credited together for one
+# statement ("according to Syrian government media, the ISIS media wing and a human rights
+# monitor"). A group may only be the chain's last link.
+ChainLink = Slug | list[Slug]
+
+
+class Attributed(Record):
+    """Whose words a quote or figure is: the outlet's own voice, or a chain of credited parties."""
+
+    via: list[ChainLink] | None = None
+    """The chain the article gives, from the party the outlet names to the original claimant, by
+    id in content/credited.yaml (e.g. [cnn, syrian-government-media]: 'CNN reported that,
+    according to Syrian government media, ...'). A link that is a list is a group credited
+    together ([cnn, [syrian-government-media, syrian-observatory]]); only the last link may be
+    a group. Leave out for the outlet's own voice."""
+    stance: Stance = Stance.reported
+    """The outlet's stance toward what it relays, where the article makes it plain: reported,
+    or disputed (e.g. 'notwithstanding US claims that ...'). Only with via."""
+
+    @field_validator("via", mode="before")
+    @classmethod
+    def _chain_shape(cls, value: object) -> object:
+        if value is None or not isinstance(value, list):
+            return value
+        if not value:
+            raise ValueError("the chain is empty: name at least one credited party, or leave "
+                             "'via' out for the outlet's own voice")
+        seen: set[str] = set()
+        for n, link in enumerate(value):
+            members = link if isinstance(link, list) else [link]
+            if isinstance(link, list):
+                if n != len(value) - 1:
+                    raise ValueError(
+                        f"link {n + 1} is a group, but only the chain's last link may be a "
+                        "group (parties credited together for one statement)")
+                if len(link) < 2:
+                    raise ValueError(
+                        f"link {n + 1} is a group of {len(link)}: a group names at least two "
+                        "parties credited together; write a single party without brackets")
+            for member in members:
+                if isinstance(member, str) and member in seen:
+                    raise ValueError(f"'{member}' is named twice in one chain; a chain runs "
+                                     "from the party the outlet names to the original claimant, "
+                                     "each party once")
+                if isinstance(member, str):
+                    seen.add(member)
+        return value
+
+    @model_validator(mode="after")
+    def _stance_needs_chain(self) -> Attributed:
+        if self.stance is Stance.disputed and not self.via:
+            raise ValueError("stance 'disputed' needs 'via': an outlet cannot dispute its own "
+                             "voice; name whose claim it disputes")
+        return self
+
+    @property
+    def parties(self) -> tuple[str, ...]:
+        """Every party of the chain, in order, group members included."""
+        out: list[str] = []
+        for link in self.via or ():
+            out.extend(link if isinstance(link, list) else [link])
+        return tuple(out)
+
+    @property
+    def claimants(self) -> tuple[str, ...]:
+        """The original claimants: the last link, or each member of a final group."""
+        if not self.via:
+            return ()
+        last = self.via[-1]
+        return tuple(last) if isinstance(last, list) else (last,)
+
+    @property
+    def intermediaries(self) -> tuple[str, ...]:
+        """The parties the statement passed through before reaching the outlet."""
+        return tuple(link for link in (self.via or ())[:-1] if isinstance(link, str))
+
+
+QuoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
+
+
+class Quote(Attributed):
+    """A verbatim quote, with whose words it is. A plain string is the outlet's own voice."""
+
+    text: QuoteText
+    """The words exactly as the article writes them. '…' joins pieces that appear in this order."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: object) -> object:
+        if isinstance(value, str):
+            return {"text": value}
+        if isinstance(value, dict) and len(value) == 1:
+            (key, inner), = value.items()
+            if key not in cls.model_fields:
+                # An unquoted 'Police said: the bridge closed' is one quote, not a field.
+                raise ValueError("YAML split this at ': ' and read it as a field; put the whole "
+                                 f"text in quotes: \"{key}: {inner}\"")
+        return value
+
+
+class Figure(Attributed):
     """A number the article gives, so outlets can be compared topic by topic."""
 
     topic: Text
@@ -230,8 +335,6 @@ class Figure(Record):
     """The upper bound, when the article gives a range or 'as many as'."""
     as_written: Text
     """The words exactly as the article writes them (e.g. 'more than 4,000 fighters')."""
-    credited_to: Slug | None = None
-    """The credited party this number comes from, when not the account's first credited party."""
 
     @model_validator(mode="after")
     def _shape(self) -> Figure:
@@ -251,7 +354,27 @@ class CountedFrom(Record):
     """Why this date: e.g. 'inside a quotation of The Daily Beast'."""
 
 
-Quote = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
+class TimeWords(Record):
+    """One set of the article's own time words, and the quotes they date."""
+
+    said: Text
+    """The time words exactly as written (e.g. 'on Saturday'); they appear in a quote they date."""
+    quotes: list[Annotated[int, Field(ge=1)]] = []
+    """The numbers of the quotes these words date, counting the account's quotes from 1; leave
+    out when the account has only this one set (it then dates every quote)."""
+    counted_from: CountedFrom | None = None
+    """When the words count from another date than the article's (e.g. a quoted outlet's)."""
+    resolved_as: When | None = None
+    """The time the words mean, given by the editors when the resolver cannot read them."""
+
+
+class OutsideNote(Record):
+    """What the editors know from outside the articles, kept apart from what they report."""
+
+    text: Text
+    """The note (Markdown is not used: plain text)."""
+    source: Text
+    """Where it comes from (a publication, record or reference the reader can look up)."""
 
 
 class Account(Record):
@@ -260,22 +383,29 @@ class Account(Record):
     source: Slug
     """The id of the source (its file name in content/sources without '.md')."""
     quotes: Annotated[list[Quote], Field(min_length=1)]
-    """Verbatim quotes from the article. '…' joins pieces that appear in this order."""
-    said_when: Text | None = None
-    """The article's own time words for it, exactly as written (e.g. 'on Saturday'); leave out
-    when the article gives none."""
-    counted_from: CountedFrom | None = None
-    """When the time words count from another date than the article's (e.g. a quoted outlet's)."""
-    resolved_as: When | None = None
-    """The time the words mean, given by the editors when the resolver cannot read them."""
-    credits: list[Slug] = []
-    """Whom the article credits for it, by id in content/credited.yaml, in the order the article
-    names them (e.g. [cnn, syrian-government-media]); empty when the outlet says it in its own
-    voice."""
+    """Verbatim quotes from the article, each a string (the outlet's own voice) or
+    {text, via, stance} when the article credits the passage to someone."""
+    time_words: list[TimeWords] = []
+    """The article's own time words for it, one set per expression, each naming the quotes it
+    dates; leave out when the article gives none."""
     figures: list[Figure] = []
-    """Every number this account gives."""
+    """Every number this account gives, each with its own attribution."""
     note: str = ""
     """The editors' note on this account: e.g. where its time words are known to be wrong."""
+    outside_note: OutsideNote | None = None
+    """What the editors know from outside the articles about it, with its source; shown marked
+    as such, never in the summary or the placement."""
+
+    @property
+    def parties(self) -> tuple[str, ...]:
+        """Every party its quotes and figures name, in the order they first appear."""
+        return tuple(dict.fromkeys(p for said in (*self.quotes, *self.figures)
+                                   for p in said.parties))
+
+    @property
+    def said(self) -> str:
+        """Every set's time words, as one line for lists and tables."""
+        return "; ".join(t.said for t in self.time_words)
 
 
 class Event(Record):

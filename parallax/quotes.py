@@ -82,7 +82,7 @@ def check_quotes(content: Content, snapshots: Path) -> list[Problem]:
             if text is None:
                 continue
             for q, quote in enumerate(account.quotes):
-                missing = find_quote(quote, text)
+                missing = find_quote(quote.text, text)
                 if missing is None:
                     continue
                 near = nearest_passage(missing, text)

@@ -23,7 +23,7 @@ from .resolve import Timeline
 # Pages Parallax writes itself; a content page may not take these addresses.
 BUILT_IN = {"": "home", "events": "events", "sources": "sources", "credited": "credited",
             "differences": "differences", "data": "data", "static": "static", "404.html": "404",
-            "timeline": "timeline"}
+            "timeline": "timeline", "origins": "origins"}
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,8 @@ def page_specs(timeline: Timeline, renderer: Renderer) -> list[PageSpec]:
     }
     told = views.told_by(timeline)
     claims = views.claims_by_party(timeline)
+    origins = {placed.id: views.event_origins(timeline, placed) for placed in events}
+    common["origins"] = origins
     days = views.events_by_day(timeline)
     layout = views.layout(timeline, told)
     # At scale the overviews would grow with every event: a band too long to list becomes an
@@ -165,6 +167,11 @@ def page_specs(timeline: Timeline, renderer: Renderer) -> list[PageSpec]:
         **common, "counts": views.party_counts(claims),
     }))
     specs.append(PageSpec("sources/index.html", "sources.html", settings, {**common}))
+    all_origins, paths = views.origin_paths(timeline)
+    specs.append(PageSpec("origins/index.html", "origins.html", settings, {
+        **common, "all_origins": all_origins, "paths": paths,
+        "graph": views.origins_graph(timeline, all_origins, paths),
+    }))
     specs.append(PageSpec("events/index.html", "events.html", settings, {
         **common, "days": [] if long_lists else days, "year": None,
         "years": year_counts if long_lists else [],

@@ -12,10 +12,23 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from .errors import ContentError, Problem
-from .models import Account, EventRecord, Page, Party, SiteSettings, Source
+from .models import EventRecord, Page, Party, SiteSettings, Source, TimeWords
 from .timewords import resolve_words
 from .validate import Content
 from .when import Interval, WhenError, parse_when
+
+
+@dataclass(frozen=True)
+class Dating:
+    """One set of an account's time words, resolved."""
+
+    words: TimeWords
+    quotes: tuple[int, ...]
+    """The quotes (numbered from 1) these words date."""
+    time: Interval
+    basis: str
+    """'words' (resolved from the words) or 'resolved_as' (the editors' reading)."""
+    explanation: str
 
 
 @dataclass(frozen=True)
@@ -29,12 +42,14 @@ class PlacedAccount:
     time: Interval
     """Where this account goes on the timeline, in the site's time zone."""
     basis: str
-    """'words' (resolved from its time words), 'resolved_as' (given by the editors), or
-    'event' (no time words: placed at the event's placement)."""
+    """'words' (resolved from its time words), 'resolved_as' (every set given by the editors),
+    or 'event' (no time words: placed at the event's placement)."""
     explanation: str
     """For readers: how the words were read."""
     differs: bool
     """True when this time does not overlap the editors' placement of the event."""
+    datings: tuple[Dating, ...] = ()
+    """Each set of time words resolved on its own; `time` is the span covering them all."""
 
 
 @dataclass(frozen=True)
@@ -99,10 +114,16 @@ def resolve_timeline(content: Content) -> Timeline:
         placement = parse_when(event.when, tz)
         accounts = []
         for a, account in enumerate(event.accounts):
-            try:
-                accounts.append(_place_account(event, account, placement, sources, source_dates, tz))
-            except WhenError as error:
-                problems.append(content.problem("event", event.id, ("accounts", a, "said_when"), str(error)))
+            datings = []
+            for t, words in enumerate(account.time_words):
+                try:
+                    datings.append(_date_words(words, len(account.quotes),
+                                               sources[account.source], source_dates, tz))
+                except WhenError as error:
+                    problems.append(content.problem(
+                        "event", event.id, ("accounts", a, "time_words", t, "said"), str(error)))
+            if len(datings) == len(account.time_words):
+                accounts.append(_place_account(event, account, placement, tuple(datings)))
         if problems:
             continue
         order = {s.id: i for i, s in enumerate(content.sources)}
@@ -129,30 +150,39 @@ def resolve_timeline(content: Content) -> Timeline:
     )
 
 
-def _place_account(event, account, placement, sources, source_dates, tz) -> PlacedAccount:
-    source = sources[account.source]
-    account_id = f"{event.id}--{source.id}"
-    if account.resolved_as:
-        time = parse_when(account.resolved_as, tz)
-        basis = "resolved_as"
-        if account.said_when:
-            explanation = f"'{account.said_when}', read by the editors as {time.describe()}"
-        else:
-            explanation = f"no time words; the editors date this account {time.describe()}"
-    elif account.said_when:
-        if account.counted_from:
-            reference = parse_when(account.counted_from.date, article_zone(source, tz))
-        else:
-            reference = source_dates[source.id]
-        resolution = resolve_words(account.said_when, reference, tz)
-        time, basis, explanation = resolution.interval, "words", resolution.explanation
-        if account.counted_from:
-            explanation += f" ({account.counted_from.why})"
+def _date_words(words: TimeWords, quote_count: int, source: Source,
+                source_dates: dict[str, Interval], tz: ZoneInfo) -> Dating:
+    quotes = tuple(words.quotes) or tuple(range(1, quote_count + 1))
+    if words.resolved_as:
+        time = parse_when(words.resolved_as, tz)
+        return Dating(words, quotes, time, "resolved_as",
+                      f"'{words.said}', read by the editors as {time.describe()}")
+    if words.counted_from:
+        reference = parse_when(words.counted_from.date, article_zone(source, tz))
     else:
+        reference = source_dates[source.id]
+    resolution = resolve_words(words.said, reference, tz)
+    explanation = resolution.explanation
+    if words.counted_from:
+        explanation += f" ({words.counted_from.why})"
+    return Dating(words, quotes, resolution.interval, "words", explanation)
+
+
+def _place_account(event, account, placement, datings: tuple[Dating, ...]) -> PlacedAccount:
+    account_id = f"{event.id}--{account.source}"
+    if not datings:
         time, basis = placement, "event"
         explanation = f"no time words; shown at the editors' placement, {placement.describe()}"
+    else:
+        time = datings[0].time
+        for dating in datings[1:]:
+            time = time.hull(dating.time)
+        basis = "resolved_as" if all(d.basis == "resolved_as" for d in datings) else "words"
+        explanation = "; ".join(d.explanation for d in datings)
+        if len(datings) > 1:
+            explanation += f"; the account spans them all, {time.describe()}"
     differs = basis != "event" and not time.overlaps(placement)
-    return PlacedAccount(account_id, event.id, account, time, basis, explanation, differs)
+    return PlacedAccount(account_id, event.id, account, time, basis, explanation, differs, datings)
 
 
 def _band(placement: Interval, window: Interval, context: bool) -> str:

@@ -24,6 +24,8 @@ from .errors import ContentError, Problem
 from .load import PARTIES_FILE, Loc, RawContent, RawRecord, loc_text
 from .models import (
     SLUG,
+    Account,
+    Attributed,
     EventRecord,
     Page,
     Party,
@@ -62,6 +64,21 @@ PLACEHOLDER = "[to do"
 """How `python build.py new` marks what an editor still has to write; the build warns about it."""
 PLURALS = {"source": "sources", "event": "events", "page": "pages", "party": "credited parties"}
 _SLUG = re.compile(SLUG)
+
+
+# Keys of the earlier record format, and how the same thing is written now.
+_IN_A_SET = ("goes inside its set of time words: 'time_words:' then '- said: <the words>' with "
+             "'{name}:' under it")
+RENAMED = {
+    ("Account", "said_when"): ("time words are written as 'time_words:' then '- said: <the "
+                               "words>' (one set per expression, each naming the quotes it dates)"),
+    ("Account", "counted_from"): _IN_A_SET.format(name="counted_from"),
+    ("Account", "resolved_as"): _IN_A_SET.format(name="resolved_as"),
+    ("Account", "credits"): ("attribution goes on each quote and figure: write the quote as "
+                             "'- text: <the words>' with 'via: [<party>, ...]' (no 'via' for the "
+                             "outlet's own voice)"),
+    ("Figure", "credited_to"): "a figure names whose number it is with 'via: [<party>, ...]'",
+}
 
 
 @dataclass(frozen=True)
@@ -295,6 +312,8 @@ def explain(model: type[BaseModel], loc: Loc, detail: dict, record: RawRecord,
 
     if kind == "extra_forbidden":
         allowed = _fields(holder)
+        if holder is not None and (holder.__name__, name) in RENAMED:
+            return f"unknown key '{name}': {RENAMED[(holder.__name__, name)]}"
         elsewhere = [k for k, m in MODELS.items() if m is not model and name in _fields(m)]
         if elsewhere and not loc[:-1]:
             where = "site.yaml" if elsewhere[0] == "site" else PLURALS[elsewhere[0]]
@@ -394,8 +413,7 @@ def _pattern_message(name: str, loc: Loc, value: str, known: Known) -> str:
         by_outlet = [i for outlet, i in known.outlets if outlet.lower() == value.lower()]
         return _unknown("source", value, list(known.sources), by_outlet[0] if by_outlet
                         else suggestion, "sources are named by their file name without '.md'")
-    if name in ("credits", "credited_to", "part_of") or (
-            len(loc) > 1 and loc[-2] == "credits"):
+    if name in ("via", "part_of") or "via" in loc:
         return _unknown("credited party", value, list(known.parties), suggestion,
                         f"credited parties are named by their id in {PARTIES_FILE}")
     return (f"{value!r} cannot be an id: use lower-case letters, digits and single hyphens "
@@ -436,10 +454,16 @@ def _cross_references(content: Content, known: Known) -> list[Problem]:
             if account.source not in source_ids:
                 problems.append(content.problem("event", event.id, here + ("source",),
                                                 _unknown("source", account.source, source_ids)))
-            for c, credit in enumerate(account.credits):
-                if credit not in party_ids:
-                    problems.append(content.problem("event", event.id, here + ("credits", c),
-                                                    _unknown("credited party", credit, party_ids)))
+            for q, quote in enumerate(account.quotes):
+                problems.extend(_chain_problems(content, event.id, here + ("quotes", q), quote,
+                                                party_ids))
+                words = len(quote.text.replace("…", " ").split())
+                if words > limit:
+                    problems.append(content.problem("event", event.id, here + ("quotes", q), (
+                        f"the quote is {words} words, over the limit of {limit} "
+                        "(quote_max_words in site.yaml); cite it as several shorter quotes, "
+                        "or keep the parts that matter and join them with '…'"
+                    )))
             for f, figure in enumerate(account.figures):
                 for name in ("value", "low", "high"):
                     number = getattr(figure, name)
@@ -448,19 +472,57 @@ def _cross_references(content: Content, known: Known) -> list[Problem]:
                             "event", event.id, here + ("figures", f, name),
                             f"{number} is not a number an article gives; write the number, "
                             "or leave the line out"))
-                if figure.credited_to and figure.credited_to not in party_ids:
-                    problems.append(content.problem(
-                        "event", event.id, here + ("figures", f, "credited_to"),
-                        _unknown("credited party", figure.credited_to, party_ids)))
-            for q, quote in enumerate(account.quotes):
-                words = len(quote.replace("…", " ").split())
-                if words > limit:
-                    problems.append(content.problem("event", event.id, here + ("quotes", q), (
-                        f"the quote is {words} words, over the limit of {limit} "
-                        "(quote_max_words in site.yaml); cite it as several shorter quotes, "
-                        "or keep the parts that matter and join them with '…'"
-                    )))
+                problems.extend(_chain_problems(content, event.id, here + ("figures", f), figure,
+                                                party_ids))
+            problems.extend(_time_word_problems(content, event.id, here, account))
     return problems
+
+
+def _chain_problems(content: Content, event_id: str, here: Loc, said: Attributed,
+                    party_ids: list[str]) -> list[Problem]:
+    problems = []
+    for n, link in enumerate(said.via or ()):
+        members = [(link, (n,))] if isinstance(link, str) else [
+            (member, (n, m)) for m, member in enumerate(link)]
+        for party_id, at in members:
+            if party_id not in party_ids:
+                problems.append(content.problem("event", event_id, here + ("via",) + at,
+                                                _unknown("credited party", party_id, party_ids)))
+    return problems
+
+
+def _time_word_problems(content: Content, event_id: str, here: Loc,
+                        account: Account) -> list[Problem]:
+    problems = []
+    sets = account.time_words
+    count = len(account.quotes)
+    for t, words in enumerate(sets):
+        at = here + ("time_words", t)
+        if len(sets) > 1 and not words.quotes:
+            problems.append(content.problem("event", event_id, at + ("said",), (
+                f"the account has {len(sets)} sets of time words, so each names the quotes it "
+                f"dates: add 'quotes: [1]' (quotes count from 1; this account has {count})")))
+        bad = [n for n in words.quotes if n > count]
+        for n in bad:
+            problems.append(content.problem("event", event_id, at + ("quotes",), (
+                f"quote {n} does not exist: this account has {count} "
+                f"quote{'s' if count != 1 else ''}, numbered from 1")))
+        if bad:
+            continue
+        dated = [account.quotes[n - 1].text for n in words.quotes] or [
+            q.text for q in account.quotes]
+        if not any(_folded(words.said) in _folded(text) for text in dated):
+            which = ("the quotes it dates" if words.quotes else "the account's quotes")
+            problems.append(content.problem("event", event_id, at + ("said",), (
+                f"'{words.said}' is not in {which}; time words are copied from a quote "
+                "(add the quote that holds them, or correct the words)")))
+    return problems
+
+
+def _folded(text: str) -> str:
+    """Text compared loosely: case, curly quotes and runs of spaces do not matter."""
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return " ".join(text.casefold().split())
 
 
 def _page_addresses(content: Content) -> list[Problem]:
@@ -539,8 +601,8 @@ def _placeholders(raw: RawRecord) -> list[Problem]:
 def _with_warnings(content: Content, found: tuple[Problem, ...] = ()) -> Content:
     warnings: list[Problem] = list(found)
     cited_sources = {a.source for e in content.events for a in e.accounts}
-    credited = {c for e in content.events for a in e.accounts for c in a.credits}
-    credited |= {f.credited_to for e in content.events for a in e.accounts for f in a.figures}
+    credited = {p for e in content.events for a in e.accounts
+                for said in (*a.quotes, *a.figures) for p in said.parties}
     credited |= {p.part_of for p in content.parties.values() if p.part_of and p.part_of in credited}
     for source in content.sources:
         if source.id not in cited_sources:

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from math import ceil
 from urllib.parse import quote
 
-from .models import Figure, Party, Source
+from .models import Account, Attributed, Figure, Party, Quote, Source
 from .resolve import PlacedAccount, PlacedEvent, Timeline
 from .when import Interval, Precision
 
@@ -345,23 +345,191 @@ def article_link(source: Source, quote_text: str | None = None) -> ArticleLink:
     return ArticleLink(None)
 
 
-# --- credits -------------------------------------------------------------------------------------
+# --- attribution ---------------------------------------------------------------------------------
 
 
-def credited(account_credits: list[str], figure: Figure | None = None) -> tuple[str, ...]:
-    """Whom a claim is credited to: the figure's own party when given, else the account's chain."""
-    if figure is not None and figure.credited_to:
-        return (figure.credited_to,)
-    return tuple(account_credits)
+def top_party(parties: dict[str, Party], party_id: str) -> str:
+    """The organisation a party counts as: followed up its `part_of` links (a person counts as
+    the body they speak for)."""
+    seen = {party_id}
+    while parties[party_id].part_of and parties[party_id].part_of not in seen:
+        party_id = parties[party_id].part_of
+        seen.add(party_id)
+    return party_id
+
+
+@dataclass(frozen=True)
+class Origin:
+    """An independent original claimant: a credited party (counted as the body it is part of),
+    or an outlet speaking in its own voice."""
+
+    kind: str
+    """'party' or 'outlet'."""
+    id: str
+    """The party's id, or the source's id for an outlet's own voice."""
+    name: str
+    outlets: tuple[str, ...]
+    """The sources through which its statements reach the reader, in the sources' order."""
+    statements: int
+    """How many quotes and figures rest on it."""
+
+
+def origin_keys(said: Attributed, source_id: str,
+                parties: dict[str, Party]) -> tuple[tuple[str, str], ...]:
+    """Whom a quote or figure rests on: each original claimant, or the outlet itself."""
+    if not said.via:
+        return (("outlet", source_id),)
+    return tuple(dict.fromkeys(("party", top_party(parties, c)) for c in said.claimants))
+
+
+def statements(account: Account) -> tuple[Attributed, ...]:
+    return (*account.quotes, *account.figures)
+
+
+def event_origins(timeline: Timeline, event: PlacedEvent) -> tuple[Origin, ...]:
+    """The distinct original claimants behind an event's quotes and figures, most outlets first."""
+    return _origins(timeline, [(placed.account.source, said) for placed in event.accounts
+                               for said in statements(placed.account)])
+
+
+def _origins(timeline: Timeline, said_by: list[tuple[str, Attributed]]) -> tuple[Origin, ...]:
+    sources = {s.id: s for s in timeline.sources}
+    order = {s.id: i for i, s in enumerate(timeline.sources)}
+    outlets: dict[tuple[str, str], set[str]] = {}
+    counts: Counter[tuple[str, str]] = Counter()
+    for source_id, said in said_by:
+        for key in origin_keys(said, source_id, timeline.parties):
+            outlets.setdefault(key, set()).add(source_id)
+            counts[key] += 1
+    found = []
+    for (kind, key_id), through in outlets.items():
+        name = timeline.parties[key_id].name if kind == "party" else sources[key_id].outlet
+        found.append(Origin(kind, key_id, name, tuple(sorted(through, key=order.__getitem__)),
+                            counts[(kind, key_id)]))
+    return tuple(sorted(found, key=lambda o: (-len(o.outlets), -o.statements, o.name, o.id)))
+
+
+@dataclass(frozen=True)
+class OriginPath:
+    """One way an original claimant's statements reach an outlet: through these parties."""
+
+    origin: Origin
+    source: Source
+    intermediaries: tuple[str, ...]
+    statements: int
+    events: tuple[str, ...]
+    """The ids of the events these statements belong to, in the timeline's order."""
+
+
+def origin_paths(timeline: Timeline) -> tuple[tuple[Origin, ...], tuple[OriginPath, ...]]:
+    """For the whole site: every original claimant, and each path from it to an outlet."""
+    said_by = [(placed.account.source, said) for event in timeline.events
+               for placed in event.accounts for said in statements(placed.account)]
+    origins = _origins(timeline, said_by)
+    by_key = {(o.kind, o.id): o for o in origins}
+    sources = {s.id: s for s in timeline.sources}
+    order = {s.id: i for i, s in enumerate(timeline.sources)}
+    paths: dict[tuple, list] = {}
+    for event in timeline.events:
+        for placed in event.accounts:
+            source_id = placed.account.source
+            for said in statements(placed.account):
+                for key in origin_keys(said, source_id, timeline.parties):
+                    entry = paths.setdefault((key, source_id, said.intermediaries), [0, []])
+                    entry[0] += 1
+                    if event.id not in entry[1]:
+                        entry[1].append(event.id)
+    out = [OriginPath(by_key[key], sources[source_id], via, n, tuple(events))
+           for (key, source_id, via), (n, events) in paths.items()]
+    rank = {(o.kind, o.id): i for i, o in enumerate(origins)}
+    out.sort(key=lambda p: (rank[(p.origin.kind, p.origin.id)], order[p.source.id],
+                            p.intermediaries))
+    return origins, tuple(out)
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    column: int
+    """0: original claimants, 1: the parties they passed through, 2: the outlets."""
+    key: tuple
+    label: str
+    href: str
+    """The node's page, relative to the site root ('' when it has none)."""
+    y: int
+
+
+@dataclass(frozen=True)
+class GraphEdge:
+    d: str
+    """The SVG path."""
+    width: float
+    title: str
+
+
+@dataclass(frozen=True)
+class Graph:
+    width: int
+    height: int
+    columns: tuple[int, ...]
+    """The x of each column's nodes."""
+    nodes: tuple[GraphNode, ...]
+    edges: tuple[GraphEdge, ...]
+
+
+GRAPH_ROW = 26
+GRAPH_COLUMNS = (210, 430, 650)
+GRAPH_WIDTH = 860
+
+
+def origins_graph(timeline: Timeline, origins: tuple[Origin, ...],
+                  paths: tuple[OriginPath, ...]) -> Graph:
+    """The origins drawn at build time: claimants on the left, the parties their statements
+    passed through in the middle ('directly' when none), the outlets on the right; a line's
+    width grows with the number of statements it carries."""
+    parties = timeline.parties
+    left = [((o.kind, o.id), o.name + (" (own voice)" if o.kind == "outlet" else ""),
+             f"credited/{o.id}/" if o.kind == "party" else f"sources/{o.id}/") for o in origins]
+    middles: dict[tuple, str] = {}
+    for path in paths:
+        key = path.intermediaries
+        middles.setdefault(key, "directly" if not key else
+                           "via " + ", then ".join(parties[p].name for p in key))
+    middle_keys = sorted(middles, key=lambda k: (len(k) > 0, middles[k]))
+    right = [(("source", s.id), s.outlet, f"sources/{s.id}/") for s in timeline.sources]
+    columns = (left, [(k, middles[k], f"credited/{k[0]}/" if len(k) == 1 else "")
+                      for k in middle_keys], right)
+    rows = max(len(c) for c in columns) if paths else 1
+    height = rows * GRAPH_ROW + GRAPH_ROW
+    nodes: list[GraphNode] = []
+    where: dict[tuple[int, tuple], int] = {}
+    for column, entries in enumerate(columns):
+        # Each column centred on the tallest.
+        top = (rows - len(entries)) * GRAPH_ROW // 2 + GRAPH_ROW
+        for n, (key, label, href) in enumerate(entries):
+            y = top + n * GRAPH_ROW
+            where[(column, key)] = y
+            nodes.append(GraphNode(column, key, label, href, y))
+    edges = []
+    x0, x1, x2 = GRAPH_COLUMNS
+    for path in paths:
+        y0 = where[(0, (path.origin.kind, path.origin.id))]
+        y1 = where[(1, path.intermediaries)]
+        y2 = where[(2, ("source", path.source.id))]
+        mid_a, mid_b = (x0 + x1) // 2, (x1 + x2) // 2
+        d = (f"M{x0} {y0 - 4} C{mid_a} {y0 - 4} {mid_a} {y1 - 4} {x1} {y1 - 4} "
+             f"C{mid_b} {y1 - 4} {mid_b} {y2 - 4} {x2} {y2 - 4}")
+        through = middles[path.intermediaries]
+        noun = "statement" if path.statements == 1 else "statements"
+        title = f"{path.origin.name}, {through}, to {path.source.outlet}: {path.statements} {noun}"
+        edges.append(GraphEdge(d, round(1 + 1.5 * path.statements ** 0.5, 1), title))
+    return Graph(GRAPH_WIDTH, height, GRAPH_COLUMNS, tuple(nodes), tuple(edges))
 
 
 def credits_of(timeline: Timeline, told: Told) -> list[tuple[str, Party, int]]:
     """The parties a source credits, with how many of its accounts credit each (most first)."""
     counts: Counter[str] = Counter()
     for _, placed in told:
-        account = placed.account
-        figures = {f.credited_to for f in account.figures if f.credited_to}
-        counts.update(set(account.credits) | figures)
+        counts.update({p for said in statements(placed.account) for p in said.parties})
     parties = timeline.parties
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], parties[kv[0]].name, kv[0]))
     return [(p, parties[p], n) for p, n in ranked]
@@ -369,45 +537,48 @@ def credits_of(timeline: Timeline, told: Told) -> list[tuple[str, Party, int]]:
 
 @dataclass(frozen=True)
 class Claim:
-    """Something an outlet relays as said by a credited party."""
+    """An account's quotes and figures that name a credited party, first-hand or relayed."""
 
     event: PlacedEvent
     placed: PlacedAccount
     source: Source
-    chain: tuple[str, ...]
-    """The account's whole chain of credits, e.g. (cnn, syrian-government-media)."""
+    first_hand: bool
+    """True when the party is an original claimant of these statements (the chain's last link,
+    or a member of its final group); False when it only relayed them."""
+    quotes: tuple[Quote, ...]
     figures: tuple[Figure, ...]
-    """The figures of the account credited to this party."""
 
 
 def claims_by_party(timeline: Timeline) -> dict[str, list[Claim]]:
-    """For each party, every account crediting it (for the claim or for one of its figures),
-    in the timeline's order. One pass over the accounts, each looking only at its own credits."""
+    """For each party, every account naming it in a chain, split into what it said first-hand
+    and what it only relayed, in the timeline's order."""
     sources = {s.id: s for s in timeline.sources}
     claims: dict[str, list[Claim]] = {party_id: [] for party_id in timeline.parties}
     for event in timeline.events:
         for placed in event.accounts:
             account = placed.account
-            chain = tuple(account.credits)
-            figures: dict[str, list[Figure]] = {party_id: [] for party_id in chain}
-            for figure in account.figures:
-                for party_id in credited(account.credits, figure):
-                    figures.setdefault(party_id, []).append(figure)
+            found: dict[tuple[str, bool], tuple[list, list]] = {}
+            for said in statements(account):
+                for party_id in said.parties:
+                    entry = found.setdefault((party_id, party_id in said.claimants), ([], []))
+                    (entry[0] if isinstance(said, Quote) else entry[1]).append(said)
             source = sources[account.source]
-            for party_id, found in figures.items():
-                claims[party_id].append(Claim(event, placed, source, chain, tuple(found)))
+            for (party_id, first_hand), (quotes, figures) in found.items():
+                claims[party_id].append(Claim(event, placed, source, first_hand,
+                                              tuple(quotes), tuple(figures)))
     return claims
 
 
 def relayed_by(timeline: Timeline, claims: list[Claim]) -> list[tuple[Source, int]]:
-    """The outlets relaying a party's claims, in the sources' order, with how many each."""
+    """The outlets carrying a party's claims, in the sources' order, with how many accounts each."""
     counts = Counter(c.source.id for c in claims)
     return [(s, counts[s.id]) for s in timeline.sources if counts[s.id]]
 
 
 def party_counts(claims: dict[str, list[Claim]]) -> dict[str, tuple[int, int]]:
-    """For each party: how many claims are credited to it, by how many outlets."""
-    return {p: (len(found), len({c.source.id for c in found})) for p, found in claims.items()}
+    """For each party: how many accounts name it, by how many outlets."""
+    return {p: (len({c.placed.id for c in found}), len({c.source.id for c in found}))
+            for p, found in claims.items()}
 
 
 # --- where the accounts differ -------------------------------------------------------------------
@@ -418,7 +589,6 @@ class FigureMention:
     event: PlacedEvent
     placed: PlacedAccount
     figure: Figure
-    credited: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -437,8 +607,7 @@ def figure_rows(timeline: Timeline, events: list[PlacedEvent] | None = None) -> 
     for event in timeline.events if events is None else events:
         for placed in event.accounts:
             for figure in placed.account.figures:
-                mentions.setdefault(figure.topic, []).append(
-                    FigureMention(event, placed, figure, credited(placed.account.credits, figure)))
+                mentions.setdefault(figure.topic, []).append(FigureMention(event, placed, figure))
     rows = []
     for topic, found in mentions.items():
         by_source: dict[str, list[FigureMention]] = {s.id: [] for s in timeline.sources}
