@@ -4,7 +4,7 @@
 
 writes `<out>/content/` (site.yaml, credited.yaml, sources/, events/<year>/, pages/about.md).
 Every event has 2–5 accounts with verbatim-style quotes, time words of every kind the resolver
-reads (checked against it while generating, so the site builds cleanly), credits, figures of
+reads (checked against it while generating, so the site builds cleanly), attribution chains, figures of
 every shape and a 100–300-word Markdown summary with emphasis, links and lists. Events spread
 over five years around a ten-day window, so the timeline has all three bands.
 """
@@ -280,29 +280,43 @@ def event_file(index: int, day: date, rng: random.Random, source_ids: list[str],
     lines.append("accounts:")
     for source_id in rng.sample(source_ids, rng.randint(2, min(5, len(source_ids)))):
         lines.append(f"  - source: {source_id}")
-        lines.append("    quotes:")
+        quotes = []
         for _ in range(rng.randint(1, 3)):
             quote = sentence(rng, 6, 22)
             if rng.random() < 0.15:
                 quote += " … " + sentence(rng, 3, 8).lower()
-            lines.append(f"      - {yaml_text(quote)}")
+            quotes.append(quote)
         roll = rng.random()
         ref = day + timedelta(days=rng.choice([0, 0, 1, 1, 1, 2, 3, 5, 9, 20]))
+        time_words: list[str] = []
         if roll < 0.65:
             words = pick_time_words(day, ref, rng, zones[source_id])
-            lines += [f"    said_when: {yaml_text(words)}", "    counted_from:",
-                      f"      date: '{ref.isoformat()}'",
-                      "      why: Counted from the outlet's dispatch of that day in its archive."]
+            time_words = [f"      - said: {yaml_text(words)}", "        counted_from:",
+                          f"          date: '{ref.isoformat()}'",
+                          "          why: Counted from the outlet's dispatch of that day in its "
+                          "archive."]
         elif roll < 0.8:
             # Counted from the source's own date: far from the event, so it shows as differing.
             words = pick_time_words(day, LAST_DAY, rng, zones[source_id])
-            lines.append(f"    said_when: {yaml_text(words)}")
+            time_words = [f"      - said: {yaml_text(words)}"]
         elif roll < 0.9:
-            lines += [f"    said_when: {yaml_text('around the time of the ' + rng.choice(WORDS))}",
-                      f"    resolved_as: {day.isoformat()}"]
-        if rng.random() < 0.6:
-            credits = rng.sample(party_ids, rng.randint(1, 2))
-            lines.append(f"    credits: [{', '.join(credits)}]")
+            words = "around the time of the " + rng.choice(WORDS)
+            time_words = [f"      - said: {yaml_text(words)}",
+                          f"        resolved_as: {day.isoformat()}"]
+        if time_words:
+            # Time words are copied from a quote: the first quote holds them.
+            quotes[0] = f"{quotes[0]} {words}"
+        lines.append("    quotes:")
+        relayed = rng.random() < 0.6
+        for quote in quotes:
+            if relayed:
+                chain = rng.sample(party_ids, rng.randint(1, 2))
+                lines += [f"      - text: {yaml_text(quote)}",
+                          f"        via: [{', '.join(chain)}]"]
+            else:
+                lines.append(f"      - {yaml_text(quote)}")
+        if time_words:
+            lines += ["    time_words:", *time_words]
         if rng.random() < 0.4:
             lines.append("    figures:")
             for _ in range(rng.randint(1, 2)):
@@ -322,7 +336,7 @@ def event_file(index: int, day: date, rng: random.Random, source_ids: list[str],
                     low = rng.randint(2, 900)
                     lines += [f"        low: {low}", f"        as_written: \"more than {low}\""]
                 if rng.random() < 0.3:
-                    lines.append(f"        credited_to: {rng.choice(party_ids)}")
+                    lines.append(f"        via: [{rng.choice(party_ids)}]")
         if rng.random() < 0.1:
             lines.append(f"    note: {yaml_text(sentence(rng, 6, 14) + '.')}")
     lines.append("---")

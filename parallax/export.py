@@ -722,10 +722,10 @@ def linked_data(timeline: Timeline, path: str, title: str, description: str,
             event["location"] = {"@type": "Place", "name": placed.event.place}
         event["citation"] = [news_article(timeline, sources[a.account.source])
                              for a in placed.accounts]
-        claims = [claim(timeline, sources[a.account.source], quote)
-                  for a in placed.accounts for quote in a.account.quotes]
-        return {"@context": "https://schema.org", "@graph": [
-            {k: v for k, v in event.items() if k != "@context"}, *claims]}
+        # Each quote is a Claim about the event, by its original claimant, appearing in the article.
+        event["subjectOf"] = [claim(timeline, sources[a.account.source], quote)
+                              for a in placed.accounts for quote in a.account.quotes]
+        return event
     if path == "index.html":
         return {"@context": "https://schema.org", **website, "description": site.description,
                 "inLanguage": site.language}

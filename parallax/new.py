@@ -24,9 +24,12 @@ from .models import (
     CountedFrom,
     Event,
     Figure,
+    OutsideNote,
     PageFrontMatter,
+    Quote,
     SourceConfidence,
     SourceFrontMatter,
+    TimeWords,
 )
 from .paths import Paths
 from .validate import PLACEHOLDER, suggest_id
@@ -170,14 +173,20 @@ def _event(title: str, date: str, source_ids: list[str]) -> str:
     lines += _field(Account, "source", source, 4, first="- ")
     lines += _comment(known, 4)
     lines += _field(Account, "quotes", "", 4)
-    lines += [f"      - {_todo('the words of the article, exactly as printed')}"]
-    lines += _field(Account, "said_when", _quoted("on Saturday"), 4, optional=True)
-    lines += _field(Account, "resolved_as", "2016-12-10 evening", 4, optional=True)
-    lines += _field(Account, "counted_from", "", 4, optional=True)
-    lines += _field(CountedFrom, "date", "2016-12-11", 6, optional=True)
-    lines += _field(CountedFrom, "why", _quoted("inside a quotation of another outlet"), 6,
+    lines += _comment(f"Each quote is {_lower(Quote.__doc__)}", 6)
+    lines += _field(Quote, "text", _todo("the words of the article, exactly as printed"), 8,
+                    first="- ")
+    lines += _field(Quote, "via", "[port-authority]", 8, optional=True)
+    lines += _field(Quote, "stance", "disputed", 8, optional=True)
+    lines += _field(Account, "time_words", "", 4, optional=True)
+    lines += _comment(f"Each set is {_lower(TimeWords.__doc__)}", 6)
+    lines += _field(TimeWords, "said", _quoted("on Saturday"), 8, optional=True, first="- ")
+    lines += _field(TimeWords, "quotes", "[1]", 8, optional=True)
+    lines += _field(TimeWords, "resolved_as", "2016-12-10 evening", 8, optional=True)
+    lines += _field(TimeWords, "counted_from", "", 8, optional=True)
+    lines += _field(CountedFrom, "date", "2016-12-11", 10, optional=True)
+    lines += _field(CountedFrom, "why", _quoted("inside a quotation of another outlet"), 10,
                     optional=True)
-    lines += _field(Account, "credits", "[port-authority]", 4, optional=True)
     lines += _field(Account, "figures", "", 4, optional=True)
     lines += _comment(f"Each figure is {_lower(Figure.__doc__)}", 6)
     lines += _field(Figure, "topic", _quoted("cars diverted"), 8, optional=True, first="- ")
@@ -185,8 +194,13 @@ def _event(title: str, date: str, source_ids: list[str]) -> str:
     lines += _field(Figure, "low", "10000", 8, optional=True)
     lines += _field(Figure, "high", "15000", 8, optional=True)
     lines += _field(Figure, "as_written", _quoted("some 12,000 cars"), 8, optional=True)
-    lines += _field(Figure, "credited_to", "port-authority", 8, optional=True)
+    lines += _field(Figure, "via", "[port-authority]", 8, optional=True)
+    lines += _field(Figure, "stance", "disputed", 8, optional=True)
     lines += _field(Account, "note", _quoted("The article gives no year."), 4, optional=True)
+    lines += _field(Account, "outside_note", "", 4, optional=True)
+    lines += _field(OutsideNote, "text", _quoted("What the editors know from elsewhere."), 6,
+                    optional=True)
+    lines += _field(OutsideNote, "source", _quoted("Where it comes from"), 6, optional=True)
     lines += ["---", _todo("the editors' neutral summary of what happened (Markdown)")[1:-1], ""]
     return "\n".join(lines)
 

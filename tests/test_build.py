@@ -102,7 +102,7 @@ def test_check_exits_1_listing_every_problem(tmp_path, run_cli):
 def test_check_snapshots_accepts_verbatim_quotes(run_cli):
     code, stdout, _ = run_cli("check", "--content", str(BASIC), "--snapshots", str(FIXTURES / "basic" / "snapshots"))
     assert code == 0
-    assert "5 quotes found in their snapshots" in stdout
+    assert "9 quotes found in their snapshots" in stdout
 
 
 def test_check_snapshots_names_the_nearest_passage(tmp_path, run_cli):
@@ -130,16 +130,20 @@ def test_strict_turns_warnings_into_errors(tmp_path, run_cli):
 def test_timeline_json_contract(tmp_path, run_cli):
     run_cli("build", "--content", str(BASIC), "--out", str(tmp_path / "site"))
     data = json.loads((tmp_path / "site" / "data" / "timeline.json").read_text())
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert [s["id"] for s in data["sources"]] == ["ledger", "radio"]
     closed = next(e for e in data["events"] if e["id"] == "2021-03-04-bridge-closed")
     assert closed["start"] == "2021-03-04T06:00:00+00:00" and closed["end"] == "2021-03-04T12:00:00+00:00"
     radio = next(a for a in closed["accounts"] if a["source"] == "radio")
-    assert radio["said_when"] == "yesterday"
-    assert radio["quotes"] == ["Some 10,000 to 15,000 cars … were sent the long way round yesterday"]
-    # Harbour Radio's date is only known as 4 or 5 March, so "yesterday" is 3–4 March.
+    assert radio["time_words"][0]["said"] == "yesterday"
+    assert radio["quotes"][0]["text"] == (
+        "Some 10,000 to 15,000 cars … were sent the long way round yesterday")
+    # Harbour Radio's date is only known as 4 or 5 March, so "yesterday" is 3–4 March; its
+    # "overnight" reaches into the morning of the 5th, and the account spans both.
+    assert radio["time_words"][0]["resolved"]["start"] == "2021-03-03T00:00:00+00:00"
+    assert radio["time_words"][0]["resolved"]["end"] == "2021-03-05T00:00:00+00:00"
     assert radio["resolved"]["start"] == "2021-03-03T00:00:00+00:00"
-    assert radio["resolved"]["end"] == "2021-03-05T00:00:00+00:00"
+    assert radio["resolved"]["end"] == "2021-03-05T06:00:00+00:00"
     assert radio["resolved"]["precision"] == "days"
     schema = json.loads((tmp_path / "site" / "data" / "schema.json").read_text())
     assert {"SiteSettings", "SourceFrontMatter", "Event", "Account", "Figure"} <= set(schema["$defs"])

@@ -185,19 +185,67 @@ def head_of(site: Path, path: str) -> Head:
 
 def test_timeline_json_keeps_its_documented_contract(site):
     timeline = read_json(site, "data/timeline.json")
-    assert timeline["schema_version"] == 1
+    assert timeline["schema_version"] == 2
     assert [s["id"] for s in timeline["sources"]] == ["ledger", "radio"]
     assert [e["id"] for e in timeline["events"]] == [
         "2020-11-repairs-planned", "2021-03-03-crack-found", "2021-03-04-bridge-closed"]
     for event in timeline["events"]:
         assert {"id", "title", "start", "end", "accounts"} <= event.keys()
         for account in event["accounts"]:
-            assert {"source", "quotes", "said_when", "resolved"} <= account.keys()
+            assert {"source", "quotes", "time_words", "resolved"} <= account.keys()
+            assert "credits" not in account
             assert {"start", "end", "precision"} <= account["resolved"].keys()
     radio = timeline["events"][2]["accounts"][1]
-    assert radio["said_when"] == "yesterday"
+    # Two sets of time words, each resolved on its own; the account spans them both.
+    assert [(t["said"], t["quotes"]) for t in radio["time_words"]] == [
+        ("yesterday", [1]), ("overnight", [2])]
+    assert radio["time_words"][0]["resolved"]["start"] == "2021-03-03T00:00:00+00:00"
+    assert radio["time_words"][0]["resolved"]["end"] == "2021-03-05T00:00:00+00:00"
     assert radio["resolved"]["start"] == "2021-03-03T00:00:00+00:00"
+    assert radio["resolved"]["end"] == max(t["resolved"]["end"] for t in radio["time_words"])
     assert radio["resolved"]["precision"] == "days"
+    assert [q["voice"] for q in radio["quotes"]] == ["relayed", "own"]
+
+
+def test_timeline_json_gives_each_quote_its_own_attribution(site):
+    timeline = read_json(site, "data/timeline.json")
+    closed = timeline["events"][2]
+    ledger = closed["accounts"][0]
+    shapes = [(q["voice"], q["via"], q["stance"], q["claimants"]) for q in ledger["quotes"]]
+    assert shapes == [
+        ("own", None, None, []),
+        ("relayed", ["harbour-gazette", "radio-norte", "jo-marsh"], "reported", ["jo-marsh"]),
+        ("relayed", [["port-authority", "city-council"]], "reported",
+         ["port-authority", "city-council"]),
+        ("relayed", ["city-council"], "disputed", ["city-council"]),
+    ]
+    assert [(f["voice"], f["via"]) for a in closed["accounts"] for f in a["figures"]] == [
+        ("own", None), ("relayed", ["jo-marsh"])]
+    # Jo Marsh counts as the Port Authority she speaks for; each outlet's own voice is an origin.
+    assert [(o["kind"], o["id"], o["outlets"]) for o in closed["origins"]] == [
+        ("party", "port-authority", ["ledger", "radio"]),
+        ("party", "city-council", ["ledger"]),
+        ("outlet", "ledger", ["ledger"]),
+        ("outlet", "radio", ["radio"]),
+    ]
+
+
+def test_quotes_csv_has_one_row_per_quote_with_its_chain(site):
+    fields, rows = read_csv(site, "quotes.csv")
+    assert fields == ["id", "account_id", "event_id", "source_id", "n", "text", "voice",
+                      "chain", "stance", "claimants", "time_words", "url"]
+    by_id = {r["id"]: r for r in rows}
+    chain = by_id["2021-03-04-bridge-closed--ledger--q2"]
+    assert (chain["voice"], chain["chain"], chain["stance"], chain["claimants"]) == (
+        "relayed", "harbour-gazette > radio-norte > jo-marsh", "reported", "jo-marsh")
+    group = by_id["2021-03-04-bridge-closed--ledger--q3"]
+    assert group["chain"] == "port-authority+city-council"
+    assert group["claimants"] == "port-authority city-council"
+    own = by_id["2021-03-04-bridge-closed--ledger--q1"]
+    assert (own["voice"], own["chain"], own["stance"]) == ("own", "", "")
+    assert own["time_words"] == "Thursday morning"
+    assert by_id["2021-03-04-bridge-closed--radio--q2"]["time_words"] == "overnight"
+    assert own["url"].endswith("events/2021-03-04-bridge-closed/#account-ledger-quote-1")
 
 
 def test_timeline_json_validates_against_its_published_schema(site):
@@ -254,12 +302,17 @@ def test_csv_files_have_their_headers_and_one_row_per_record(site):
         "events.csv": (["id", "title", "when", "start", "end", "precision", "approximate",
                         "band", "place", "context", "tags", "sources", "silent_sources",
                         "summary", "url"], len(timeline["events"])),
-        "accounts.csv": (["id", "event_id", "source_id", "said_when", "counted_from",
+        "accounts.csv": (["id", "event_id", "source_id", "time_words", "counted_from",
                           "counted_from_why", "resolved_as", "when", "start", "end", "precision",
-                          "approximate", "basis", "explanation", "differs_from_event", "credits",
-                          "quotes", "note", "url"], len(accounts)),
+                          "approximate", "basis", "explanation", "differs_from_event", "parties",
+                          "quotes", "note", "outside_note", "outside_note_source", "url"],
+                         len(accounts)),
+        "quotes.csv": (["id", "account_id", "event_id", "source_id", "n", "text", "voice",
+                        "chain", "stance", "claimants", "time_words", "url"],
+                       sum(len(a["quotes"]) for a in accounts)),
         "figures.csv": (["id", "account_id", "event_id", "source_id", "topic", "value", "low",
-                         "high", "as_written", "credited_to"], len(figures)),
+                         "high", "as_written", "voice", "chain", "stance", "claimants"],
+                        len(figures)),
         "sources.csv": (["id", "outlet", "title", "byline", "published", "published_start",
                          "published_end", "timezone", "url", "copy_read_site", "copy_read_url",
                          "confidence_outlet", "confidence_byline", "confidence_published",
@@ -286,7 +339,7 @@ def test_csv_ids_refer_to_each_other(site):
         assert account["event_id"] in events
         assert account["source_id"] in sources
         assert account["id"] == f"{account['event_id']}--{account['source_id']}"
-        assert set(account["credits"].split()) <= parties.keys()
+        assert set(account["parties"].split()) <= parties.keys()
     for event in events.values():
         told = {a["source_id"] for a in accounts.values() if a["event_id"] == event["id"]}
         assert set(event["sources"].split()) == told
@@ -295,7 +348,7 @@ def test_csv_ids_refer_to_each_other(site):
         account = accounts[figure["account_id"]]
         assert (figure["event_id"], figure["source_id"]) == (account["event_id"],
                                                              account["source_id"])
-        assert figure["credited_to"] == "" or figure["credited_to"] in parties
+        assert set(figure["claimants"].split()) <= parties.keys()
     for party in parties.values():
         assert party["part_of"] == "" or party["part_of"] in parties
 
@@ -311,10 +364,12 @@ def test_csv_values_are_written_plainly(site):
     accounts = {r["id"]: r for r in read_csv(site, "accounts.csv")[1]}
     radio_account = accounts["2021-03-04-bridge-closed--radio"]
     assert radio_account["quotes"] == (
-        "Some 10,000 to 15,000 cars … were sent the long way round yesterday")
-    assert radio_account["credits"] == "jo-marsh port-authority"
+        "Some 10,000 to 15,000 cars … were sent the long way round yesterday\n"
+        "The bridge stayed shut overnight, our reporter saw.")
+    assert radio_account["time_words"] == "yesterday\novernight"
+    assert radio_account["parties"] == "jo-marsh"
     assert radio_account["differs_from_event"] == "false"
-    assert radio_account["url"] == BASE_URL + "events/2021-03-04-bridge-closed/#radio"
+    assert radio_account["url"] == BASE_URL + "events/2021-03-04-bridge-closed/#account-radio"
 
     parties = {r["id"]: r for r in read_csv(site, "parties.csv")[1]}
     assert parties["jo-marsh"]["spellings"].split("\n") == ["Jo Marsh", "Joanne Marsh"]
@@ -411,7 +466,7 @@ def test_robots_txt_allows_all_and_points_at_the_sitemap(site):
 
 def test_every_page_has_a_canonical_address_and_open_graph_tags(site):
     pages = html_pages(site)
-    assert len(pages) == 14
+    assert len(pages) == 18
     for path in pages:
         head = head_of(site, path)
         assert head.canonical == [page_url(path)], path
@@ -466,6 +521,18 @@ def test_an_event_page_cites_each_account_as_a_news_article(site):
     context = json.loads(head_of(site, "events/2020-11-repairs-planned/index.html").json_ld[0])
     assert (context["startDate"], context["endDate"]) == ("2020-11-01", "2020-11-30")
     assert len(context["citation"]) == 1
+
+
+def test_an_event_page_gives_each_quote_as_a_claim_by_its_original_claimant(site):
+    data = json.loads(head_of(site, "events/2021-03-04-bridge-closed/index.html").json_ld[0])
+    claims = data["subjectOf"]
+    assert [c["@type"] for c in claims] == ["Claim"] * 6
+    assert claims[0]["author"] == {"@type": "Organization", "name": "The Morning Ledger"}
+    assert claims[1]["author"] == {"@type": "Person", "name": "Jo Marsh"}
+    assert claims[2]["author"] == [{"@type": "Organization", "name": "Port Authority"},
+                                   {"@type": "Organization", "name": "City council"}]
+    assert claims[1]["appearance"]["headline"] == "Bridge shut after crack found"
+    assert claims[5]["text"] == "The bridge stayed shut overnight, our reporter saw."
 
 
 def test_json_ld_cannot_end_its_script_element(tmp_path):

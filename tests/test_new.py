@@ -51,7 +51,7 @@ def test_new_event_builds_with_only_warnings(content, tmp_path, capsys):
         "title": "The ferry stops: sailing suspended",
         "when": "2021-03-04",
         "accounts": [{"source": "ledger",
-                      "quotes": ["[to do: the words of the article, exactly as printed]"]}],
+                      "quotes": [{"text": "[to do: the words of the article, exactly as printed]"}]}],
     }
 
     out = tmp_path / "site"
@@ -60,7 +60,7 @@ def test_new_event_builds_with_only_warnings(content, tmp_path, capsys):
     assert warnings == [
         (f"warning: content/{EVENT}:20: accounts: only one source reports this event; check the "
         "others, and if none reports it, add 'reported_by_one: true'"),
-        (f"warning: content/{EVENT}:27: accounts[1].quotes[1]: still the skeleton's placeholder "
+        (f"warning: content/{EVENT}:32: accounts[1].quotes[1].text: still the skeleton's placeholder "
         "'[to do: the words of the article, exactly as printed]'; replace it"),
         (f"warning: content/{EVENT}:67: body: still the skeleton's placeholder \"[to do: the "
         "editors' neutral summary of what happened (Ma...\"; replace it"),
@@ -126,7 +126,10 @@ def test_commented_fields_sit_where_they_belong(content, capsys):
                           "accounts"}
     account = event["accounts"][0]
     assert set(account) == set(models.Account.model_fields)
-    assert set(account["counted_from"]) == {"date", "why"}
+    assert set(account["quotes"][0]) == set(models.Quote.model_fields)
+    assert set(account["time_words"][0]) == set(models.TimeWords.model_fields)
+    assert set(account["time_words"][0]["counted_from"]) == {"date", "why"}
+    assert set(account["outside_note"]) == {"text", "source"}
     assert set(account["figures"][0]) == set(models.Figure.model_fields)
     source = yaml.safe_load(_uncomment_fields(_front(content / "sources" / "b.md")))
     assert set(source) == set(models.SourceFrontMatter.model_fields)

@@ -142,13 +142,16 @@ def _attacked_site(root: Path) -> Path:
         "when": "2021-03-01",
         "place": f"Harbour Bridge {TEXT}",
         "accounts": [
-            {"source": "ledger", "quotes": [f"closed the bridge {TEXT}"],
-             "said_when": f"on Monday {TEXT}", "resolved_as": "2021-03-01",
-             "credits": ["port-authority"], "note": f"The editors' note {TEXT}",
+            {"source": "ledger",
+             "quotes": [{"text": f"closed the bridge on Monday {TEXT}",
+                         "via": ["port-authority"]}, f"in its own voice {TEXT}"],
+             "time_words": [{"said": f"on Monday {TEXT}", "resolved_as": "2021-03-01"}],
+             "note": f"The editors' note {TEXT}",
+             "outside_note": {"text": f"From elsewhere {TEXT}", "source": f"A record {TEXT}"},
              "figures": [{"topic": f"cars diverted {TEXT}", "value": 12000,
-                          "as_written": f"12,000 cars {TEXT}"}]},
+                          "as_written": f"12,000 cars {TEXT}", "via": ["port-authority"]}]},
             {"source": "radio", "quotes": ["the bridge closed yesterday"],
-             "said_when": "yesterday"},
+             "time_words": [{"said": "yesterday"}]},
         ],
     }, f"The event summary.\n\n{PAYLOAD}\n"))
     (content / "pages" / "about.md").write_text(_record(
@@ -236,7 +239,8 @@ def audit(site: Path) -> list[str]:
                 if attribute in URL_ATTRIBUTES and value is not None and _scheme(value) in (
                         "javascript", "data", "vbscript"):
                     findings.append(f"{name}: <{tag} {attribute}={value!r}>")
-            if tag in FORBIDDEN_ELEMENTS:
+            # The origins page draws its graph as inline SVG from the templates, never from content.
+            if tag in FORBIDDEN_ELEMENTS and not (tag == "svg" and name == "origins/index.html"):
                 findings.append(f"{name}: <{tag}>")
             if tag == "meta" and (attrs.get("http-equiv") or "").lower() == "refresh":
                 findings.append(f"{name}: <meta http-equiv=refresh>")
@@ -307,8 +311,9 @@ def test_every_page_and_body_was_under_attack(attacked):
 def test_front_matter_text_is_shown_as_text(attacked):
     page = _parse(attacked / "events" / "2021-03-01-bridge-closed" / "index.html")
     text = "".join(page.text)
-    for field in ("The bridge is closed", "Harbour Bridge", "closed the bridge",
-                  "The editors' note", "12,000 cars"):
+    for field in ("The bridge is closed", "Harbour Bridge", "closed the bridge on Monday",
+                  "in its own voice", "The editors' note", "12,000 cars", "From elsewhere",
+                  "A record"):
         assert f"{field} {TEXT}" in text, field
     source = "".join(_parse(attacked / "sources" / "ledger" / "index.html").text)
     for field in ("The Ledger", "Bridge shut", "A. Writer"):

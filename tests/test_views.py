@@ -196,8 +196,9 @@ def test_each_account_sits_in_the_columns_its_own_source_gives_it(site):
     morning = column(date(2021, 3, 4), MARCH_3, quarter=1)
     assert closed.bar == (morning, morning + 1) == (5, 6)
     assert closed.box == (5, 9)
-    # Radio's 'yesterday', counted from its date known only as 4–5 March: 3–4 March.
-    assert placed["lane-radio", "2021-03-04-bridge-closed"].bar == (0, 8)
+    # Radio's 'yesterday', counted from its date known only as 4–5 March, is 3–4 March; its
+    # 'overnight' reaches the morning of the 5th: the account spans both sets of time words.
+    assert placed["lane-radio", "2021-03-04-bridge-closed"].bar == (0, 9)
     # Radio's 'two days ago' is 2–3 March: cut at the window's first column, and said so.
     two_days = placed["lane-radio", "2021-03-03-crack-found"]
     assert two_days.bar == (0, 4)
@@ -248,7 +249,7 @@ def test_an_account_without_time_words_is_marked_undated(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(FIXTURE, content)
     event = content / "events" / "2021-03-03-crack-found.md"
-    event.write_text(event.read_text().replace("    said_when: two days ago\n", ""))
+    event.write_text(event.read_text().replace("    time_words:\n      - said: two days ago\n", ""))
     out = tmp_path / "site"
     assert main(["build", "--content", str(content), "--out", str(out)]) == 0
     placed = {(p.lane, p.event): p for p in placed_accounts(parse(out / "index.html"))}
@@ -278,7 +279,7 @@ def test_the_home_page_reads_completely_without_script(site):
     assert listed == ["2020-11-repairs-planned", "2021-03-03-crack-found",
                       "2021-03-04-bridge-closed"]
     by_event = home.one("section", cls="by-event").text()
-    assert "Harbour Radio : 3–4 Mar 2021 (“yesterday”)" in by_event
+    assert "Harbour Radio : 3–5 Mar 2021 (“yesterday; overnight”)" in by_event
     for node in home.all():
         assert "style" not in node.attrs, node.tag
         if node.tag == "script":
@@ -305,7 +306,17 @@ def test_event_page_shows_time_words_their_reading_and_the_way_to_the_words(site
     radio = page.one("article", id="account-radio").text()
     assert "“yesterday”" in radio
     assert "'yesterday', counted from 4–5 Mar 2021 → 3–4 Mar 2021" in radio
-    assert "Jo Marsh ; Port Authority" in radio
+    assert "Harbour Radio , citing Jo Marsh ; dated by “yesterday”" in radio
+    assert "Harbour Radio , in its own voice ; dated by “overnight”" in radio
+    quotes = page.one("article", id="account-ledger").all("li", cls="quote")
+    assert [q.one("p", cls="attribution").text() for q in quotes] == [
+        "The Morning Ledger , in its own voice",
+        "The Morning Ledger , citing The Harbour Gazette , citing Radio Norte , citing Jo Marsh",
+        "The Morning Ledger , citing Port Authority and City council together",
+        "The Morning Ledger , citing City council , which The Morning Ledger disputes",
+    ]
+    origins = page.one("p", cls="origins-count").text()
+    assert origins.startswith("Told by 2 of 2 outlets, from 4 independent origins:")
     link = page.one("article", id="account-radio").one("a", cls="out")
     assert link.attrs["href"] == ("https://archive.example.net/radio/bridge"
                                   "#:~:text=Some%2010%2C000%20to%2015%2C000%20cars")
@@ -340,20 +351,26 @@ def test_source_page_tells_its_own_sequence_provenance_and_credits(site):
     assert sequence == ["../../events/2021-03-03-crack-found/#account-radio",
                         "../../events/2021-03-04-bridge-closed/#account-radio"]
     credits = page.one("ul", cls="counts").text()
-    assert credits == "Jo Marsh : 2 accounts Port Authority : 1 account"
+    assert credits == "Jo Marsh : 2 accounts"
     untold = page.one("section", aria_labelledby="untold").text()
     assert "Repairs to the bridge are planned" in untold
 
 
 def test_party_page_lists_every_claim_and_who_relays_it(site):
     page = parse(site / "credited" / "port-authority" / "index.html")
-    claims = page.one("ol", cls="claims").all("li", cls=None)
-    assert len(claims) == 3
+    first_hand = page.one("section", aria_labelledby="first-hand")
+    assert len(first_hand.all("li", cls="claim")) == 2
+    only_relayed = page.one("section", aria_labelledby="relayed-only")
+    assert not only_relayed.all("li", cls="claim")
     relayed = page.one("ul", cls="counts").text()
-    assert relayed == "The Morning Ledger : 2 claims Harbour Radio : 1 claim"
+    assert relayed == "The Morning Ledger : 2 accounts"
     assert "Jo Marsh" in page.text()  # a member of it
     index = parse(site / "credited" / "index.html").text()
-    assert "Port Authority organisation — 3 claims, relayed by 2 articles" in index
+    assert "Port Authority organisation — named in 2 accounts of 1 article" in index
+    # The Harbour Gazette only passed Radio Norte's report on; Jo Marsh said it first-hand.
+    gazette = parse(site / "credited" / "harbour-gazette" / "index.html")
+    assert not gazette.one("section", aria_labelledby="first-hand").all("li", cls="claim")
+    assert len(gazette.one("section", aria_labelledby="relayed-only").all("li", cls="claim")) == 1
 
 
 def test_differences_page_compares_figures_topic_by_topic(site):
@@ -366,9 +383,9 @@ def test_differences_page_compares_figures_topic_by_topic(site):
     assert rows[0].one("th").attrs["scope"] == "row"
     ledger, radio = rows[0].all("td")
     assert "“12,000 vehicles” (12,000)" in ledger.text()
-    assert "credited to Port Authority" in ledger.text()
+    assert "The Morning Ledger , in its own voice" in ledger.text()
     assert "“Some 10,000 to 15,000 cars” (10,000–15,000)" in radio.text()
-    assert "credited to Jo Marsh ; Port Authority" in radio.text()
+    assert "Harbour Radio , citing Jo Marsh" in radio.text()
 
 
 def test_differences_page_has_a_coverage_matrix(site):
@@ -383,7 +400,7 @@ def test_differences_page_has_a_coverage_matrix(site):
     assert cells == {
         "2020-11-repairs-planned": ["✓ Nov 2020", "— not mentioned"],
         "2021-03-03-crack-found": ["✓ Wed 3 Mar", "✓ 2–3 Mar"],
-        "2021-03-04-bridge-closed": ["✓ Thu 4 Mar, morning", "✓ 3–4 Mar"],
+        "2021-03-04-bridge-closed": ["✓ Thu 4 Mar, morning", "✓ 3–5 Mar"],
     }
 
 
@@ -633,5 +650,5 @@ def test_long_source_and_party_pages_are_split_by_year(split):
     assert len(claims[party_id]) > LOW_LIST_LIMIT
     listed = []
     for page in sorted((site / "credited" / party_id).glob("*/index.html")):
-        listed += parse(page).one("ol", cls="claims").all("li")
+        listed += parse(page).all("li", cls="claim")
     assert len(listed) == len(claims[party_id])
