@@ -62,7 +62,7 @@ def test_new_event_builds_with_only_warnings(content, tmp_path, capsys):
         "others, and if none reports it, add 'reported_by_one: true'"),
         (f"warning: content/{EVENT}:32: accounts[1].quotes[1].text: still the skeleton's placeholder "
         "'[to do: the words of the article, exactly as printed]'; replace it"),
-        (f"warning: content/{EVENT}:67: body: still the skeleton's placeholder \"[to do: the "
+        (f"warning: content/{EVENT}:103: body: still the skeleton's placeholder \"[to do: the "
         "editors' neutral summary of what happened (Ma...\"; replace it"),
     ]
     assert (out / "events" / "2021-03-04-the-ferry-stops-sailing-suspended" / "index.html").is_file()
