@@ -73,6 +73,10 @@ def make_parser() -> argparse.ArgumentParser:
     p_check.add_argument("--snapshots", metavar="DIR",
                          help="also check every quote against the plain-text snapshots in DIR "
                               "(each source names its file with 'snapshot:')")
+    p_check.add_argument("--coverage", action="store_true",
+                         help="with --snapshots: list every sentence of each article that is "
+                              "less than half quoted and not left out on purpose, and end with "
+                              "the share of sentences accounted for, per article and in all")
 
     p_serve = commands.add_parser(
         "serve", help="build, serve on http://127.0.0.1:8000 and rebuild on every change",
@@ -124,12 +128,34 @@ def _check(paths: Paths, args: argparse.Namespace) -> int:
         from .quotes import check_quotes
 
         problems = check_quotes(result.content, snapshots)
+    elif args.coverage:
+        print("check: --coverage needs --snapshots DIR, the folder of the articles' plain-text "
+              "copies", file=sys.stderr)
+        return 2
     if problems:
         raise ContentError(problems)
+    if args.coverage:
+        from .coverage import check_coverage
+
+        gaps, report = check_coverage(result.content, snapshots)
+        total = sum(r.sentences for r in report)
+        done = sum(r.covered + r.left_out for r in report)
+        lines = [f"  {r.source_id}: {r.percent:.1f}% of {r.sentences} sentences "
+                 f"({r.covered} quoted, {r.left_out} left out)" for r in report]
+        lines.append(f"  in all: {100.0 * done / total if total else 100.0:.1f}% of {total} "
+                     "sentences")
+        if gaps:
+            print_problems(gaps)
+            print("Coverage:\n" + "\n".join(lines), file=sys.stderr)
+            print(f"{len(gaps)} sentence{'s' if len(gaps) != 1 else ''} or mark"
+                  f"{'s' if len(gaps) != 1 else ''} to resolve.", file=sys.stderr)
+            return 1
     print_problems(result.warnings, "warning: ")
     checked = ""
     if args.snapshots:
         quotes = sum(len(a.account.quotes) for e in result.timeline.events for a in e.accounts)
         checked = f"; {quotes} quotes found in their snapshots"
     print(f"Content is sound: {result.summary()}{checked}")
+    if args.coverage:
+        print("Coverage:\n" + "\n".join(lines))
     return 0

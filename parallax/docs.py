@@ -109,8 +109,8 @@ def field_kind(annotation: Any) -> str:
     if origin in (typing.Union, types.UnionType):
         kinds = [field_kind(a) for a in typing.get_args(annotation) if a is not type(None)]
         return " or ".join(kinds)
-    if origin is list:
-        (item,) = typing.get_args(annotation)
+    if origin in (list, tuple):
+        item = typing.get_args(annotation)[0]
         kind = field_kind(item)
         if kind == "fields below":
             return "list of entries with the fields below"

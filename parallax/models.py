@@ -167,6 +167,15 @@ class Copy(Record):
     """How sure it is that the text is this repost."""
 
 
+class LeftOut(Record):
+    """A sentence of the snapshot that no quote needs to cover, and why."""
+
+    text: Text
+    """The sentence exactly as the snapshot gives it (as `check --coverage` lists it)."""
+    why: Text
+    """Why it is left out: e.g. 'page furniture: the comment box', 'no claim: a transition'."""
+
+
 class SourceFrontMatter(Record):
     """One article: one outlet's piece (`content/sources/*.md`). The body is the editors' note."""
 
@@ -189,6 +198,10 @@ class SourceFrontMatter(Record):
     """The file name of the plain-text snapshot that `check --snapshots DIR` checks quotes against."""
     confidence: SourceConfidence
     """The confidence of each fact above."""
+    left_out: tuple[LeftOut, ...] = ()
+    """Sentences of the snapshot left out of every account on purpose (page furniture, or no
+    claim in it), each by its exact text with the reason; `check --coverage` counts them as
+    accounted for."""
 
     @model_validator(mode="after")
     def _unknown_stays_unknown(self) -> SourceFrontMatter:

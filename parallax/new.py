@@ -24,6 +24,7 @@ from .models import (
     CountedFrom,
     Event,
     Figure,
+    LeftOut,
     OutsideNote,
     PageFrontMatter,
     Quote,
@@ -227,6 +228,10 @@ def _source(outlet: str, date: str) -> str:
                       f"{field_doc(Confidence, 'reason')}", 2)
     for name in ("outlet", "byline", "published", "url"):
         lines += _field(SourceConfidence, name, "unknown", 2)
+    lines += _field(SourceFrontMatter, "left_out", "", optional=True)
+    lines += _field(LeftOut, "text", _quoted("Leave a comment"), 4, optional=True, first="- ")
+    lines += _field(LeftOut, "why", _quoted("page furniture: the comment box"), 4,
+                    optional=True)
     lines += ["---", _todo("the editors' note on this article (Markdown)")[1:-1], ""]
     return "\n".join(lines)
 

@@ -1,0 +1,180 @@
+"""Check stage helper: how much of each article the accounts quote, sentence by sentence.
+
+The rule, for editors and tests alike:
+
+1. The snapshot is split into paragraphs at blank lines; within a paragraph, line breaks are
+   spaces. Text is normalized as for the quote check (whitespace, curly quotes, dashes).
+2. A paragraph is split into sentences after '.', '!', '?' or '…' (and any closing quotes or
+   brackets right after it) where whitespace follows and the next sentence starts with a
+   capital letter, a digit, or an opening quote or bracket. A period after a single capital
+   letter (an initial, 'U.S.') or a common abbreviation (Mr, Dr, Gen, e.g., …) ends no
+   sentence. A paragraph with no such end (a headline) is one sentence.
+3. A sentence's words are its runs of letters and digits (with inner apostrophes and hyphens).
+   A word is covered when it lies inside a quote of one of the article's accounts, found where
+   the quote check finds it. A sentence is covered when at least half its words are.
+4. A sentence the editors list under `left_out` in the source record, by its exact text (as
+   normalized above) and a reason, is accounted for; a mark that matches no sentence is an
+   error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Problem
+from .load import read_text
+from .quotes import normalize
+from .validate import Content
+
+_END = re.compile(r"([.!?…][\"')\]]*)\s+(?=[\"'(\[]?[A-Z0-9])")
+_ABBREVIATION = re.compile(
+    r"(?:^|[\s(\"'.])(?:[A-Za-z]|Mr|Mrs|Ms|Dr|St|Gen|Col|Lt|Sgt|Capt|Maj|Prof|Jr|Sr|Rev|Gov|Sen"
+    r"|Rep|vs|etc|e\.g|i\.e|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$")
+_WORD = re.compile(r"\w+(?:['-]\w+)*")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    line: int
+    """The snapshot line it starts on."""
+    start: int
+    """Where it starts in the article's normalized text (paragraphs joined by a newline)."""
+
+
+def paragraphs(raw: str) -> list[tuple[list[tuple[int, int]], str]]:
+    """Each paragraph's normalized text, with (offset in it, snapshot line) for each of its lines."""
+    found = []
+    lines: list[tuple[int, int]] = []
+    parts: list[str] = []
+    for number, line in enumerate(raw.split("\n"), start=1):
+        text = normalize(line)
+        if not text:
+            if parts:
+                found.append((lines, " ".join(parts)))
+            lines, parts = [], []
+            continue
+        offset = sum(len(p) + 1 for p in parts)
+        lines.append((offset, number))
+        parts.append(text)
+    if parts:
+        found.append((lines, " ".join(parts)))
+    return found
+
+
+def _line_at(lines: list[tuple[int, int]], offset: int) -> int:
+    return max((number for start, number in lines if start <= offset), default=lines[0][1])
+
+
+def split_sentences(paragraph: str) -> list[tuple[int, str]]:
+    """(offset, text) of each sentence of one normalized paragraph."""
+    out, start = [], 0
+    for match in _END.finditer(paragraph):
+        end = match.end(1)
+        candidate = paragraph[start:end]
+        if candidate.endswith(".") and _ABBREVIATION.search(candidate):
+            continue
+        out.append((start, candidate))
+        start = match.end()
+    if start < len(paragraph):
+        out.append((start, paragraph[start:]))
+    return out
+
+
+def sentences(raw: str) -> tuple[str, list[Sentence]]:
+    """The article's normalized text (paragraphs joined by newlines) and its sentences."""
+    text, found = "", []
+    for lines, paragraph in paragraphs(raw):
+        if text:
+            text += "\n"
+        base = len(text)
+        text += paragraph
+        found += [Sentence(s, _line_at(lines, offset), base + offset)
+                  for offset, s in split_sentences(paragraph)]
+    return text, found
+
+
+def covered_spans(quotes: list[str], text: str) -> list[tuple[int, int]]:
+    """Where each quote's pieces stand in the text (as the quote check finds them)."""
+    spans = []
+    for quote in quotes:
+        position, pieces = 0, []
+        for piece in (normalize(p) for p in quote.split("…")):
+            if not piece:
+                continue
+            found = text.find(piece, position)
+            if found < 0:
+                pieces = []
+                break
+            pieces.append((found, found + len(piece)))
+            position = found + len(piece)
+        spans += pieces
+    return spans
+
+
+def share_covered(sentence: Sentence, spans: list[tuple[int, int]]) -> float:
+    words = list(_WORD.finditer(sentence.text))
+    if not words:
+        return 1.0
+    inside = 0
+    for word in words:
+        a, b = sentence.start + word.start(), sentence.start + word.end()
+        if any(start <= a and b <= end for start, end in spans):
+            inside += 1
+    return inside / len(words)
+
+
+@dataclass(frozen=True)
+class ArticleCoverage:
+    source_id: str
+    sentences: int
+    covered: int
+    left_out: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * (self.covered + self.left_out) / self.sentences if self.sentences else 100.0
+
+
+def check_coverage(content: Content, snapshots: Path
+                   ) -> tuple[list[Problem], list[ArticleCoverage]]:
+    """Every sentence under half quoted and not left out, every mark that matches no sentence,
+    and each article's figures."""
+    problems: list[Problem] = []
+    report: list[ArticleCoverage] = []
+    quotes: dict[str, list[str]] = {}
+    for event in content.events:
+        for account in event.accounts:
+            quotes.setdefault(account.source, []).extend(q.text for q in account.quotes)
+    for source in content.sources:
+        if not source.snapshot or not (snapshots / source.snapshot).is_file():
+            continue  # the quote check reports a missing snapshot
+        path = snapshots / source.snapshot
+        text, found = sentences(read_text(path, str(path)))
+        spans = covered_spans(quotes.get(source.id, []), text)
+        marks = {normalize(mark.text): n for n, mark in enumerate(source.left_out)}
+        matched: set[str] = set()
+        covered = left_out = 0
+        for sentence in found:
+            if sentence.text in marks:
+                matched.add(sentence.text)
+                left_out += 1
+                continue
+            share = share_covered(sentence, spans)
+            if share >= 0.5:
+                covered += 1
+                continue
+            record = content.origins[("source", source.id)].path
+            problems.append(Problem(str(path), sentence.line, "coverage", (
+                f"{share:.0%} of this sentence is in quotes: {sentence.text!r}; quote it in an "
+                f"account of '{source.id}', or list it under left_out in {record} with the "
+                "reason")))
+        for mark, n in marks.items():
+            if mark not in matched:
+                problems.append(content.problem("source", source.id, ("left_out", n, "text"), (
+                    f"matches no sentence of {source.snapshot}; copy the sentence exactly as "
+                    "`check --coverage` lists it")))
+        report.append(ArticleCoverage(source.id, len(found), covered, left_out))
+    return problems, report
