@@ -211,7 +211,7 @@ def test_serves_the_built_site_with_livereload(server):
     status, _, headers = server.get("_preview/preview.css")
     assert status == 200 and headers["Content-Type"].startswith("text/css")
     status, data, headers = server.get("data/timeline.json")
-    assert status == 200 and json.loads(data)["schema_version"] == 1
+    assert status == 200 and json.loads(data)["schema_version"] == 2
     # A folder without its '/' is redirected, so the pages' relative links work.
     assert server.page(CRACK_PAGE.rstrip("/")) == body
     status, missing, _ = server.get("no/such/page/")
