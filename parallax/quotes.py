@@ -81,12 +81,16 @@ def check_quotes(content: Content, snapshots: Path) -> list[Problem]:
             text = texts.get(account.source)
             if text is None:
                 continue
-            for q, quote in enumerate(account.quotes):
-                missing = find_quote(quote.text, text)
+            said = [(("quotes", q), quote.text) for q, quote in enumerate(account.quotes)]
+            # A figure's words are quoted too: 'as_written' is what the article printed.
+            said += [(("figures", f, "as_written"), figure.as_written)
+                     for f, figure in enumerate(account.figures)]
+            for loc, words in said:
+                missing = find_quote(words, text)
                 if missing is None:
                     continue
                 near = nearest_passage(missing, text)
-                problems.append(content.problem("event", event.id, ("accounts", a, "quotes", q), (
+                problems.append(content.problem("event", event.id, ("accounts", a) + loc, (
                     f"not found in the snapshot of '{account.source}': {missing!r}; "
                     f"the nearest passage is {near!r}")))
     return problems
