@@ -221,6 +221,9 @@ def run_from_page(args: argparse.Namespace, paths: Paths) -> int:
 
 def _read_page(page: str, fetch: bool, extract) -> "extract.PageArticle":
     address = None
+    if fetch and not page.startswith(("http://", "https://")):
+        raise ContentError([Problem(page, 1, "", (
+            "--fetch downloads a page from an http:// or https:// address; this is not one"))])
     if page.startswith(("http://", "https://")):
         if not fetch:
             raise ContentError([Problem(page, 1, "", (
