@@ -41,12 +41,12 @@ CLUES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("outlet", ((METADATA, "`og:site_name`, a publisher in `<meta>` or JSON-LD"),
                 (PAGE_TITLE, "a site name with a dot in the page's `<title>`"),
                 (HOST, "the host name of the address below, without `www.`"))),
-    ("title", ((METADATA, "`og:title`, a headline in `<meta>` or JSON-LD"),
-               (HEADLINE, "the page's only `<h1>`, or its `<title>`"))),
+    ("title", ((METADATA, "`og:title`, a headline in `<meta>` or JSON-LD, less a ` | Outlet`"),
+               (HEADLINE, "the only `<h1>`, a title element, the `<title>` or a heading"))),
     ("byline", ((METADATA, "an author in `<meta>` or JSON-LD"),
                 (BYLINE, "an element marked as the byline or author"))),
     ("published", ((METADATA, "the publication date in the page's `<head>`"),
-                   (MARKED_DATE, "a `<time>` or date element in the page"),
+                   (MARKED_DATE, "a `<time>` or date element, not in comments or sidebars"),
                    (ADDRESS, "a date in the address, such as `/2016/12/11/`"))),
     ("url", ((METADATA, "`og:url`, JSON-LD or the canonical link"),
              (SAVED_FROM, "the `<!-- saved from url=... -->` line a browser adds"),
@@ -150,6 +150,9 @@ def read_article(page: bytes, address: str | None = None) -> PageArticle:
                     (_clean(extract_sitename(tree)), PAGE_TITLE),
                     (host.removeprefix("www.") if host else None, HOST))
 
+    if title and outlet:
+        title = Fact(_without_outlet(title.value, outlet.value), title.reason)
+
     address_date = _date(_empty_page(), url.value) if url else None
     published = _first((_date(_head_only(tree)), METADATA),
                        (_date(_without(tree, _FURNITURE)), MARKED_DATE),
@@ -175,6 +178,14 @@ def _first(*candidates: tuple[str | None, str]) -> Fact | None:
         if value:
             return Fact(value, reason)
     return None
+
+
+def _without_outlet(title: str, outlet: str) -> str:
+    """'Headline | Outlet' → 'Headline': page titles often carry the site's name."""
+    for separator in (" | ", " - ", " – ", " — ", " :: ", " · "):
+        if title.endswith(separator + outlet) and len(title) > len(separator + outlet):
+            return title[:-len(separator + outlet)].strip()
+    return title
 
 
 def _clean(text: str | None) -> str | None:

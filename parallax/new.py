@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
@@ -31,6 +32,9 @@ from .models import (
 from .paths import Paths
 from .validate import PLACEHOLDER, suggest_id
 from .when import FORMS, WhenError, parse_when
+
+if TYPE_CHECKING:  # the module that knows trafilatura is imported only when a page is read
+    from .extract import PageArticle
 
 FOLDERS = {kind: folder for folder, kind in KINDS.items()}
 WIDTH = 96
@@ -170,7 +174,7 @@ def run_from_page(args: argparse.Namespace, paths: Paths) -> int:
             parse_when(args.date, _utc())
         except WhenError as error:
             raise ContentError([Problem("--date", 1, "", str(error))]) from None
-    article = _read_page(args.page, args.fetch, extract)
+    article = _read_page(args.page, args.fetch)
 
     def problem(field: str, message: str) -> ContentError:
         return ContentError([Problem(args.page, 1, field, message)])
@@ -219,7 +223,9 @@ def run_from_page(args: argparse.Namespace, paths: Paths) -> int:
     return 0
 
 
-def _read_page(page: str, fetch: bool, extract) -> "extract.PageArticle":
+def _read_page(page: str, fetch: bool) -> PageArticle:
+    from . import extract
+
     address = None
     if fetch and not page.startswith(("http://", "https://")):
         raise ContentError([Problem(page, 1, "", (
@@ -256,10 +262,11 @@ def _check_record(text: str, shown: str) -> None:
             f"the record read from the page would not build, so nothing was written: {error}"))])
 
 
-def _to_confirm(shown: str, snapshot: Path, article, found: dict, given: dict) -> str:
+def _to_confirm(shown: str, snapshot: Path, article: PageArticle, found: dict,
+                given: dict) -> str:
     lines = [f"Wrote {shown} and the snapshot {snapshot} ({article.words} words).",
-             "Confirm against the article itself, then make each fact's confidence 'confirmed' "
-             "(or keep 'inferred' with its reason):"]
+             ("Confirm against the article itself, then make each fact's confidence 'confirmed' "
+              "(or keep 'inferred' with its reason):")]
     missing = []
     for fact in ("outlet", "title", "byline", "published", "url"):
         clue = found[fact]
@@ -278,9 +285,9 @@ def _to_confirm(shown: str, snapshot: Path, article, found: dict, given: dict) -
     if article.address_date and published and published.value != article.address_date:
         lines.append(f"  note: the address gives another date, {article.address_date}")
     lines += ["  timezone: not read from pages; add the outlet's IANA time zone if you know it",
-              f"Read {snapshot} through: it must hold the article's text only. Quote from it, "
-              "and `python build.py check --snapshots "
-              f"{snapshot.parent}` checks every quote against it."]
+              (f"Read {snapshot} through: it must hold the article's text only. Quote from it, "
+               f"and `python build.py check --snapshots {snapshot.parent}` checks every quote "
+               "against it.")]
     return "\n".join(lines)
 
 

@@ -86,6 +86,15 @@ def test_dates_of_comments_and_related_articles_are_not_the_articles():
     assert article.byline == Fact("Rowan Tide", extract.BYLINE)
 
 
+def test_the_outlet_after_a_headline_is_not_part_of_it():
+    page = (PAGES / "full-metadata.html").read_bytes().replace(
+        b'content="Harbour crossing shut overnight"',
+        b'content="Harbour crossing shut overnight | The Harbour Courier"')
+    assert read_article(page).title == Fact("Harbour crossing shut overnight", extract.METADATA)
+    page = page.replace(b"| The Harbour Courier", b"| Another Paper")
+    assert read_article(page).title.value == "Harbour crossing shut overnight | Another Paper"
+
+
 def test_a_page_that_is_not_an_article_is_refused():
     with pytest.raises(PageError) as error:
         _read("not-an-article.html")
