@@ -256,3 +256,24 @@ def test_page_furniture_quoted_from_the_page_fails_the_check(site, capsys):
     capsys.readouterr()
     assert check(site) == 1
     assert "not found in the snapshot of 'island-voice'" in capsys.readouterr().err
+
+
+def test_an_outlet_the_page_does_not_name_is_left_for_the_editor(site, tmp_path, capsys):
+    page = tmp_path / "bare.html"
+    page.write_bytes((PAGES / "no-date.html").read_bytes()
+                     .replace(b'<meta property="og:site_name" content="Harbour Gazette">', b"")
+                     .replace(b" | Harbour Gazette", b"")
+                     .replace(b'<link rel="canonical" href="https://gazette.example.org/news/'
+                              b'bridge-reopens-to-buses">', b""))
+    assert new_from(site, page, "--date", "2021-03-09") == 0
+    path = site / "content" / "sources" / "bridge-reopens-to-buses.md"
+    record = _fields(path)
+    assert record["outlet"] == "[to do: the outlet's name, as it writes it]"
+    assert record["confidence"] == {"outlet": "unknown", "byline": "unknown",
+                                    "published": "unknown", "url": "unknown"}
+    assert "url" not in record and "byline" not in record
+    out = capsys.readouterr().out
+    assert "  outlet: not found in the page; left as a '[to do …]' placeholder\n" in out
+    assert "  url: not found in the page; left out and marked unknown\n" in out
+    assert main(["build", "--content", str(site / "content"), "--out", str(site / "site")]) == 0
+    assert "outlet: still the skeleton's placeholder" in capsys.readouterr().err
