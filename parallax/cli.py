@@ -111,8 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     except ContentError as error:
         print_problems(error.problems)
         count = len(error.problems)
-        print(f"{count} problem{'s' if count != 1 else ''}; {args.out}/ was left as it was.",
-              file=sys.stderr)
+        kept = "nothing was written" if args.command == "new" else f"{args.out}/ was left as it was"
+        print(f"{count} problem{'s' if count != 1 else ''}; {kept}.", file=sys.stderr)
         return 1
     return 0
 

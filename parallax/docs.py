@@ -6,7 +6,8 @@
     <!-- end generated: NAME -->
 
 from the content models' field docstrings (the field reference), `parallax.when.FORMS` (the
-date forms) and `parallax.timewords.PHRASES` (the time words), and writes docs/schemas/ (the
+date forms), `parallax.timewords.PHRASES` (the time words) and `parallax.extract.CLUES` (where
+`new source --from` looks for each fact), and writes docs/schemas/ (the
 schemas editors' YAML tools use); `--check` only says whether all of it is up to date.
 Everything outside the markers is the editors' own prose.
 """
@@ -217,8 +218,19 @@ def time_words_section() -> str:
     return "\n".join(out) + "\n"
 
 
+def from_page_section() -> str:
+    from .extract import CLUES
+
+    out = ["| Fact | Looked for, in order (and the reason written) |", "|---|---|"]
+    for fact, clues in CLUES:
+        where = "; ".join(f"{n}. {what} (“{reason}”)" for n, (reason, what) in enumerate(clues, 1))
+        out.append(f"| `{fact}` | {_cell(where)} |")
+    return "\n".join(out) + "\n"
+
+
 SECTIONS = {
     "fields": fields_section,
+    "from-page": from_page_section,
     "date-forms": date_forms_section,
     "time-words": time_words_section,
 }

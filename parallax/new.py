@@ -11,12 +11,13 @@ from __future__ import annotations
 import argparse
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from .docs import field_doc
 from .errors import ContentError, Problem
-from .load import KINDS, display_path
+from .load import KINDS, display_path, parse_markdown
 from .models import (
     Account,
     Confidence,
@@ -36,10 +37,18 @@ from .paths import Paths
 from .validate import PLACEHOLDER, suggest_id
 from .when import FORMS, WhenError, parse_when
 
+if TYPE_CHECKING:  # the module that knows trafilatura is imported only when a page is read
+    from .extract import PageArticle
+
 FOLDERS = {kind: folder for folder, kind in KINDS.items()}
 WIDTH = 96
 ID_WORDS = 8
 """At most this many words of the title go into a file name."""
+FROM_PAGE_HELP = (
+    " With --from PAGE --snapshots DIR, read the outlet, headline, byline, date and address "
+    "from a web page saved from the browser, write the article's plain text into DIR, and "
+    "list what to confirm; the outlet and --date, when given, take the place of what the "
+    "page says.")
 
 
 def add_parser(commands: argparse._SubParsersAction, site_options) -> None:
@@ -57,23 +66,48 @@ def add_parser(commands: argparse._SubParsersAction, site_options) -> None:
          "the article's publication date (e.g. 2016-12-11); required: it is never guessed"),
         ("page", "the page's title", None),
     ):
+        description = f"Write content/{FOLDERS[kind]}/<id>.md to fill in."
+        if kind == "source":
+            description += FROM_PAGE_HELP
         sub = kinds.add_parser(kind, help=f"a new {kind} in content/{FOLDERS[kind]}/",
-                               description=f"Write content/{FOLDERS[kind]}/<id>.md to fill in.")
-        sub.add_argument("title", help=title)
+                               description=description)
+        # A source read from a page takes its outlet and date from the page.
+        sub.add_argument("title", help=title, **({"nargs": "?"} if kind == "source" else {}))
         if date_help:
-            sub.add_argument("--date", required=True, help=date_help)
+            sub.add_argument("--date", required=kind == "event", help=date_help)
         sub.add_argument("--id", help="the file name without '.md' (default: "
                          + ("the date and the title" if kind == "event" else "from the title")
                          + ", in lower-case words joined by hyphens)")
+        if kind == "source":
+            sub.add_argument("--from", dest="page", metavar="PAGE",
+                             help="a web page saved from the browser (.html): the record's facts "
+                                  "and the snapshot are read from it; with --fetch, an address")
+            sub.add_argument("--snapshots", metavar="DIR",
+                             help="with --from: the folder the plain-text snapshot is written to "
+                                  "(the one `check --snapshots DIR` reads)")
+            sub.add_argument("--fetch", action="store_true",
+                             help="with --from ADDRESS: download the page (otherwise an address "
+                                  "is refused, and nothing is downloaded)")
         site_options(sub)
-        sub.set_defaults(run=run)
+        sub.set_defaults(run=run, parser=sub)
 
 
 def run(args: argparse.Namespace, paths: Paths) -> int:
+    if args.kind == "source":
+        if getattr(args, "page", None):
+            if not args.snapshots:
+                args.parser.error("--from needs --snapshots DIR: the folder the article's "
+                                  "plain-text snapshot goes to")
+            return run_from_page(args, paths)
+        if args.snapshots or args.fetch:
+            args.parser.error("--snapshots and --fetch go with --from PAGE")
+        missing = [name for name, value in (("title", args.title), ("--date", args.date))
+                   if value is None]
+        if missing:
+            args.parser.error(f"the following arguments are required: {', '.join(missing)} "
+                              "(or read them from a saved page with --from PAGE --snapshots DIR)")
     content = paths.content
-    if not content.is_dir():
-        raise ContentError([Problem(str(content), 1, "", (
-            "the content folder does not exist; give its path with --content"))])
+    _check_content_folder(content)
     date = getattr(args, "date", None)
     if date is not None:
         try:
@@ -81,21 +115,34 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
         except WhenError as error:
             raise ContentError([Problem("--date", 1, "", str(error))]) from None
     record_id = args.id or default_id(args.kind, args.title, date)
-    if suggest_id(record_id) != record_id:
-        raise ContentError([Problem("--id", 1, "", (
-            f"'{record_id}' cannot be an id: use lower-case letters, digits and single "
-            f"hyphens (e.g. '{suggest_id(record_id)}')"))])
-    path = content / FOLDERS[args.kind] / f"{record_id}.md"
-    shown = display_path(path, content)
-    if path.exists():
-        raise ContentError([Problem(shown, 1, "", (
-            "this file already exists and is left as it is; choose another title or --id"))])
+    path, shown = new_record_path(content, args.kind, record_id)
     text = skeleton(args.kind, args.title, date, _source_ids(content))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     print(f"Wrote {shown}: replace every '{PLACEHOLDER} …]', then see it with "
           "`python build.py serve`.")
     return 0
+
+
+def _check_content_folder(content: Path) -> None:
+    if not content.is_dir():
+        raise ContentError([Problem(str(content), 1, "", (
+            "the content folder does not exist; give its path with --content"))])
+
+
+def new_record_path(content: Path, kind: str, record_id: str) -> tuple[Path, str]:
+    """Where a new record with this id goes, and how messages show it; refused when the id
+    cannot be one or the file exists (nothing is ever overwritten)."""
+    if suggest_id(record_id) != record_id:
+        raise ContentError([Problem("--id", 1, "", (
+            f"'{record_id}' cannot be an id: use lower-case letters, digits and single "
+            f"hyphens (e.g. '{suggest_id(record_id)}')"))])
+    path = content / FOLDERS[kind] / f"{record_id}.md"
+    shown = display_path(path, content)
+    if path.exists():
+        raise ContentError([Problem(shown, 1, "", (
+            "this file already exists and is left as it is; choose another title or --id"))])
+    return path, shown
 
 
 def default_id(kind: str, title: str, date: str | None) -> str:
@@ -115,6 +162,137 @@ def _utc():
 
 def _source_ids(content: Path) -> list[str]:
     return sorted(p.stem for p in (content / "sources").glob("*.md"))
+
+
+# --- a source read from a saved page ------------------------------------------------------------
+
+
+def run_from_page(args: argparse.Namespace, paths: Paths) -> int:
+    """`new source --from PAGE --snapshots DIR`: the record and the snapshot, both or neither."""
+    from . import extract
+
+    content = paths.content
+    _check_content_folder(content)
+    if args.date is not None:
+        try:
+            parse_when(args.date, _utc())
+        except WhenError as error:
+            raise ContentError([Problem("--date", 1, "", str(error))]) from None
+    article = _read_page(args.page, args.fetch)
+
+    def problem(field: str, message: str) -> ContentError:
+        return ContentError([Problem(args.page, 1, field, message)])
+
+    # What the editor gives takes the place of what the page says; its confidence is left for
+    # the editor to set, as `new source` does.
+    found: dict[str, extract.Fact | None] = {
+        "outlet": None if args.title else article.outlet,
+        "title": article.title,
+        "byline": article.byline,
+        "published": None if args.date else article.published,
+        "url": article.url,
+    }
+    outlet = args.title or (found["outlet"].value if found["outlet"] else None)
+    published = args.date or (found["published"].value if found["published"] else None)
+    if published is None:
+        raise problem("published", (
+            "no publication date in the page's metadata, in a date marked up in it or in its "
+            "address; give the date with --date (a date is never guessed)"))
+    name = outlet or (article.title.value if article.title else None)
+    if not args.id and not name:
+        raise problem("", "the page names neither its outlet nor its headline; give an id with --id")
+    record_id = args.id or default_id("source", name, None)
+    path, shown = new_record_path(content, "source", record_id)
+    snapshots = Path(args.snapshots)
+    snapshot = snapshots / f"{record_id}.txt"
+    if snapshot.exists():
+        raise ContentError([Problem(str(snapshot), 1, "", (
+            "this snapshot already exists and is left as it is; choose another --id"))])
+
+    confidence = {}
+    for fact in ("outlet", "byline", "published", "url"):
+        clue = found[fact]
+        confidence[fact] = ("inferred", clue.reason) if clue else ("unknown", "")
+    text = _source_read(outlet, found["title"].value if found["title"] else None, published,
+                        found["byline"].value if found["byline"] else None,
+                        found["url"].value if found["url"] else None, snapshot.name, confidence)
+    _check_record(text, shown)
+
+    snapshots.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    snapshot.write_text(article.text, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    print(_to_confirm(shown, snapshot, article, found, given={
+        "outlet": args.title, "published": args.date}))
+    return 0
+
+
+def _read_page(page: str, fetch: bool) -> PageArticle:
+    from . import extract
+
+    address = None
+    if fetch and not page.startswith(("http://", "https://")):
+        raise ContentError([Problem(page, 1, "", (
+            "--fetch downloads a page from an http:// or https:// address; this is not one"))])
+    if page.startswith(("http://", "https://")):
+        if not fetch:
+            raise ContentError([Problem(page, 1, "", (
+                "this is a web address, and nothing is downloaded unless you ask: add --fetch, "
+                "or save the page from your browser and give the file"))])
+        address = page
+    try:
+        if address:
+            data = extract.fetch(address)
+        else:
+            path = Path(page)
+            if not path.is_file():
+                raise ContentError([Problem(page, 1, "", (
+                    "no such file; give the path of a page saved from the browser (.html)"))])
+            data = path.read_bytes()
+        return extract.read_article(data, address)
+    except extract.PageError as error:
+        raise ContentError([Problem(page, 1, "", str(error))]) from None
+
+
+def _check_record(text: str, shown: str) -> None:
+    """The record must build as written (a value read from a page could be anything)."""
+    from pydantic import ValidationError
+
+    try:
+        data = parse_markdown(text, shown, "source", Path(shown).stem).data
+        SourceFrontMatter.model_validate(data)
+    except (ContentError, ValidationError) as error:
+        raise ContentError([Problem(shown, 1, "", (
+            f"the record read from the page would not build, so nothing was written: {error}"))])
+
+
+def _to_confirm(shown: str, snapshot: Path, article: PageArticle, found: dict,
+                given: dict) -> str:
+    lines = [f"Wrote {shown} and the snapshot {snapshot} ({article.words} words).",
+             ("Confirm against the article itself, then make each fact's confidence 'confirmed' "
+              "(or keep 'inferred' with its reason):")]
+    missing = []
+    for fact in ("outlet", "title", "byline", "published", "url"):
+        clue = found[fact]
+        if given.get(fact):
+            lines.append(f"  {fact}: {given[fact]} (as you gave it; its confidence is 'unknown' "
+                         "until you set it)")
+        elif clue:
+            lines.append(f"  {fact}: {clue.value} ({clue.reason})")
+        else:
+            missing.append(fact)
+    for fact in missing:
+        what = ("left as a '[to do …]' placeholder" if fact in ("outlet", "title")
+                else "left out and marked unknown")
+        lines.append(f"  {fact}: not found in the page; {what}")
+    published = found["published"]
+    if article.address_date and published and published.value != article.address_date:
+        lines.append(f"  note: the address gives another date, {article.address_date}")
+    lines += ["  timezone: not read from pages; add the outlet's IANA time zone if you know it",
+              (f"Read {snapshot} through: it must hold the article's text only. Quote from it, "
+               f"and `python build.py check --snapshots {snapshot.parent}` checks every quote "
+               "against it.")]
+    return "\n".join(lines)
 
 
 # --- the skeletons -------------------------------------------------------------------------------
@@ -232,6 +410,44 @@ def _source(outlet: str, date: str) -> str:
     lines += _field(LeftOut, "text", _quoted("Leave a comment"), 4, optional=True, first="- ")
     lines += _field(LeftOut, "why", _quoted("page furniture: the comment box"), 4,
                     optional=True)
+    lines += ["---", _todo("the editors' note on this article (Markdown)")[1:-1], ""]
+    return "\n".join(lines)
+
+
+def _source_read(outlet: str | None, title: str | None, published: str, byline: str | None,
+                 url: str | None, snapshot: str, confidence: dict[str, tuple[str, str]]) -> str:
+    """The source record written from a page: the skeleton's layout and explanations, with what
+    was found filled in; `confidence` gives each fact's (level, reason)."""
+    lines = ["---"]
+    lines += _field(SourceFrontMatter, "outlet",
+                    _quoted(outlet) if outlet else _todo("the outlet's name, as it writes it"))
+    lines += _field(SourceFrontMatter, "title",
+                    _quoted(title) if title else _todo("the headline, exactly as published"))
+    lines += _field(SourceFrontMatter, "published", published)
+    lines += _comment(f"Date forms: {FORMS}.", 0)
+    lines += _field(SourceFrontMatter, "byline", _quoted(byline or "A. Writer"),
+                    optional=byline is None)
+    lines += _field(SourceFrontMatter, "timezone", "Europe/London", optional=True)
+    lines += _field(SourceFrontMatter, "url", _quoted(url or "https://example.org/the-article"),
+                    optional=url is None)
+    lines += _field(SourceFrontMatter, "snapshot", _quoted(snapshot))
+    lines += _field(SourceFrontMatter, "copy_read", "", optional=True)
+    lines += _field(Copy, "site", "archive.example.net", 2, optional=True)
+    lines += _field(Copy, "url", "https://archive.example.net/the-article", 2, optional=True)
+    lines += _field(Copy, "published", "2016-12-12", 2, optional=True)
+    lines += _field(Copy, "confidence", "confirmed", 2, optional=True)
+    lines += _field(SourceFrontMatter, "confidence", "")
+    level = field_doc(Confidence, "level").rstrip(".")
+    lines += _comment(f"Each one is a level ({level}), or a level with the reason for it. "
+                      f"{field_doc(Confidence, 'reason')} Once you have checked a fact against "
+                      "the article, make it confirmed.", 2)
+    for name in ("outlet", "byline", "published", "url"):
+        level, reason = confidence[name]
+        if reason:
+            lines += _field(SourceConfidence, name, "", 2)
+            lines += [f"    level: {level}", f"    reason: {_quoted(reason)}"]
+        else:
+            lines += _field(SourceConfidence, name, level, 2)
     lines += ["---", _todo("the editors' note on this article (Markdown)")[1:-1], ""]
     return "\n".join(lines)
 

@@ -1,0 +1,251 @@
+"""Editors' helper for `new source --from`: an article's text and facts, read from a saved web page.
+
+The only module that knows trafilatura (the article's text and its metadata), htmldate (its
+publication date) and lxml (the parsed page). Each fact comes with where it was found; a fact the
+page does not give is None, never a guess.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import htmldate
+import trafilatura
+from lxml import etree
+from trafilatura.metadata import (
+    examine_meta,
+    extract_author,
+    extract_meta_json,
+    extract_sitename,
+    extract_title,
+    extract_url,
+)
+
+# Where a fact was found: the reason the record gives for its confidence `inferred`.
+METADATA = "from the page's metadata"
+MARKED_DATE = "from a date marked up in the page"
+HEADLINE = "from the page's headline"
+BYLINE = "from the byline printed on the page"
+PAGE_TITLE = "from the page's title"
+ADDRESS = "from the address"
+HOST = "from the address: the site's host name"
+SAVED_FROM = "from the address the browser noted when saving the page"
+FETCHED = "from the address the page was fetched from"
+
+CLUES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("outlet", ((METADATA, "`og:site_name`, a publisher in `<meta>` or JSON-LD"),
+                (PAGE_TITLE, "a site name with a dot in the page's `<title>`"),
+                (HOST, "the host name of the address below, without `www.`"))),
+    ("title", ((METADATA, "`og:title`, a headline in `<meta>` or JSON-LD, less a ` | Outlet`"),
+               (HEADLINE, "the only `<h1>`, a title element, the `<title>` or a heading"))),
+    ("byline", ((METADATA, "an author in `<meta>` or JSON-LD"),
+                (BYLINE, "an element marked as the byline or author"))),
+    ("published", ((METADATA, "the publication date in the page's `<head>`"),
+                   (MARKED_DATE, "a `<time>` or date element, not in comments or sidebars"),
+                   (ADDRESS, "a date in the address, such as `/2016/12/11/`"))),
+    ("url", ((METADATA, "`og:url`, JSON-LD or the canonical link"),
+             (SAVED_FROM, "the `<!-- saved from url=... -->` line a browser adds"),
+             (FETCHED, "with `--fetch`, the address given"))),
+)
+"""For each fact, where it is looked for, in order: (the reason written, what that means)."""
+
+MIN_PROSE_WORDS = 40
+"""An article has at least this many words in paragraphs of running prose."""
+PROSE_LINE_WORDS = 12
+"""A paragraph of running prose has at least this many words (a link in a list has fewer)."""
+FETCH_SECONDS = 20
+
+_HTML = re.compile(rb"<(!doctype\s+html|html|head|body)[\s>]", re.IGNORECASE)
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(https?://[^\s>]+?)\s*-->", re.IGNORECASE)
+_URL = re.compile(r"^https?://\S+$")
+
+
+def _marked(*words: str) -> str:
+    """An XPath for the elements whose class or id contains one of `words` (any case)."""
+    tests = [f"contains(translate(@{attribute}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
+             f"'abcdefghijklmnopqrstuvwxyz'), '{word}')"
+             for word in words for attribute in ("class", "id")]
+    return f"//*[{' or '.join(tests)}]"
+
+
+_DISCLAIMER = _marked("disclaimer")
+_FURNITURE = ("//nav | //aside | //footer | //form | "
+              + _marked("comment", "related", "sidebar", "widget", "share", "newsletter",
+                        "disclaimer"))
+"""Page furniture whose dates are not the article's: comments, related articles, sidebars."""
+
+
+class PageError(Exception):
+    """The page cannot give an article; the message says why, for the editor."""
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact about the article, and where it was found."""
+
+    value: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class PageArticle:
+    """What a saved page says about its article. A fact the page does not give is None."""
+
+    text: str
+    """The article's plain text: its headline, a blank line, then its paragraphs."""
+    words: int
+    title: Fact | None
+    outlet: Fact | None
+    byline: Fact | None
+    published: Fact | None
+    url: Fact | None
+    address_date: str | None
+    """The date in the address, when there is one (to compare with a date found elsewhere)."""
+
+
+def fetch(address: str) -> bytes:
+    """The page at `address`, or PageError saying why it could not be had."""
+    request = urllib.request.Request(address, headers={"User-Agent": "Parallax (new source --fetch)"})
+    try:
+        with urllib.request.urlopen(request, timeout=FETCH_SECONDS) as response:
+            return response.read()
+    except urllib.error.HTTPError as error:
+        raise PageError(f"could not fetch {address}: the server answered {error.code} "
+                        f"{error.reason}") from None
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        raise PageError(
+            f"could not fetch {address} ({reason}): this computer may have no network. Open the "
+            "page in a browser, save it (Save Page As…, 'Web Page, HTML only' or 'complete') and "
+            "give the saved file instead") from None
+
+
+def read_article(page: bytes, address: str | None = None) -> PageArticle:
+    """The article in `page` (the bytes of a saved HTML page); `address` is where it was fetched
+    from, if it was. PageError when the page is not HTML or holds no article."""
+    if b"\x00" in page[:4096] or not _HTML.search(page[:65536]):
+        raise PageError("this is not an HTML page; save the article from the browser as a web "
+                        "page (.html)")
+    tree = trafilatura.load_html(page)
+    if tree is None:
+        raise PageError("this page cannot be read as HTML")
+
+    meta = extract_meta_json(tree, examine_meta(tree))
+    head_text = page[:4096].decode("utf-8", errors="replace")
+
+    url = _first((_url(meta.url) or _url(extract_url(tree)), METADATA),
+                 (_url(_match(_SAVED_FROM, head_text)), SAVED_FROM),
+                 (_url(address), FETCHED))
+    title = _first((_clean(meta.title), METADATA), (_clean(extract_title(tree)), HEADLINE))
+    # trafilatura drops a one-word author from the metadata as too unlikely to be a name.
+    meta_author = _clean(meta.author) if meta.author and " " in meta.author.strip() else None
+    byline = _first((meta_author, METADATA), (_clean(extract_author(tree)), BYLINE))
+    host = urlsplit(url.value).hostname if url else None
+    outlet = _first((_clean(meta.sitename), METADATA),
+                    (_clean(extract_sitename(tree)), PAGE_TITLE),
+                    (host.removeprefix("www.") if host else None, HOST))
+
+    if title and outlet:
+        title = Fact(_without_outlet(title.value, outlet.value), title.reason)
+
+    address_date = _date(_empty_page(), url.value) if url else None
+    published = _first((_date(_head_only(tree)), METADATA),
+                       (_date(_without(tree, _FURNITURE)), MARKED_DATE),
+                       (address_date, ADDRESS))
+
+    text = _text(tree, title.value if title else None)
+    prose = sum(len(line.split()) for line in text.split("\n")
+                if len(line.split()) >= PROSE_LINE_WORDS and not line.startswith("- "))
+    if prose < MIN_PROSE_WORDS:
+        raise PageError(
+            f"no article found: the page's main text has {prose} words of running prose "
+            f"(an article has at least {MIN_PROSE_WORDS}); it reads like a front page, a list "
+            "of links or an error page. Save the article's own page")
+    return PageArticle(text=text, words=len(text.split()), title=title, outlet=outlet,
+                       byline=byline, published=published, url=url, address_date=address_date)
+
+
+# --- pieces ----------------------------------------------------------------------------------------
+
+
+def _first(*candidates: tuple[str | None, str]) -> Fact | None:
+    for value, reason in candidates:
+        if value:
+            return Fact(value, reason)
+    return None
+
+
+def _without_outlet(title: str, outlet: str) -> str:
+    """'Headline | Outlet' → 'Headline': page titles often carry the site's name."""
+    for separator in (" | ", " - ", " – ", " — ", " :: ", " · "):
+        if title.endswith(separator + outlet) and len(title) > len(separator + outlet):
+            return title[:-len(separator + outlet)].strip()
+    return title
+
+
+def _clean(text: str | None) -> str | None:
+    text = " ".join((text or "").split())
+    return "".join(c for c in text if c.isprintable()) or None
+
+
+def _url(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text if _URL.match(text) else None
+
+
+def _match(pattern: re.Pattern, text: str) -> str | None:
+    found = pattern.search(text)
+    return found.group(1) if found else None
+
+
+def _empty_page() -> etree._Element:
+    return trafilatura.load_html("<html><head></head><body></body></html>")
+
+
+def _head_only(tree) -> etree._Element:
+    head_only = copy.deepcopy(tree)
+    for body in head_only.findall("body"):
+        head_only.remove(body)
+    return head_only
+
+
+def _without(tree, xpath: str) -> etree._Element:
+    """A copy of `tree` without the elements `xpath` finds (never the page or article itself,
+    whose classes may well mention comments)."""
+    pruned = copy.deepcopy(tree)
+    for element in pruned.xpath(xpath):
+        parent = element.getparent()
+        if parent is not None and element.tag not in ("html", "body", "main", "article"):
+            parent.remove(element)
+    return pruned
+
+
+def _date(tree, url: str | None = None) -> str | None:
+    # Only the page's markup and its address: htmldate's search of the running text would take
+    # any date printed on the page (a comment's, a related article's), which is a guess.
+    return htmldate.find_date(tree, extensive_search=False, original_date=True, url=url)
+
+
+def _text(tree, title: str | None) -> str:
+    """The article's plain text: the headline, then one paragraph per line with a blank line
+    between them. Comments, navigation, related articles and disclaimers are left out."""
+    pruned = _without(tree, _DISCLAIMER)
+    for paragraph in [p for p in pruned.iter("p")
+                      if p.text_content().strip().lower().startswith("disclaimer")]:
+        paragraph.getparent().remove(paragraph)
+    extracted = trafilatura.extract(
+        pruned, output_format="txt", include_comments=False, include_tables=True,
+        include_images=False, include_links=False, include_formatting=False,
+        favor_precision=True, deduplicate=False) or ""
+    paragraphs = [" ".join(line.split()) for line in extracted.split("\n")]
+    paragraphs = [p for p in paragraphs if p]
+    if title and paragraphs and paragraphs[0] == title:
+        paragraphs = paragraphs[1:]
+    if title:
+        paragraphs = [title] + paragraphs
+    return "\n\n".join(paragraphs) + "\n" if paragraphs else ""
