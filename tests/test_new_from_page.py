@@ -246,7 +246,7 @@ def test_a_record_and_snapshot_made_this_way_pass_check(site, capsys, page):
     assert check(site) == 0, capsys.readouterr().err
     out = capsys.readouterr().out
     assert out.startswith("Content is sound:") and out.rstrip().endswith(
-        "6 quotes found in their snapshots")
+        "10 quotes found in their snapshots")
 
 
 def test_page_furniture_quoted_from_the_page_fails_the_check(site, capsys):
