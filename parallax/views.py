@@ -476,9 +476,9 @@ class Graph:
     edges: tuple[GraphEdge, ...]
 
 
-GRAPH_ROW = 26
-GRAPH_COLUMNS = (210, 430, 650)
-GRAPH_WIDTH = 860
+GRAPH_ROW = 34
+GRAPH_COLUMNS = (250, 520, 790)
+GRAPH_WIDTH = 980
 
 
 def origins_graph(timeline: Timeline, origins: tuple[Origin, ...],
