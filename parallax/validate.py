@@ -603,7 +603,12 @@ def _with_warnings(content: Content, found: tuple[Problem, ...] = ()) -> Content
     cited_sources = {a.source for e in content.events for a in e.accounts}
     credited = {p for e in content.events for a in e.accounts
                 for said in (*a.quotes, *a.figures) for p in said.parties}
-    credited |= {p.part_of for p in content.parties.values() if p.part_of and p.part_of in credited}
+    # A body whose person or part is credited is credited through them (its origin count).
+    while True:
+        bodies = {p.part_of for i, p in content.parties.items() if p.part_of and i in credited}
+        if bodies <= credited:
+            break
+        credited |= bodies
     for source in content.sources:
         if source.id not in cited_sources:
             warnings.append(content.problem("source", source.id, (), (
