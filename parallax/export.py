@@ -401,7 +401,8 @@ TIMELINE_SCHEMA: dict[str, Any] = {
 
 
 def table(header: list[str], rows: list[list[Any]]) -> bytes:
-    """UTF-8 CSV with a header row and '\\n' line ends; None → empty, booleans → true/false."""
+    """UTF-8 CSV with a header row and '\\n' line ends; None → empty, booleans → true/false,
+    text that a spreadsheet would read as a formula → led by an apostrophe."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
@@ -412,14 +413,21 @@ def table(header: list[str], rows: list[list[Any]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP's list for CSV
+# injection): `=HYPERLINK(...)` in a title would become a live link. Such text cells get a
+# leading apostrophe, which spreadsheets show as text; numbers are written as numbers.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
+    if isinstance(value, (int, float)):
         return number(value)
-    return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def number(value: float) -> str:

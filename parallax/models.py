@@ -23,9 +23,11 @@ from pydantic import (
 from .when import WhenError, parse_when
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+MAX_ID_LENGTH = 80
+"""An id names a folder under site/ (events/<id>/): short enough for any file system."""
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Slug = Annotated[str, StringConstraints(pattern=SLUG)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=MAX_ID_LENGTH)]
 
 
 def _check_timezone(name: str) -> str:

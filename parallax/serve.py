@@ -121,7 +121,8 @@ class Preview:
     # --- what the browser gets --------------------------------------------------------------
 
     def decorate(self, page: str, host: str) -> str:
-        """A built page as the preview serves it."""
+        """A built page as the preview serves it; `host` is one of `allowed_hosts`' own
+        spellings, never text taken from the request."""
         page = _relax_policy(page, host)
         head = (f'<link rel="stylesheet" href="{PREVIEW_PREFIX}preview.css">\n'
                 '<script src="/livereload.js" defer></script>\n')
@@ -254,8 +255,48 @@ class Watcher(threading.Thread):
 
 # --- serving -------------------------------------------------------------------------------------
 
+MAX_PATH = 1024
+"""The longest request path served; longer ones are 404 (no file under site/ is that long)."""
 
-class SiteHandler(web.RequestHandler):
+
+def allowed_hosts(host: str, port: int) -> dict[str, str]:
+    """The `Host:` values the preview answers, each mapped to the preview's own spelling of it:
+    this computer's names with the port, and the address given with --host. Any other name
+    (a DNS-rebinding page's own domain that now points at 127.0.0.1) gets 400, so a page from
+    elsewhere cannot read the preview."""
+    names = ["127.0.0.1", "localhost", "[::1]", f"[{host}]" if ":" in host else host]
+    allowed: dict[str, str] = {}
+    for name in names:
+        allowed[f"{name}:{port}".lower()] = f"{name}:{port}"
+        if port == 80:  # a browser leaves out the default port
+            allowed[name.lower()] = name
+    return allowed
+
+
+class _LocalOnly:
+    """Refuses a request whose Host is not one of the preview's own (see `allowed_hosts`)."""
+
+    allowed: dict[str, str] = {}
+
+    def prepare(self) -> None:
+        if self.request.host.lower() not in self.allowed:  # type: ignore[attr-defined]
+            raise web.HTTPError(400, reason="Unknown Host")
+
+    def own_host(self) -> str:
+        return self.allowed[self.request.host.lower()]  # type: ignore[attr-defined]
+
+
+class SocketHandler(_LocalOnly, LiveReloadHandler):
+    def check_origin(self, origin: str) -> bool:
+        # A page from another site may not open the socket either.
+        return origin.lower().removeprefix("http://") in self.allowed
+
+
+class ScriptHandler(_LocalOnly, LiveReloadJSHandler):
+    pass
+
+
+class SiteHandler(_LocalOnly, web.RequestHandler):
     """The built site, decorated for the preview; `/x` redirects to `/x/` when it is a folder,
     so the pages' relative links work as they will when published."""
 
@@ -270,15 +311,24 @@ class SiteHandler(web.RequestHandler):
 
     def get(self, path: str, include_body: bool = True) -> None:
         out = self.preview.paths.out.resolve()
-        target = (out / path).resolve()
-        if not target.is_relative_to(out):
-            raise web.HTTPError(404)
-        if target.is_dir():
-            if path and not path.endswith("/"):
-                self.redirect("/" + path + "/", permanent=False)
-                return
-            target = target / "index.html"
-        if target.is_file():
+        if "\x00" in path:
+            raise web.HTTPError(400, reason="NUL in path")
+        try:
+            if len(path) > MAX_PATH:
+                raise OSError("path too long")
+            target = (out / path).resolve()
+            if not target.is_relative_to(out):
+                raise web.HTTPError(404)
+            if target.is_dir():
+                if path and not path.endswith("/"):
+                    self.redirect("/" + path + "/", permanent=False)
+                    return
+                target = target / "index.html"
+            found = target.is_file()
+        except (OSError, ValueError):  # a name too long for the file system, and the like
+            found = False
+            target = out
+        if found:
             self._send(target, 200, include_body)
         elif (out / "404.html").is_file():
             self._send(out / "404.html", 404, include_body)
@@ -304,10 +354,10 @@ class SiteHandler(web.RequestHandler):
         self.set_status(status)
         self.set_header("Content-Type", "text/html; charset=utf-8")
         if include_body:
-            self.write(self.preview.decorate(page, self.request.host).encode("utf-8"))
+            self.write(self.preview.decorate(page, self.own_host()).encode("utf-8"))
 
 
-class PreviewFileHandler(web.RequestHandler):
+class PreviewFileHandler(_LocalOnly, web.RequestHandler):
     def get(self, name: str) -> None:
         if name != "preview.css":
             raise web.HTTPError(404)
@@ -316,13 +366,14 @@ class PreviewFileHandler(web.RequestHandler):
         self.write(BANNER_CSS)
 
 
-def application(preview: Preview) -> web.Application:
+def application(preview: Preview, hosts: dict[str, str]) -> web.Application:
     LiveReloadHandler.live_css = False  # always reload the whole page: the banner may change
     # reload_waiters logs its watcher's last path; this one is never started (see above).
     LiveReloadHandler.watcher = LivereloadWatcher()
+    _LocalOnly.allowed = hosts
     return web.Application([
-        (r"/livereload", LiveReloadHandler),
-        (r"/livereload\.js", LiveReloadJSHandler),
+        (r"/livereload", SocketHandler),
+        (r"/livereload\.js", ScriptHandler),
         (re.escape(PREVIEW_PREFIX) + r"(.*)", PreviewFileHandler),
         (r"/(.*)", SiteHandler, {"preview": preview}),
     ])
@@ -358,7 +409,7 @@ def _serve(preview: Preview, host: str, port: int) -> int:
     shown_host = f"[{host}]" if ":" in host else host
 
     async def run() -> None:
-        server = httpserver.HTTPServer(application(preview))
+        server = httpserver.HTTPServer(application(preview, allowed_hosts(host, bound)))
         server.add_sockets(sockets)
         loop = ioloop.IOLoop.current()
         watcher = Watcher(preview, lambda: loop.add_callback(reload_browsers), folders,

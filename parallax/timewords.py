@@ -50,7 +50,7 @@ from dateutil import parser as dateparser
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
 
 from .cache import remembered, time_words_key
-from .when import PARTS_OF_DAY, Interval, Precision, WhenError
+from .when import PARTS_OF_DAY, Interval, Precision, WhenError, edge_of_calendar, in_calendar
 from .when import local_time as _local
 
 
@@ -149,6 +149,17 @@ def resolve_words(words: str, reference: Interval, site_tz: ZoneInfo) -> Resolut
     """Resolve an article's time words counted from `reference` (in the article's zone)."""
     if not isinstance(words, str):
         raise _error(words)
+    try:
+        resolution = _resolve(words, reference, site_tz)
+    except WhenError:
+        raise
+    except (OverflowError, ValueError):  # counted off the calendar ('3 years ago' in year 2)
+        raise edge_of_calendar(words.strip()) from None
+    in_calendar(resolution.interval, words.strip())
+    return resolution
+
+
+def _resolve(words: str, reference: Interval, site_tz: ZoneInfo) -> Resolution:
     text = _normalise(words)
     article_tz = reference.start.tzinfo or site_tz
     first, last = reference.start.date(), reference.last_day()

@@ -23,6 +23,7 @@ from . import markup
 from .errors import ContentError, Problem
 from .load import PARTIES_FILE, Loc, RawContent, RawRecord, loc_text
 from .models import (
+    MAX_ID_LENGTH,
     SLUG,
     Account,
     Attributed,
@@ -81,6 +82,20 @@ RENAMED = {
 }
 
 
+def is_id(text: str) -> bool:
+    """Whether `text` is an id: the whole of it (a trailing line break is not), and not longer
+    than a folder name may be."""
+    return len(text) <= MAX_ID_LENGTH and _SLUG.fullmatch(text) is not None
+
+
+def _id_problem(text: str) -> str:
+    """Why `text` is not an id, and the id to write instead."""
+    if _SLUG.fullmatch(text):
+        return (f"it is {len(text)} characters long; an id has at most {MAX_ID_LENGTH}: "
+                f"shorten it (e.g. '{suggest_id(text)}')")
+    return (f"use lower-case letters, digits and single hyphens (e.g. '{suggest_id(text)}')")
+
+
 @dataclass(frozen=True)
 class Known:
     """The ids a record may refer to, for messages that list them."""
@@ -112,7 +127,7 @@ def validate_content(raw: RawContent) -> Content:
         sources=tuple(sorted({r.id for r in raw.records if r.kind == "source"})),
         # A party whose id is not an id is reported; accounts that already use the id it
         # should have are not.
-        parties=tuple(sorted({r.id if _SLUG.match(r.id) else suggest_id(r.id)
+        parties=tuple(sorted({r.id if is_id(r.id) else suggest_id(r.id)
                               for r in raw.records if r.kind == "party"})),
         outlets=tuple(sorted(
             (str(r.data["outlet"]), r.id) for r in raw.records
@@ -165,10 +180,9 @@ def validate_content(raw: RawContent) -> Content:
 def built_model(record: RawRecord, problems: list[Problem], known: Known = Known()) -> BaseModel | None:
     model = MODELS[record.kind]
     data = record.data
-    if record.kind == "party" and not _SLUG.match(record.id):
-        problems.append(Problem(record.path, record.line, record.id, (
-            f"'{record.id}' cannot be an id: use lower-case letters, digits and single hyphens "
-            f"(e.g. '{suggest_id(record.id)}')")))
+    if record.kind == "party" and not is_id(record.id):
+        problems.append(Problem(record.path, record.line, _shown_id(record.id), (
+            f"{_shown_id(record.id)!r} cannot be an id: {_id_problem(record.id)}")))
         return None
     if not isinstance(data, dict):
         fields = ", ".join(_fields(model))
@@ -179,10 +193,15 @@ def built_model(record: RawRecord, problems: list[Problem], known: Known = Known
     extra: dict[str, Any] = {}
     if record.kind in ("source", "event", "page"):
         file_name = record.path.rsplit("/", 1)[-1]
-        if not _SLUG.match(record.id):
+        if not is_id(record.id):
+            if _SLUG.fullmatch(record.id):
+                fix = (f"it is {len(record.id)} characters long, and an id has at most "
+                       f"{MAX_ID_LENGTH}: shorten the file name")
+            else:
+                fix = ("rename the file with lower-case letters, digits and single hyphens "
+                       f"only (e.g. '{suggest_id(record.id)}.md')")
             problems.append(Problem(record.path, record.line, "", (
-                f"the file name '{file_name}' cannot be an id: rename the file with lower-case "
-                f"letters, digits and single hyphens only (e.g. '{suggest_id(record.id)}.md')")))
+                f"the file name {_shown_id(file_name)!r} cannot be an id: {fix}")))
             return None
         for reserved, why in (("id", "the file name is the id"),
                               ("body", "the text after the front matter is the body")):
@@ -231,9 +250,15 @@ def _named_field(model: type[BaseModel], loc: Loc, detail: dict, record: RawReco
 
 def suggest_id(text: str) -> str:
     """An id made from any text: 'Bridge Closed!' → 'bridge-closed'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = unicodedata.normalize("NFKD", text[:1000]).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    return "-".join(words) or "record"
+    suggestion = "-".join(words)[:MAX_ID_LENGTH].strip("-")
+    return suggestion or "record"
+
+
+def _shown_id(text: str) -> str:
+    """A wrong id in a message: in full unless it is far too long to read."""
+    return text if len(text) <= 2 * MAX_ID_LENGTH else text[:MAX_ID_LENGTH] + "…"
 
 
 # --- messages ------------------------------------------------------------------------------------
@@ -363,6 +388,12 @@ def explain(model: type[BaseModel], loc: Loc, detail: dict, record: RawRecord,
         return f"should be at least {detail['ctx'].get('ge', detail['ctx'].get('gt'))}, not {_shown(value)}"
     if kind in ("less_than_equal", "less_than"):
         return f"should be at most {detail['ctx'].get('le', detail['ctx'].get('lt'))}, not {_shown(value)}"
+    if kind == "string_too_long":
+        limit = detail["ctx"]["max_length"]
+        if limit == MAX_ID_LENGTH and isinstance(value, str) and _SLUG.fullmatch(value):
+            return (f"{_shown(value)} is {len(value)} characters long; an id has at most "
+                    f"{limit}")
+        return f"too long: at most {limit} characters (this is {len(str(value))})"
     if kind == "string_too_short":
         if value is not None and str(value).strip():
             return (f"too short: at least {detail['ctx']['min_length']} characters "

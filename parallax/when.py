@@ -153,12 +153,31 @@ def local_time(d: date, hours: float, tz: ZoneInfo) -> datetime:
     return datetime.combine(d, time(), tz) + timedelta(hours=hours)
 
 
+FIRST_YEAR, LAST_YEAR = 2, 9998
+"""The years Parallax places: one short of the calendar's own edges (years 1 and 9999), where
+a time zone's offset, the day after or the year after would fall off it."""
+
+
+def edge_of_calendar(text: str) -> WhenError:
+    return WhenError(f"{text!r} is at the edge of the calendar; Parallax places times from "
+                     f"the year {FIRST_YEAR:04d} to {LAST_YEAR}")
+
+
+def in_calendar(interval: Interval, text: str) -> Interval:
+    """`interval`, if it lies within the years Parallax places."""
+    if interval.start.year < FIRST_YEAR or interval.last_day().year > LAST_YEAR:
+        raise edge_of_calendar(text)
+    return interval
+
+
 def _parse_single(text: str, tz: ZoneInfo) -> Interval:
-    match = _SINGLE.match(text)
+    match = _SINGLE.fullmatch(text)
     if not match:
         raise WhenError(f"cannot read {text!r} as a date; write one of: {FORMS}")
     g = match.groupdict()
     year = int(g["year"])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise edge_of_calendar(text)
     try:
         if g["month"] is None:
             start = datetime(year, 1, 1, tzinfo=tz)
@@ -183,6 +202,9 @@ def _parse_single(text: str, tz: ZoneInfo) -> Interval:
             raise WhenError(f"{text!r} is not a real time of day; write one of: {FORMS}")
         if g["offset"]:
             offset = "+00:00" if g["offset"] == "Z" else g["offset"]
+            if int(offset[4:6]) > 59 or offset[1:] > "14:00":
+                raise WhenError(f"{offset!r} in {text!r} is not an offset from UTC, which "
+                                "is at most 14 hours (e.g. 2016-12-10T14:30+03:00)")
             instant = datetime.fromisoformat(f"{day.isoformat()}T{hour:02d}:{minute:02d}{offset}")
             start = instant.astimezone(tz)
         else:
@@ -194,6 +216,13 @@ def _parse_single(text: str, tz: ZoneInfo) -> Interval:
 def parse_when(text: str, tz: ZoneInfo) -> Interval:
     """Read the editors' date form into an interval in `tz` (see FORMS)."""
     text = str(text).strip()
+    try:
+        return in_calendar(_parse_when(text, tz), text)
+    except OverflowError:  # an offset that moves year 2 or 9998 off the calendar
+        raise edge_of_calendar(text) from None
+
+
+def _parse_when(text: str, tz: ZoneInfo) -> Interval:
     approximate = text.startswith("~")
     if approximate:
         text = text[1:].strip()

@@ -10,10 +10,14 @@ that fails before this stage writes nothing at all.
 from __future__ import annotations
 
 import os
+import re
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from .errors import ContentError, Problem
 
 if TYPE_CHECKING:  # the build cache writes without importing the render stage
     from .render import RenderedSite
@@ -60,9 +64,38 @@ def _write_all(folder: Path, files: dict[str, bytes]) -> None:
         target.write_bytes(data)
 
 
+# A name under site/ that a file system, a web server or a terminal could misread: control
+# characters (a line break in a folder name ends up in links and the sitemap), a name longer
+# than file systems allow, or a part that climbs out of site/.
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
+MAX_NAME_BYTES = 255
+
+
+def unsafe_paths(paths: Iterable[str]) -> list[Problem]:
+    """Every path that may not be written under site/, with why."""
+    problems = []
+    for relative in paths:
+        parts = relative.split("/")
+        why = ""
+        if _UNSAFE_NAME.search(relative):
+            why = "it holds a control character or a backslash"
+        elif any(part in ("", ".", "..") for part in parts):
+            why = "it has an empty, '.' or '..' part"
+        elif any(len(part.encode("utf-8")) > MAX_NAME_BYTES for part in parts):
+            why = f"a part of it is longer than {MAX_NAME_BYTES} bytes"
+        if why:
+            shown = relative if len(relative) <= 200 else relative[:200] + "…"
+            problems.append(Problem(f"site/{shown}", 1, "", (
+                f"this file cannot be written: {why}; rename what it is made from")))
+    return problems
+
+
 def write_site(site: RenderedSite, out: Path, unchanged: frozenset[str] = frozenset()) -> WriteReport:
     """`unchanged`: paths the caller knows site/ already holds with these bytes (the build
     cache's record of what it wrote last), so they are not read back to compare."""
+    unsafe = unsafe_paths(site.files)
+    if unsafe:
+        raise ContentError(unsafe)
     out = out.resolve()
     if not out.exists():
         fresh = _staging(out, "new")

@@ -392,6 +392,43 @@ def test_csv_keeps_commas_quotes_and_line_breaks_inside_cells(tmp_path):
     assert "\n" in events["2021-03-03-crack-found"]["summary"]
 
 
+def test_csv_text_a_spreadsheet_would_run_as_a_formula_is_led_by_an_apostrophe(tmp_path):
+    content = changed_fixture(tmp_path, "events/2021-03-04-bridge-closed.md",
+                              "title: The bridge is closed to traffic\nwhen: 2021-03-04 morning\n"
+                              "place: Harbour Bridge",
+                              "title: '=HYPERLINK(\"http://evil.example\",\"open\")'\n"
+                              "when: 2021-03-04 morning\nplace: '+1 Harbour Bridge'")
+    path = content / "events/2021-03-04-bridge-closed.md"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('as_written: "12,000 vehicles"', 'as_written: "-12,000 vehicles"')
+    text = text.replace("value: 12000", "value: -12000")
+    text = text.replace('      - topic: vehicles diverted\n        low',
+                        '      - topic: "@SUM(1+1)"\n        low')
+    text = text.replace("\nThe outlets agree", "\n\tThe outlets agree")
+    path.write_text(text + "\r", encoding="utf-8")
+    site = build_into(content, tmp_path / "site")
+    events = {r["id"]: r for r in read_csv(site, "events.csv")[1]}
+    event = events["2021-03-04-bridge-closed"]
+    assert event["title"] == "'=HYPERLINK(\"http://evil.example\",\"open\")"
+    assert event["place"] == "'+1 Harbour Bridge"
+    figures = {r["id"]: r for r in read_csv(site, "figures.csv")[1]}
+    ledger = figures["2021-03-04-bridge-closed--ledger--1"]
+    assert ledger["value"] == "-12000", "a number stays a number"
+    assert ledger["as_written"] == "'-12,000 vehicles"
+    assert figures["2021-03-04-bridge-closed--radio--1"]["topic"] == "'@SUM(1+1)"
+    for name in ("events.csv", "accounts.csv", "figures.csv", "sources.csv", "parties.csv"):
+        header, rows = read_csv(site, name)
+        numeric = {"value", "low", "high"}
+        for row in rows:
+            for column, cell in row.items():
+                if column not in numeric:
+                    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (name, column)
+    # The JSON keeps the text exactly as written.
+    timeline = read_json(site, "data/timeline.json")
+    titles = {e["id"]: e["title"] for e in timeline["events"]}
+    assert titles["2021-03-04-bridge-closed"] == '=HYPERLINK("http://evil.example","open")'
+
+
 # --- TimelineJS ------------------------------------------------------------------------------------
 
 

@@ -413,3 +413,76 @@ def test_every_page_allows_only_the_sites_own_files(site, attacked, tmp_path):
         for directive, sources in policy.items():
             for source in sources:
                 assert source in ("'self'", "'none'"), f"{path}: {directive} {source}"
+
+
+# --- hostile names: ids and the paths written under site/ ------------------------------------------
+
+
+def _build(content: Path, out: Path, capsys, *extra: str) -> tuple[int, list[str]]:
+    code = main(["build", "--content", str(content), "--out", str(out), *extra])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, captured.err.splitlines()
+
+
+@pytest.mark.parametrize("name, shown", [
+    ("2021-03-04-bridge-closed\n", "2021-03-04-bridge-closed\\n.md"),
+    ("2021-03-04-bridge-closed\t", "2021-03-04-bridge-closed\\t.md"),
+    ("2021-03-04-bridge\rclosed", "2021-03-04-bridge\\rclosed.md"),
+    ("2021-03-04-bridge-closed\x1b", "2021-03-04-bridge-closed\\x1b.md"),
+])
+def test_a_file_name_with_a_control_character_is_not_an_id(name, shown, tmp_path, capsys):
+    content = tmp_path / "content"
+    shutil.copytree(BASIC, content)
+    event = content / "events" / "2021-03-04-bridge-closed.md"
+    event.rename(event.with_name(name + ".md"))
+    code, err = _build(content, tmp_path / "site", capsys)
+    assert code == 1
+    assert err[0].startswith(f"content/events/{shown}:1: the file name '{shown}' cannot be an "
+                             "id: rename the file"), err
+    assert not (tmp_path / "site").exists()
+
+
+def test_an_id_of_exactly_the_longest_length_builds(tmp_path, capsys):
+    from parallax.models import MAX_ID_LENGTH
+
+    content = tmp_path / "content"
+    shutil.copytree(BASIC, content)
+    event = content / "events" / "2021-03-04-bridge-closed.md"
+    longest = ("bridge-" * 20)[:MAX_ID_LENGTH - 1] + "x"
+    event.rename(event.with_name(longest + ".md"))
+    code, err = _build(content, tmp_path / "site", capsys)
+    assert code == 0, err
+    assert (tmp_path / "site" / "events" / longest / "index.html").is_file()
+    event = content / "events" / (longest + ".md")
+    event.rename(event.with_name(longest + "y.md"))
+    code, err = _build(content, tmp_path / "site", capsys)
+    assert code == 1
+    assert f"it is {MAX_ID_LENGTH + 1} characters long, and an id has at most {MAX_ID_LENGTH}" in err[0]
+
+
+@pytest.mark.parametrize("path, why", [
+    ("events/a\nb/index.html", "it holds a control character or a backslash"),
+    ("events/a\x00b/index.html", "it holds a control character or a backslash"),
+    ("events/a\u2028b/index.html", "it holds a control character or a backslash"),
+    ("events\\..\\x/index.html", "it holds a control character or a backslash"),
+    ("events/../../x/index.html", "it has an empty, '.' or '..' part"),
+    ("events//index.html", "it has an empty, '.' or '..' part"),
+    ("/etc/index.html", "it has an empty, '.' or '..' part"),
+    ("events/" + "é" * 128 + "/index.html", "a part of it is longer than 255 bytes"),
+])
+def test_no_unsafe_path_is_written_under_site(path, why, tmp_path):
+    from parallax.errors import ContentError
+    from parallax.write import unsafe_paths, write_site
+
+    assert unsafe_paths(["index.html", "events/" + "e" * 255 + "/index.html"]) == []
+    problems = unsafe_paths(["index.html", path])
+    assert [p.message for p in problems] == [
+        f"this file cannot be written: {why}; rename what it is made from"]
+
+    class Site:
+        files = {"index.html": b"x", path: b"y"}
+
+    with pytest.raises(ContentError):
+        write_site(Site(), tmp_path / "site")  # type: ignore[arg-type]
+    assert not (tmp_path / "site").exists()

@@ -332,3 +332,75 @@ def _drive_chromium(server: Server, chromium: Path) -> None:
             assert refused == []
         finally:
             browser.close()
+
+
+# --- only this computer's pages may read the preview ---------------------------------------------
+
+
+def _raw_get(server: Server, path: str, host: str | None) -> tuple[int, str]:
+    """A GET with the Host header as given (None: none at all), as a rebinding page sends it."""
+    import http.client
+
+    address = server.url.removeprefix("http://").rstrip("/")
+    name, port = address.rsplit(":", 1)
+    connection = http.client.HTTPConnection(name, int(port), timeout=5)
+    try:
+        connection.putrequest("GET", path, skip_host=True)
+        if host is not None:
+            connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def test_the_preview_answers_only_its_own_host_names(server):
+    port = server.url.removeprefix("http://").rstrip("/").rsplit(":", 1)[1]
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}", f"[::1]:{port}"):
+        status, body = _raw_get(server, "/" + CRACK_PAGE, host)
+        assert status == 200, host
+        # The widened policy names the preview's own spelling of the host it was asked by.
+        own = host.replace("LocalHost", "localhost")
+        assert f"connect-src 'self' ws://{own};" in body or f"ws://{own}\"" in body, host
+    for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1.evil.example:{port}",
+                 f"127.0.0.1:{int(port) + 1}", "127.0.0.1", f"localhost:{port}.evil.example",
+                 f"127.0.0.1:{port} evil.example", None):
+        for path in ("/" + CRACK_PAGE, "/livereload.js", "/_preview/preview.css",
+                     "/data/timeline.json", "/no-such-page/"):
+            status, body = _raw_get(server, path, host)
+            assert status == 400, (host, path, status)
+            assert "Engineers find" not in body and "evil.example" not in body
+
+
+def test_a_socket_from_another_site_is_refused(server):
+    from tornado.httpclient import HTTPClientError, HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    url = server.url.replace("http://", "ws://") + "livereload"
+
+    async def connect(origin: str) -> int:
+        try:
+            connection = await websocket_connect(HTTPRequest(url, headers={"Origin": origin}))
+        except HTTPClientError as error:
+            return error.code
+        connection.close()
+        return 101
+
+    assert asyncio.run(connect("http://evil.example")) == 403
+    assert asyncio.run(connect(server.url.rstrip("/"))) == 101
+
+
+@pytest.mark.parametrize("path, statuses", [
+    ("/a%00b", (400,)),
+    ("/events/%00/", (400,)),
+    ("/" + "a" * 300, (404,)),
+    ("/" + "a/" * 2000, (404,)),
+    ("/" + "%2e%2e/" * 20 + "etc/passwd", (404, 400)),
+])
+def test_a_nul_or_an_over_long_path_is_never_a_server_error(server, path, statuses):
+    port = server.url.removeprefix("http://").rstrip("/").rsplit(":", 1)[1]
+    status, body = _raw_get(server, path, f"127.0.0.1:{port}")
+    assert status in statuses, (path, status)
+    assert "root:" not in body
+    assert server.alive()

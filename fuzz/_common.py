@@ -1,0 +1,28 @@
+"""Shared by the fuzz scripts: the time argument, and running atheris for that long."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))  # this checkout's parallax, not an installed one
+
+
+def run(atheris, test_one, description: str) -> None:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seconds", type=int, default=60,
+                        help="stop after this many seconds (default: 60)")
+    parser.add_argument("--corpus", metavar="DIR",
+                        help="keep interesting inputs here, and start from those already in it")
+    parser.add_argument("--timeout", type=int, default=5,
+                        help="an input that takes longer than this many seconds is a finding")
+    args, rest = parser.parse_known_args()
+    argv = [sys.argv[0], f"-max_total_time={args.seconds}", f"-timeout={args.timeout}",
+            "-rss_limit_mb=3072", "-max_len=8192", "-print_final_stats=1", *rest]
+    if args.corpus:
+        Path(args.corpus).mkdir(parents=True, exist_ok=True)
+        argv.append(args.corpus)
+    atheris.Setup(argv, test_one)
+    atheris.Fuzz()
