@@ -75,7 +75,7 @@ class SiteSettings(Record):
     """One or two sentences on what the site covers, for the home page and search engines."""
     base_url: BaseUrl | None = None
     """The published address of the site's root, ending in '/' (e.g.
-    https://user.github.io/repository/); canonical links, Open Graph and the sitemap start
+    https://<user>.github.io/<repository>/); canonical links, Open Graph and the sitemap start
     here. Optional: `--base-url` or the PARALLAX_BASE_URL environment variable take its place,
     and a site without one has no canonical links or sitemap."""
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"

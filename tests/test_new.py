@@ -164,8 +164,8 @@ def test_an_existing_file_is_never_overwritten(content, capsys):
     assert run("new", "event", "Bridge closed", "--date", "2021-03-04",
                "--content", str(content)) == 1
     assert capsys.readouterr().err.splitlines() == [
-        "content/events/2021-03-04-bridge-closed.md:1: this file already exists and is left as "
-        "it is; choose another title or --id",
+        ("content/events/2021-03-04-bridge-closed.md:1: this file already exists and is left as "
+         "it is; choose another title or --id"),
         "1 problem.",  # `new` never writes site/, so it says nothing of it
     ]
     assert target.read_bytes() == before
