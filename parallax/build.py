@@ -15,6 +15,11 @@ from .validate import Content, validate_content
 from .write import WriteReport, describe, write_site
 
 
+NO_ADDRESS = ("the site has no address, so its pages have no canonical link or og:url, there is "
+              "no sitemap.xml, and each cite line gives the page's path; give the address with "
+              "--base-url, PARALLAX_BASE_URL or base_url in site.yaml")
+
+
 @dataclass(frozen=True)
 class BuildResult:
     content: Content
@@ -35,6 +40,11 @@ class BuildResult:
     def summary(self) -> str:
         return describe(self.totals(), self.report, self.seconds)
 
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """What the editor should know about the output that is not a problem in the content."""
+        return () if self.timeline.site.base_url else (NO_ADDRESS,)
+
 
 def build(paths: Paths, *, write: bool = True, strict: bool = False, jobs: int = 1) -> BuildResult:
     """Read and check everything, then (only then) write site/. Raises ContentError.
@@ -44,7 +54,7 @@ def build(paths: Paths, *, write: bool = True, strict: bool = False, jobs: int =
     started = time.perf_counter()
     read_ahead(paths.content, jobs)
     raw = load_content(paths.content)
-    content = validate_content(raw)
+    content = validate_content(raw, paths.base_url)
     timeline = resolve_timeline(content)
     site = render_site(timeline, content.origins, paths.templates, paths.static,
                        render_pages=pages_on(jobs))

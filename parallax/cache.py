@@ -9,11 +9,12 @@ It lives in `.cache/parallax/` beside the output folder (for `site/`, the projec
   One file per kind; each save keeps only what the latest build used, so a file holds one
   site's worth.
 - The last build into each output folder: a fingerprint of every input (each content, template
-  and static file, Parallax's own code, its libraries' versions, SOURCE_DATE_EPOCH), its
-  warnings and totals, the size and modification time of every file it wrote, and a pack of
-  those files' bytes. A build whose fingerprint is the same renders nothing: the output is a
-  function of the inputs, so it checks site/ against that list and restores from the pack only
-  what is missing or was changed by hand.
+  and static file, Parallax's own code, its libraries' versions, SOURCE_DATE_EPOCH, the site
+  address given by `--base-url` or PARALLAX_BASE_URL), its warnings and totals, the size and
+  modification time of every file it wrote, and a pack of those files' bytes. A build whose
+  fingerprint is the same renders nothing: the output is a function of the inputs, so it
+  checks site/ against that list and restores from the pack only what is missing or was
+  changed by hand.
 
 Every cache file is written under a temporary name and renamed into place. One that cannot be
 read (cut short, written by other code) counts as empty, and the build does the work itself.
@@ -294,10 +295,11 @@ Signature = tuple[int, int, bytes]
 """(size, modification time in ns, sha256 of the bytes)."""
 
 
-def _fingerprint(folders: list[tuple[str, Path]], earlier: dict[str, Signature]
-                 ) -> tuple[bytes, dict[str, Signature]]:
-    """A hash over every file under the folders, and each file's signature. A file whose size
-    and modification time are those seen last time keeps its hash without being read."""
+def _fingerprint(folders: list[tuple[str, Path]], earlier: dict[str, Signature],
+                 base_url: str | None = None) -> tuple[bytes, dict[str, Signature]]:
+    """A hash over every file under the folders and the address given to the build, and each
+    file's signature. A file whose size and modification time are those seen last time keeps
+    its hash without being read."""
     files: dict[str, Signature] = {}
     for label, folder in folders:
         if not folder.is_dir():
@@ -321,6 +323,9 @@ def _fingerprint(folders: list[tuple[str, Path]], earlier: dict[str, Signature]
                 files[shown] = (stat.st_size, stat.st_mtime_ns, digest)
     whole = hashlib.sha256(generation())
     whole.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")
+    # Every page's canonical address starts with it: a build for another address is another site.
+    whole.update(b"-" if base_url is None else b"+" + base_url.encode("utf-8", "surrogateescape"))
+    whole.update(b"\0")
     for shown in sorted(files):
         whole.update(shown.encode("utf-8", "surrogateescape") + b"\0" + files[shown][2])
     return whole.digest(), files
@@ -335,6 +340,7 @@ class LastBuild:
     warnings: list[tuple[str, int, str, str]]
     totals: str
     """The build's summary up to the report, e.g. '6 records (...), 15 pages, 21 files'."""
+    notices: tuple[str, ...] = ()
     outputs: dict[str, tuple[int, int]] | None = None
     """(size, modification time in ns) of every file written, by path under the output folder;
     None after a `check`, which writes nothing."""
@@ -376,6 +382,7 @@ class ReusedBuild:
     warnings: tuple[Problem, ...]
     seconds: float
     totals: str
+    notices: tuple[str, ...] = ()
 
     def summary(self) -> str:
         from .write import describe
@@ -416,6 +423,7 @@ class BuildCache:
         return _fingerprint(
             [("content", paths.content), ("templates", paths.templates), ("static", paths.static)],
             last.inputs if last else {},
+            paths.base_url,
         )
 
     def reuse(self, paths: Paths, key: bytes, *, write: bool, strict: bool,
@@ -437,7 +445,8 @@ class BuildCache:
             if report.written or report.removed:  # new modification times to remember
                 builds[str(paths.out.resolve())] = last
                 self._save_builds(builds)
-        return ReusedBuild(report, warnings, time.perf_counter() - started, last.totals)
+        return ReusedBuild(report, warnings, time.perf_counter() - started, last.totals,
+                           last.notices)
 
     def _restore(self, out: Path, last: LastBuild) -> WriteReport:
         from .write import write_site
@@ -480,7 +489,7 @@ class BuildCache:
         builds[str(out)] = LastBuild(
             key=key, inputs=inputs,
             warnings=[(w.path, w.line, w.field, w.message) for w in result.warnings],
-            totals=result.totals(), outputs=outputs, index=index,
+            totals=result.totals(), notices=result.notices, outputs=outputs, index=index,
         )
         self._save_builds(builds)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -23,14 +24,29 @@ def _theme_folder(option: str | None, content: Path, name: str) -> Path:
     return beside if beside.is_dir() else PROJECT / name
 
 
-def paths_from(args: argparse.Namespace) -> Paths:
+def paths_from(args: argparse.Namespace, base_url: str | None = None) -> Paths:
     content = Path(args.content)
     return Paths(
         content=content,
-        out=Path(args.out),
-        templates=_theme_folder(args.templates, content, "templates"),
-        static=_theme_folder(args.static, content, "static"),
+        out=Path(getattr(args, "out", "site")),
+        templates=_theme_folder(getattr(args, "templates", None), content, "templates"),
+        static=_theme_folder(getattr(args, "static", None), content, "static"),
+        base_url=base_url,
     )
+
+
+def base_url_from(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str | None:
+    """The site's address given to this command: `--base-url`, else PARALLAX_BASE_URL (when
+    set and not empty), else None (site.yaml's, if any, counts). A bad one is a usage error."""
+    given, where = getattr(args, "base_url", None), "--base-url"
+    if given is None and "base_url" in args:
+        given, where = os.environ.get("PARALLAX_BASE_URL") or None, "PARALLAX_BASE_URL"
+    if given is not None:
+        from .validate import base_url_problem
+
+        if problem := base_url_problem(given):
+            parser.error(f"{where}: {problem}")
+    return given
 
 
 def print_problems(problems: list[Problem] | tuple[Problem, ...], prefix: str = "") -> None:
@@ -38,11 +54,26 @@ def print_problems(problems: list[Problem] | tuple[Problem, ...], prefix: str = 
         print(f"{prefix}{problem}", file=sys.stderr)
 
 
-def _site_options(parser: argparse.ArgumentParser) -> None:
+def _content_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--content", default="content", metavar="DIR",
                         help="the site's content folder (default: content)")
-    parser.add_argument("--out", default="site", metavar="DIR",
-                        help="where the built site goes (default: site)")
+
+
+def _site_options(parser: argparse.ArgumentParser, *, writes: bool = True) -> None:
+    """The options of the commands that render the site (`writes`: and write it)."""
+    _content_option(parser)
+    if not writes:
+        parser.add_argument("--out", default="site", metavar="DIR",
+                            help="the folder builds write to (default: site): nothing is written "
+                                 "there, but a check of what was last built there is answered "
+                                 "from that build's record")
+    else:
+        parser.add_argument("--out", default="site", metavar="DIR",
+                            help="where the built site goes (default: site)")
+        parser.add_argument("--base-url", metavar="URL",
+                            help="the site's published address, ending in '/' (default: the "
+                                 "PARALLAX_BASE_URL environment variable, else base_url in "
+                                 "site.yaml, else none: no canonical links or sitemap)")
     parser.add_argument("--templates", metavar="DIR",
                         help="Jinja templates (default: templates/ beside the content, else Parallax's)")
     parser.add_argument("--static", metavar="DIR",
@@ -69,7 +100,7 @@ def make_parser() -> argparse.ArgumentParser:
         "check", help="check the content without writing anything",
         description="Everything a build does except writing. Exit 0 when the content is sound, "
                     "1 with every problem listed when it is not.")
-    _site_options(p_check)
+    _site_options(p_check, writes=False)
     p_check.add_argument("--snapshots", metavar="DIR",
                          help="also check every quote against the plain-text snapshots in DIR "
                               "(each source names its file with 'snapshot:')")
@@ -86,7 +117,7 @@ def make_parser() -> argparse.ArgumentParser:
     p_serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p_serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
 
-    add_new_parser(commands, _site_options)
+    add_new_parser(commands, _content_option)
     return parser
 
 
@@ -94,12 +125,15 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv.insert(0, "build")
-    args = make_parser().parse_args(argv)
-    paths = paths_from(args)
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    paths = paths_from(args, base_url_from(args, parser))
     try:
         if args.command == "build":
             result = cached_build(paths, strict=args.strict)
             print_problems(result.warnings, "warning: ")
+            for notice in result.notices:
+                print(f"note: {notice}", file=sys.stderr)
             print(f"Built {args.out}/: {result.summary()}")
         elif args.command == "check":
             return _check(paths, args)
@@ -111,8 +145,13 @@ def main(argv: list[str] | None = None) -> int:
     except ContentError as error:
         print_problems(error.problems)
         count = len(error.problems)
-        kept = "nothing was written" if args.command == "new" else f"{args.out}/ was left as it was"
-        print(f"{count} problem{'s' if count != 1 else ''}; {kept}.", file=sys.stderr)
+        # Only a build writes site/; check and new never touch it.
+        kept = ""
+        if args.command == "build":
+            kept = f"; {args.out}/ was left as it was"
+        elif args.command == "new":
+            kept = "; nothing was written"
+        print(f"{count} problem{'s' if count != 1 else ''}{kept}.", file=sys.stderr)
         return 1
     return 0
 

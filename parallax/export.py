@@ -260,14 +260,20 @@ def data_files(timeline: Timeline, renderer: Any = None) -> dict[str, bytes]:
 # --- addresses -----------------------------------------------------------------------------------
 
 
-def page_url(site: SiteSettings, path: str) -> str:
-    """The published address of the page at `path` ('events/x/index.html' → base_url + 'events/x/')."""
+def page_path(path: str) -> str:
+    """The address of the page at `path` under the site's root ('events/x/index.html' → 'events/x/')."""
     if path == "index.html" or path.endswith("/index.html"):
-        path = path.removesuffix("index.html")
-    return site.base_url + path
+        return path.removesuffix("index.html")
+    return path
 
 
-def event_url(site: SiteSettings, event_id: str) -> str:
+def page_url(site: SiteSettings, path: str) -> str | None:
+    """The published address of the page at `path` (base_url + 'events/x/'), or None for a
+    site without an address."""
+    return None if site.base_url is None else site.base_url + page_path(path)
+
+
+def event_url(site: SiteSettings, event_id: str) -> str | None:
     return page_url(site, f"events/{event_id}/index.html")
 
 
@@ -299,7 +305,11 @@ TIMELINE_SCHEMA: dict[str, Any] = {
     "properties": {
         "schema_version": {"const": SCHEMA_VERSION},
         "generator": {"type": "string"},
-        "site": {"type": "object", "required": ["title", "base_url", "timezone", "window"]},
+        "site": {"type": "object", "required": ["title", "base_url", "timezone", "window"],
+                 "properties": {"base_url": {
+                     "type": ["string", "null"],
+                     "description": "The published address, ending in '/'; null when the "
+                                    "site was built without one."}}},
         "sources": {"type": "array", "items": {
             "type": "object",
             "required": ["id", "outlet", "title", "published", "url", "byline", "page",
@@ -476,6 +486,10 @@ def _attribution(said: Attributed) -> list[Any]:
             said.stance.value if said.via else None, _ids(said.claimants)]
 
 
+def _anchored(url: str | None, anchor: str) -> str | None:
+    return None if url is None else f"{url}#{anchor}"
+
+
 def account_rows(timeline: Timeline, e: PlacedEvent) -> list[list[Any]]:
     rows = []
     for a in e.accounts:
@@ -491,7 +505,7 @@ def account_rows(timeline: Timeline, e: PlacedEvent) -> list[list[Any]]:
             a.time.approximate, a.basis, a.explanation, a.differs, _ids(account.parties),
             _lines(q.text for q in account.quotes), account.note,
             outside and outside.text, outside and outside.source,
-            f"{event_url(timeline.site, e.id)}#account-{account.source}",
+            _anchored(event_url(timeline.site, e.id), f"account-{account.source}"),
         ])
     return rows
 
@@ -518,7 +532,8 @@ def quotes_csv(timeline: Timeline) -> bytes:
                 rows.append([
                     f"{a.id}--q{n}", a.id, e.id, a.account.source, n, quote.text,
                     *_attribution(quote), _lines(words),
-                    f"{event_url(timeline.site, e.id)}#account-{a.account.source}-quote-{n}",
+                    _anchored(event_url(timeline.site, e.id),
+                              f"account-{a.account.source}-quote-{n}"),
                 ])
     return table(header, rows)
 
@@ -625,13 +640,14 @@ def timelinejs_slides(timeline: Timeline, e: PlacedEvent) -> list[dict[str, Any]
                          for q in a.account.quotes)
         words = (f"“{html.escape(a.account.said)}”: " if a.account.said
                  else "No time words: ")
-        link = f'<a href="{html.escape(event_url(site, e.id))}">every account of this event</a>'
+        url = event_url(site, e.id)
+        see = f' See <a href="{html.escape(url)}">every account of this event</a>.' if url else ""
         slides.append({
             **timelinejs_dates(a.time),
             "text": {
                 "headline": html.escape(e.event.title),
                 "text": f"{quotes}<p>{html.escape(source.outlet)}. {words}"
-                        f"{html.escape(_label(a.time))}. See {link}.</p>",
+                        f"{html.escape(_label(a.time))}.{see}</p>",
             },
             "group": groups[source.id],
             "unique_id": a.id,
@@ -714,7 +730,10 @@ def linked_data(timeline: Timeline, path: str, title: str, description: str,
     article) for an event page, the WebSite for the home page, a WebPage otherwise."""
     site = timeline.site
     url = page_url(site, path)
-    website = {"@type": "WebSite", "name": site.title, "url": site.base_url}
+    # A site without an address gives no "url" (schema.org has no relative addresses).
+    address = {"url": url} if url else {}
+    website = {"@type": "WebSite", "name": site.title,
+               **({"url": site.base_url} if site.base_url else {})}
     if placed is not None:
         sources = {s.id: s for s in timeline.sources}
         start, end = _schema_date(placed.placement)
@@ -722,7 +741,7 @@ def linked_data(timeline: Timeline, path: str, title: str, description: str,
             "@context": "https://schema.org",
             "@type": "Event",
             "name": placed.event.title,
-            "url": url,
+            **address,
             "startDate": start,
             "endDate": end,
         }
@@ -737,7 +756,7 @@ def linked_data(timeline: Timeline, path: str, title: str, description: str,
     if path == "index.html":
         return {"@context": "https://schema.org", **website, "description": site.description,
                 "inLanguage": site.language}
-    return {"@context": "https://schema.org", "@type": "WebPage", "name": title, "url": url,
+    return {"@context": "https://schema.org", "@type": "WebPage", "name": title, **address,
             "description": description, "inLanguage": site.language, "isPartOf": website}
 
 
@@ -750,13 +769,19 @@ def og_locale(language: str) -> str:
 
 
 def crawler_files(site: SiteSettings, page_paths: list[str]) -> dict[str, bytes]:
-    """sitemap.xml (every HTML page but the 404 page, by published address) and robots.txt."""
-    urls = sorted(page_url(site, p) for p in page_paths if p.endswith(".html") and p != "404.html")
+    """sitemap.xml (every HTML page but the 404 page, by published address) and robots.txt
+    pointing at it; a site without an address (a sitemap lists only absolute addresses) gets
+    robots.txt alone."""
+    robots = "User-agent: *\nAllow: /\n"
+    if site.base_url is None:
+        return {"robots.txt": robots.encode("utf-8")}
+    urls = sorted(site.base_url + page_path(p) for p in page_paths
+                  if p.endswith(".html") and p != "404.html")
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     lines += [f"  <url><loc>{xml_escape(url)}</loc></url>" for url in urls]
     lines.append("</urlset>")
-    robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.base_url}sitemap.xml\n"
+    robots += f"\nSitemap: {site.base_url}sitemap.xml\n"
     return {
         "sitemap.xml": ("\n".join(lines) + "\n").encode("utf-8"),
         "robots.txt": robots.encode("utf-8"),

@@ -105,7 +105,7 @@ class IncrementalBuild:
         try:
             read_ahead(self.paths.content, jobs)
             raw = load_content(self.paths.content)
-            content = validate_content(raw)
+            content = validate_content(raw, self.paths.base_url)
             timeline = resolve_timeline(content)
             render_pages = pages_on(jobs)
             site = render_site(timeline, content.origins, self.paths.templates, self.paths.static,

@@ -61,6 +61,9 @@ class RawRecord:
     problems: tuple[Problem, ...] = ()
     """Mistakes found while reading that do not stop the record being validated (a key given
     twice: the last one counts), so the rest of it is still checked in the same run."""
+    marked: tuple[tuple[int, str], ...] = ()
+    """(line, comment) of each front-matter comment that still holds a skeleton's placeholder:
+    it follows a value filled in for the editor to check (comments are not in `data`)."""
 
     def line_of(self, loc: Loc) -> int:
         """The line of the deepest known location on `loc`'s way."""
@@ -82,6 +85,10 @@ class RawContent:
     """Files that were not read because they are not records (e.g. 'notes.txt' in events/)."""
 
 
+PLACEHOLDER = "[to do"
+"""How `python build.py new` marks what an editor still has to write; the build warns about it."""
+# The mark in a YAML comment, after a value the skeleton filled in but the editor must check.
+_MARKED_COMMENT = re.compile(r"(?:^|(?<=\s))#.*" + re.escape(PLACEHOLDER) + ".*", re.IGNORECASE)
 KINDS = {"sources": "source", "events": "event", "pages": "page"}
 SETTINGS_FILE = "site.yaml"
 PARTIES_FILE = "credited.yaml"
@@ -129,7 +136,7 @@ def _missing_settings(root: Path) -> Problem:
             return Problem(shown, 1, "", f"the site settings file is missing, but there is "
                            f"'{other}': rename it to '{SETTINGS_FILE}'")
     return Problem(shown, 1, "", "the site settings file is missing; create it with title, "
-                   "description, base_url, timezone and window (see docs/editing.md)")
+                   "description, timezone and window (see docs/editing.md)")
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -248,9 +255,11 @@ def parse_markdown(text: str, shown: str, kind: str, record_id: str) -> RawRecor
     if not isinstance(data, dict):
         raise ContentError([Problem(shown, start + 2, "", _not_a_mapping("the front matter", data))])
     body = "\n".join(lines[end + 1:])
+    marked = tuple((index + 1, found.group().strip()) for index in range(start + 1, end)
+                   if (found := _MARKED_COMMENT.search(lines[index])))
     return RawRecord(kind, record_id, shown, data, parsed.lines, frozenset(parsed.booleans),
                      body, body_line=end + 2, line=start + 1, bare=parsed.bare,
-                     problems=tuple(p for _, p in parsed.repeated))
+                     problems=tuple(p for _, p in parsed.repeated), marked=marked)
 
 
 def _article(word: str) -> str:

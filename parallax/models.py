@@ -53,6 +53,8 @@ TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
 # 2016-12, 2016, or a range of two joined by '/'; '~' in front marks it approximate. Each field
 # keeps its own docstring as its description.
 When = Annotated[str, AfterValidator(_check_when)]
+# A site's published address: http(s), no spaces, ending in '/'.
+BaseUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+/$")]
 
 
 class Record(BaseModel):
@@ -73,8 +75,11 @@ class SiteSettings(Record):
     """The site's name, shown on every page and in feeds."""
     description: Text
     """One or two sentences on what the site covers, for the home page and search engines."""
-    base_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+/$")]
-    """The published address of the site's root, ending in '/'; canonical links start here."""
+    base_url: BaseUrl | None = None
+    """The published address of the site's root, ending in '/' (e.g.
+    https://<user>.github.io/<repository>/); canonical links, Open Graph and the sitemap start
+    here. Optional: `--base-url` or the PARALLAX_BASE_URL environment variable take its place,
+    and a site without one has no canonical links or sitemap."""
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
     """The language of the editors' text, as a BCP 47 tag (e.g. en, en-GB, fr)."""
     timezone: TimeZoneName

@@ -350,6 +350,8 @@ def _event(title: str, date: str, source_ids: list[str]) -> str:
     lines += _field(Event, "accounts", "")
     lines += _comment(f"Each account is {_lower(Account.__doc__)}", 2)
     lines += _field(Account, "source", source, 4, first="- ")
+    # A guess the editor must confirm: marked so that the build warns until they do.
+    lines[-1] += f"  # {PLACEHOLDER}: the source of this account]"
     lines += _comment(known, 4)
     lines += _field(Account, "quotes", "", 4)
     lines += _comment(f"Each quote is {_lower(Quote.__doc__)}", 6)

@@ -1,4 +1,4 @@
-"""Where a build reads and writes: the one type every command starts from (kept light to import)."""
+"""Where a build reads, writes and is published: the one type every command starts from (kept light to import)."""
 
 from __future__ import annotations
 
@@ -14,3 +14,6 @@ class Paths:
     out: Path
     templates: Path
     static: Path
+    base_url: str | None = None
+    """The site's published address when given to the command (`--base-url`, else
+    PARALLAX_BASE_URL); it takes the place of site.yaml's `base_url`."""

@@ -47,12 +47,12 @@ class RenderedSite:
     """How many HTML pages among them."""
 
 
-def root_of(path: str, base_url: str = "/") -> str:
+def root_of(path: str, base_url: str | None = None) -> str:
     """The prefix from a page at `path` back to the site root: relative ('' or '../../'), so the
     site works from any folder; but the 404 page, which a host serves at any missing address,
-    gets the root-absolute path of the site's base URL."""
+    gets the root-absolute path of the site's base URL ('/' for a site without one)."""
     if path == "404.html":
-        return urlsplit(base_url).path
+        return urlsplit(base_url).path if base_url else "/"
     return "../" * path.count("/")
 
 
@@ -83,6 +83,7 @@ class Renderer:
         self.env.globals["version"] = __version__
         # Addresses and schema.org data for each page's head (templates/_meta.html).
         self.env.globals["page_url"] = lambda path: export.page_url(timeline.site, path)
+        self.env.globals["page_path"] = export.page_path
         self.env.globals["linked_data"] = lambda *args, **kw: export.linked_data(timeline, *args, **kw)
         self.env.globals["og_locale"] = export.og_locale
         self._markdown = markdown

@@ -17,16 +17,17 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Union
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import markup
 from .errors import ContentError, Problem
-from .load import PARTIES_FILE, Loc, RawContent, RawRecord, loc_text
+from .load import PARTIES_FILE, PLACEHOLDER, Loc, RawContent, RawRecord, loc_text
 from .models import (
     MAX_ID_LENGTH,
     SLUG,
     Account,
     Attributed,
+    BaseUrl,
     EventRecord,
     Page,
     Party,
@@ -61,8 +62,6 @@ MODELS: dict[str, type[BaseModel]] = {
     "party": Party,
     "site": SiteSettings,
 }
-PLACEHOLDER = "[to do"
-"""How `python build.py new` marks what an editor still has to write; the build warns about it."""
 PLURALS = {"source": "sources", "event": "events", "page": "pages", "party": "credited parties"}
 _SLUG = re.compile(SLUG)
 
@@ -115,7 +114,10 @@ class Known:
 _models: dict[int, tuple[RawRecord, BaseModel]] = {}
 
 
-def validate_content(raw: RawContent) -> Content:
+def validate_content(raw: RawContent, base_url: str | None = None) -> Content:
+    """The records as models, checked one by one and against each other. `base_url` (from
+    `--base-url` or PARALLAX_BASE_URL, checked by `base_url_problem`) takes the place of
+    site.yaml's."""
     problems: list[Problem] = list(raw.problems)
     earlier = dict(_models)
     _models.clear()
@@ -160,8 +162,11 @@ def validate_content(raw: RawContent) -> Content:
     def models(kind: str) -> list[Any]:
         return [model for _, model in sorted(built[kind], key=lambda pair: pair[0])]
 
+    site = built["site"][0][1]
+    if base_url is not None:  # the one place the address given to the build meets site.yaml's
+        site = site.model_copy(update={"base_url": base_url})
     content = Content(
-        site=built["site"][0][1],
+        site=site,
         sources=tuple(models("source")),
         events=tuple(models("event")),
         pages=tuple(models("page")),
@@ -425,6 +430,15 @@ def explain(model: type[BaseModel], loc: Loc, detail: dict, record: RawRecord,
     return f"{message[0].lower()}{message[1:]} (got {_shown(value)})"
 
 
+def base_url_problem(value: str) -> str | None:
+    """What is wrong with a site address given outside site.yaml, or None when it will do."""
+    try:
+        TypeAdapter(BaseUrl).validate_python(value)
+    except ValidationError:
+        return _pattern_message("base_url", ("base_url",), value, Known())
+    return None
+
+
 def _pattern_message(name: str, loc: Loc, value: str, known: Known) -> str:
     if name in ("url", "base_url"):
         if re.search(r"\s", value):
@@ -622,6 +636,11 @@ def _placeholders(raw: RawRecord) -> list[Problem]:
                                  f"still the skeleton's placeholder {_shown(value)}; replace it"))
 
     walk(raw.data, ())
+    at_line = {line: loc for loc, line in sorted(raw.lines.items(), key=lambda item: len(item[0]))}
+    for line, comment in raw.marked:
+        found.append(Problem(raw.path, line, loc_text(prefix + at_line.get(line, ())), (
+            f"still the skeleton's placeholder {_shown(comment)}; check the value, then "
+            "delete the comment")))
     for offset, line in enumerate(raw.body.split("\n")):
         if PLACEHOLDER in line.lower():
             found.append(Problem(raw.path, raw.body_line + offset, "body", (

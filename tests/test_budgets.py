@@ -142,7 +142,9 @@ def outside_references(site: Path, base_url: str) -> list[str]:
 def built(tmp_path_factory):
     content = REAL if (REAL / "site.yaml").is_file() else FIXTURE
     out = tmp_path_factory.mktemp("budgets") / "site"
-    result = build(Paths(content, out, PROJECT / "templates", PROJECT / "static"))
+    # Built as published: with an address, so the canonical links name the site's own host.
+    result = build(Paths(content, out, PROJECT / "templates", PROJECT / "static",
+                         base_url="https://editors.github.io/parallax/"))
     return out, result.timeline.site.base_url
 
 

@@ -96,7 +96,7 @@ def test_check_exits_1_listing_every_problem(tmp_path, run_cli):
     code, _, stderr = run_cli("check", "--content", str(content), "--out", str(tmp_path / "site"))
     assert code == 1
     assert stderr.count("unknown key 'titel'; did you mean 'title'?") == 2
-    assert stderr.rstrip().endswith("2 problems; " + str(tmp_path / "site") + "/ was left as it was.")
+    assert stderr.splitlines()[-1] == "2 problems.", "a check never writes site/, so says nothing of it"
 
 
 def test_check_snapshots_accepts_verbatim_quotes(run_cli):

@@ -309,3 +309,20 @@ def test_a_worker_reports_content_problems_whole(monkeypatch):
 
 def test_the_cache_folder_is_beside_the_output(tmp_path):
     assert BuildCache.beside(tmp_path / "site").folder == tmp_path / ".cache" / "parallax"
+
+
+def test_a_changed_address_is_not_answered_from_the_cache(tmp_path):
+    """The address given to the build is an input: each one builds its own pages."""
+    paths = _paths(BASIC, tmp_path / "site")
+    cached_build(paths, jobs=1)
+    assert b"https://example.org/bridge/" in (paths.out / "index.html").read_bytes()
+    moved = Paths(paths.content, paths.out, paths.templates, paths.static,
+                  base_url="https://editors.github.io/bridge/")
+    result = cached_build(moved, jobs=1)
+    assert not isinstance(result, ReusedBuild)
+    home = (paths.out / "index.html").read_bytes()
+    assert b"https://editors.github.io/bridge/" in home and b"example.org/bridge" not in home
+    assert isinstance(cached_build(moved, jobs=1), ReusedBuild), "the same address again is reused"
+    back = cached_build(paths, jobs=1)
+    assert not isinstance(back, ReusedBuild)
+    assert b"https://example.org/bridge/" in (paths.out / "index.html").read_bytes()

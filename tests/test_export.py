@@ -13,6 +13,7 @@ import shutil
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
@@ -630,3 +631,154 @@ def test_equal_instants_in_two_time_zones_are_worded_each_in_its_own():
     assert utc == berlin
     assert interval_json(utc)["label"] == "Wed 3 Mar 2021, 23:30"
     assert interval_json(berlin)["label"] == "Thu 4 Mar 2021, 00:30"
+
+
+# --- the site's address ----------------------------------------------------------------------------
+
+PAGES_URL = "https://editors.github.io/bridge/"
+
+
+def absolute_addresses(site: Path) -> set[str]:
+    """Every http(s) address written anywhere in the built site."""
+    import re
+
+    found: set[str] = set()
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml", ".txt", ".json", ".csv"):
+            found |= set(re.findall(r"https?://[^\s\"'<>\\,\]\)]+", path.read_text(encoding="utf-8")))
+    return found
+
+
+def article_addresses(content: Path) -> set[str]:
+    import re
+
+    found: set[str] = set()
+    for path in (content / "sources").glob("*.md"):
+        found |= set(re.findall(r"https?://[^\s\"']+", path.read_text(encoding="utf-8")))
+    return found
+
+
+@pytest.fixture(scope="module")
+def no_address(tmp_path_factory) -> tuple[Path, Path, str]:
+    """The fixture site with no base_url in site.yaml, built by the command line."""
+    from parallax.cli import main
+
+    folder = tmp_path_factory.mktemp("no-address")
+    content = folder / "content"
+    shutil.copytree(FIXTURE, content)
+    settings = content / "site.yaml"
+    settings.write_text(settings.read_text().replace(f"base_url: {BASE_URL}\n", ""))
+    assert "base_url" not in settings.read_text()
+    out = folder / "site"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("PARALLAX_BASE_URL", raising=False)
+        err = io.StringIO()
+        patch.setattr("sys.stderr", err)
+        assert main(["build", "--content", str(content), "--out", str(out)]) == 0
+    return content, out, err.getvalue()
+
+
+def test_without_an_address_no_page_claims_one(no_address):
+    content, site, _ = no_address
+    assert not (site / "sitemap.xml").exists()
+    assert (site / "robots.txt").read_text() == "User-agent: *\nAllow: /\n"
+    for path in html_pages(site):
+        head = head_of(site, path)
+        assert head.canonical == [] and "og:url" not in head.og, path
+        assert head.og.keys() == {"og:title", "og:description", "og:type", "og:site_name",
+                                  "og:locale"}, path
+        data = json.loads(head.json_ld[0])
+        assert "url" not in data and "url" not in data.get("isPartOf", {}), path
+    # The only absolute addresses left are the articles' own, and the vocabularies' names.
+    hosts = {urlsplit(url).hostname for url in absolute_addresses(site)}
+    articles = {urlsplit(url).hostname for url in article_addresses(content)}
+    assert hosts - articles == {"schema.org", "json-schema.org"}
+    timeline = json.loads((site / "data" / "timeline.json").read_text())
+    assert timeline["site"]["base_url"] is None
+    jsonschema.validate(timeline, json.loads((site / "data" / "timeline.schema.json").read_text()))
+    for name, column in (("events.csv", "url"), ("accounts.csv", "url"),
+                         ("sources.csv", "page_url"), ("parties.csv", "page_url")):
+        rows = list(csv.DictReader(io.StringIO((site / "data" / name).read_text())))
+        assert rows and all(row[column] == "" for row in rows), name
+
+
+def test_without_an_address_the_cite_line_gives_the_page_path(no_address):
+    _, site, _ = no_address
+    cite = head_of(site, "events/2021-03-04-bridge-closed/index.html").cite
+    assert cite == [(
+        "Cite this page: “The bridge is closed to traffic” (Thu 4 Mar 2021, morning), in The "
+        "Harbour Bridge closure, [../../events/2021-03-04-bridge-closed/]"
+        "events/2021-03-04-bridge-closed/.")]
+    assert '<a href="/">home page</a>' in (site / "404.html").read_text()
+
+
+def test_without_an_address_the_build_says_so_once(no_address):
+    _, _, err = no_address
+    notes = [line for line in err.splitlines() if line.startswith("note: ")]
+    assert notes == [(
+        "note: the site has no address, so its pages have no canonical link or og:url, there is "
+        "no sitemap.xml, and each cite line gives the page's path; give the address with "
+        "--base-url, PARALLAX_BASE_URL or base_url in site.yaml")]
+
+
+def _build_cli(tmp_path: Path, *args: str) -> tuple[int, Path]:
+    from parallax.cli import main
+
+    out = tmp_path / "site"
+    return main(["build", "--content", str(FIXTURE), "--out", str(out), *args]), out
+
+
+def _canonical(site: Path) -> str:
+    return head_of(site, "index.html").canonical[0]
+
+
+def test_the_address_given_to_the_build_is_in_every_canonical_cite_and_sitemap_line(
+        tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("PARALLAX_BASE_URL", raising=False)
+    code, site = _build_cli(tmp_path, "--base-url", PAGES_URL)
+    assert code == 0 and "note:" not in capsys.readouterr().err
+    for path in html_pages(site):
+        head = head_of(site, path)
+        expected = PAGES_URL + (path.removesuffix("index.html") if path.endswith("index.html")
+                                else path)
+        assert head.canonical == [expected] and head.og["og:url"] == expected, path
+        for line in head.cite:
+            assert f"[{expected}]{expected}." in line, path
+    locs = [e.text for e in ET.parse(site / "sitemap.xml").getroot().iter(f"{{{SITEMAP_NS}}}loc")]
+    assert locs and all(loc.startswith(PAGES_URL) for loc in locs)
+    assert (site / "robots.txt").read_text().endswith(f"Sitemap: {PAGES_URL}sitemap.xml\n")
+    assert not any(url.startswith(BASE_URL) for url in absolute_addresses(site)), \
+        "site.yaml's address gives way entirely"
+
+
+def test_the_address_comes_from_the_flag_then_the_environment_then_site_yaml(
+        tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PARALLAX_BASE_URL", "https://from-the-environment.github.io/bridge/")
+    assert _build_cli(tmp_path / "a", "--base-url", PAGES_URL)[0] == 0
+    assert _canonical(tmp_path / "a" / "site") == PAGES_URL
+    assert _build_cli(tmp_path / "b")[0] == 0
+    assert _canonical(tmp_path / "b" / "site") == "https://from-the-environment.github.io/bridge/"
+    monkeypatch.setenv("PARALLAX_BASE_URL", "")  # set but empty, as a workflow may leave it
+    assert _build_cli(tmp_path / "c")[0] == 0
+    assert _canonical(tmp_path / "c" / "site") == BASE_URL
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    (("--base-url", "https://editors.github.io/bridge"),
+     "--base-url: the site's address must end with '/': write 'https://editors.github.io/bridge/'"),
+    (("--base-url", "editors.github.io/bridge/"),
+     ("--base-url: 'editors.github.io/bridge/' is not a web address: write the full address, "
+      "starting with https://")),
+    ((), ("PARALLAX_BASE_URL: 'ftp://editors.github.io/' is not a web address: write the full "
+          "address, starting with https://")),
+])
+def test_a_bad_address_is_refused_before_anything_is_built(tmp_path, monkeypatch, capsys,
+                                                          given, message):
+    monkeypatch.setenv("PARALLAX_BASE_URL", "ftp://editors.github.io/")
+    with pytest.raises(SystemExit) as exit_info:
+        _build_cli(tmp_path, *given)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith(f"error: {message}") and "Traceback" not in err
+    assert not (tmp_path / "site").exists()

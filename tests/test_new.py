@@ -60,6 +60,9 @@ def test_new_event_builds_with_only_warnings(content, tmp_path, capsys):
     assert warnings == [
         (f"warning: content/{EVENT}:20: accounts: only one source reports this event; check the "
         "others, and if none reports it, add 'reported_by_one: true'"),
+        # The source is the skeleton's guess (the first there is): the editor must check it.
+        (f"warning: content/{EVENT}:23: accounts[1].source: still the skeleton's placeholder "
+         "'# [to do: the source of this account]'; check the value, then delete the comment"),
         (f"warning: content/{EVENT}:32: accounts[1].quotes[1].text: still the skeleton's placeholder "
         "'[to do: the words of the article, exactly as printed]'; replace it"),
         (f"warning: content/{EVENT}:103: body: still the skeleton's placeholder \"[to do: the "
@@ -163,10 +166,30 @@ def test_an_existing_file_is_never_overwritten(content, capsys):
     before = target.read_bytes()
     assert run("new", "event", "Bridge closed", "--date", "2021-03-04",
                "--content", str(content)) == 1
-    assert capsys.readouterr().err.startswith(
-        "content/events/2021-03-04-bridge-closed.md:1: this file already exists and is left as "
-        "it is; choose another title or --id")
+    assert capsys.readouterr().err.splitlines() == [
+        ("content/events/2021-03-04-bridge-closed.md:1: this file already exists and is left as "
+         "it is; choose another title or --id"),
+        "1 problem; nothing was written.",  # `new` never writes site/, so it does not name it
+    ]
     assert target.read_bytes() == before
+
+
+def test_the_guessed_source_is_marked_until_the_editor_checks_it(content, tmp_path, capsys):
+    assert run("new", "event", "The ferry stops: sailing suspended", "--date", "2021-03-04",
+               "--content", str(content)) == 0
+    path = content / EVENT
+    text = path.read_text(encoding="utf-8")
+    assert "  - source: ledger  # [to do: the source of this account]\n" in text
+    capsys.readouterr()
+
+    assert run("check", "--content", str(content), "--out", str(tmp_path / "site")) == 0
+    assert "23: accounts[1].source: still the skeleton's placeholder" in capsys.readouterr().err
+
+    path.write_text(text.replace("  - source: ledger  # [to do: the source of this account]",
+                                 "  - source: radio  # checked against the article"),
+                    encoding="utf-8")
+    assert run("check", "--content", str(content), "--out", str(tmp_path / "site")) == 0
+    assert "accounts[1].source" not in capsys.readouterr().err, "an editor's own comment is theirs"
 
 
 def test_an_id_must_be_an_id(content, capsys):
