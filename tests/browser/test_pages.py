@@ -9,7 +9,9 @@ import urllib.request
 # Links to other pages of the site (a link to a fragment of this same page is not one).
 LINKS = """() => [...document.querySelectorAll('a[href]')]
     .filter(a => !a.getAttribute('href').startsWith('#'))
-    .map(a => a.href.split('#')[0]).filter(h => h.startsWith(location.origin))"""
+    .map(a => new URL(a.getAttribute('href'), location.href).href.split('#')[0])
+    .filter(h => h.startsWith(location.origin))"""
+# (new URL(...) also resolves the links of the origins page's SVG, whose `href` is not a string.)
 STYLED = "() => [...document.styleSheets].some(s => s.cssRules.length > 0)"
 
 
