@@ -74,9 +74,13 @@ class BuiltSite:
 def page_kinds(timeline: Timeline) -> dict[str, str]:
     """An address of each kind of page the site has (the first record of each kind)."""
     kinds = {"home": "", "events index": "events/", "sources index": "sources/",
-             "differences": "differences/", "credited index": "credited/", "404": "404.html"}
+             "differences": "differences/", "credited index": "credited/", "origins": "origins/",
+             "404": "404.html"}
     if timeline.events:
         kinds["event"] = f"events/{timeline.events[0].id}/"
+        # The event with the most accounts: chains, groups and the origin count at their fullest.
+        fullest = max(timeline.events, key=lambda e: (len(e.accounts), e.id))
+        kinds["event, every outlet"] = f"events/{fullest.id}/"
     if timeline.sources:
         kinds["source"] = f"sources/{timeline.sources[0].id}/"
     if timeline.parties:
