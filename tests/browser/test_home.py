@@ -344,8 +344,7 @@ def test_home_page_screenshots(watched_context, site, name, width, scheme, full)
     page = context.new_page()
     page.goto(site.url)
     if name == "home-phone-top":
-        page.locator(".tl .jump").scroll_into_view_if_needed()
-        page.evaluate("() => scrollBy(0, document.querySelector('.tl .jump').getBoundingClientRect().top - 8)")
+        page.evaluate("() => scrollBy(0, document.querySelector('.tl .legend').getBoundingClientRect().top - 8)")
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full)
