@@ -195,6 +195,8 @@ def page_specs(timeline: Timeline, renderer: Renderer) -> list[PageSpec]:
         specs.append(PageSpec(f"events/{placed.id}/index.html", "event.html", origin.path, {
             **common,
             "placed": placed,
+            "compared": (views.comparison(timeline, [placed], timeline.window)
+                         if placed.band == "window" else None),
             "summary": renderer.body_html("event", placed.id, placed.event.body),
             "previous": events[index - 1] if index > 0 else None,
             "next": events[index + 1] if index + 1 < len(events) else None,

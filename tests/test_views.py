@@ -257,6 +257,17 @@ def test_outlets_that_do_not_mention_an_event_show_as_absent(tmp_path):
     assert row.one("span", cls="vh").text() == "Not mentioned by Harbour Radio."
 
 
+def test_an_event_page_shows_where_each_outlet_puts_it(site):
+    page = parse(site / "events" / "2021-03-04-bridge-closed" / "index.html")
+    section = page.one("section", cls="tl-event")
+    marks = {m.source: (m.left, m.width) for m in drawn_marks(section)}
+    assert marks == {"ledger": (third(1.25), third(0.25)), "radio": (0, third(2))}
+    assert len(page.all("h1")) == 1
+    # A context event outside the window has no such row.
+    assert not parse(site / "events" / "2020-11-repairs-planned" / "index.html").all(
+        "section", cls="tl-event")
+
+
 def test_each_account_links_to_its_event_page_at_that_account(site):
     for m in drawn_marks(parse(site / "index.html")):
         assert m.node.attrs["href"] == f"events/{m.event}/#account-{m.source}"

@@ -9,7 +9,8 @@ import urllib.request
 # Links to other pages of the site (a link to a fragment of this same page is not one).
 LINKS = """() => [...document.querySelectorAll('a[href]')]
     .filter(a => !a.getAttribute('href').startsWith('#'))
-    .map(a => a.href.split('#')[0]).filter(h => h.startsWith(location.origin))"""
+    .map(a => new URL(a.getAttribute('href'), location.href).href.split('#')[0])
+    .filter(h => h.startsWith(location.origin))"""
 STYLED = "() => [...document.styleSheets].some(s => s.cssRules.length > 0)"
 
 
@@ -43,3 +44,13 @@ def test_the_404_page_works_at_any_missing_address(page, site):
     assert page.evaluate(STYLED), "the 404 page lost its style"
     for link in page.evaluate(LINKS):
         assert status(link) == 200, f"the 404 page links to {link}"
+
+
+def test_the_site_serves_its_own_favicon_and_nothing_is_missing(site_page, site):
+    answers: list[tuple[str, int]] = []
+    site_page.on("response", lambda r: answers.append((r.url, r.status)))
+    site_page.goto(site.url)
+    site_page.wait_for_load_state("load")
+    assert [u for u, code in answers if code >= 400] == []
+    icon = site_page.evaluate("() => document.querySelector('link[rel=icon]').href")
+    assert icon.endswith("/static/favicon.svg") and status(icon) == 200
