@@ -49,7 +49,7 @@ class Content:
     warnings: tuple[Problem, ...]
 
     def problem(self, kind: str, record_id: str, loc: Loc, message: str) -> Problem:
-        """A Problem pointing at `loc` inside a record (e.g. ('accounts', 0, 'said_when'))."""
+        """A Problem pointing at `loc` inside a record (e.g. ('accounts', 0, 'time_words'))."""
         raw = self.origins[(kind, record_id)]
         shown = (record_id,) + loc if kind == "party" else loc
         return Problem(raw.path, raw.line_of(loc), loc_text(shown), message)
