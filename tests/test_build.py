@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -162,3 +163,20 @@ def test_build_py_runs_as_a_script(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"Built {tmp_path / 's'}/: 6 records (3 events, 5 accounts, 2 sources)")
+
+
+def _options(run_cli, capsys, *command: str) -> set[str]:
+    with pytest.raises(SystemExit):
+        run_cli(*command, "--help")
+    return set(re.findall(r"^  (--[a-z-]+)", capsys.readouterr().out, re.MULTILINE))
+
+
+def test_each_command_lists_only_the_options_it_uses(run_cli, capsys):
+    shared = {"--content", "--out", "--templates", "--static", "--strict"}
+    assert _options(run_cli, capsys, "build") == shared | {"--base-url"}
+    assert _options(run_cli, capsys, "serve") == shared | {"--base-url", "--host", "--port"}
+    # A check writes no pages, so has no address to give them.
+    assert _options(run_cli, capsys, "check") == shared | {"--snapshots"}
+    for kind, own in (("event", {"--date", "--id"}), ("source", {"--date", "--id"}),
+                      ("page", {"--id"})):
+        assert _options(run_cli, capsys, "new", kind) == own | {"--content"}, kind
