@@ -14,7 +14,6 @@ from .resolve import Timeline, resolve_timeline
 from .validate import Content, validate_content
 from .write import WriteReport, describe, write_site
 
-
 NO_ADDRESS = ("the site has no address, so its pages have no canonical link or og:url, there is "
               "no sitemap.xml, and each cite line gives the page's path; give the address with "
               "--base-url, PARALLAX_BASE_URL or base_url in site.yaml")

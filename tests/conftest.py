@@ -17,6 +17,15 @@ def snapshot_tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_address_from_the_environment():
+    """CI may name the published address in PARALLAX_BASE_URL; the tests' sites have their
+    own (or none), and a test that wants the variable sets it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("PARALLAX_BASE_URL", raising=False)
+        yield
+
+
 @pytest.fixture
 def run_cli(capsys):
     """Run `python build.py ARGS` in-process; return (exit code, stdout, stderr)."""

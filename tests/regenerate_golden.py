@@ -5,6 +5,7 @@ Run it after a deliberate change to the templates or the output, then review the
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -17,6 +18,8 @@ from parallax.cli import main
 GOLDEN = HERE / "golden" / "basic"
 
 if __name__ == "__main__":
+    # The fixture's own base_url, whatever address the environment names.
+    os.environ.pop("PARALLAX_BASE_URL", None)
     if GOLDEN.exists():
         shutil.rmtree(GOLDEN)
     code = main(["build", "--content", str(HERE / "fixtures" / "basic" / "content"),
