@@ -64,7 +64,7 @@ def executable() -> Path:
 
 def _run(command: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+        return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False,
                               stdin=subprocess.DEVNULL, errors="replace")
     except subprocess.TimeoutExpired:
         raise _problem(f"Pagefind did not finish within {timeout:.0f} s") from None

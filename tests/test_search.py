@@ -159,11 +159,11 @@ def _fake_pagefind(folder: Path, script: str) -> Path:
     ('[ "$1" = --version ] && echo "pagefind 1.5.2" && exit 0\necho "Error: disk full" >&2\nexit 3\n',
      "pagefind:1: search index: Pagefind failed (exit status 3): Error: disk full"),
     ('echo "pagefind 0.12.0"\n',
-     "pagefind:1: search index: Pagefind 1.5.2 is needed for a reproducible index, found "
-     "'pagefind 0.12.0' at {binary}; install it with pip install 'pagefind[bin]==1.5.2'"),
+     ("pagefind:1: search index: Pagefind 1.5.2 is needed for a reproducible index, found "
+      "'pagefind 0.12.0' at {binary}; install it with pip install 'pagefind[bin]==1.5.2'")),
     ('[ "$1" = --version ] && echo "pagefind 1.5.2" && exit 0\nexit 0\n',
-     "pagefind:1: search index: Pagefind wrote no index (pagefind.js and pagefind-entry.json "
-     "are missing); reinstall it with pip install 'pagefind[bin]==1.5.2'"),
+     ("pagefind:1: search index: Pagefind wrote no index (pagefind.js and pagefind-entry.json "
+      "are missing); reinstall it with pip install 'pagefind[bin]==1.5.2'")),
 ], ids=["fails", "wrong version", "writes nothing"])
 def test_a_failed_indexer_is_a_clear_error_and_leaves_the_site(script, message, content,
                                                                tmp_path, run_cli, monkeypatch):

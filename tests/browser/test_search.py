@@ -187,7 +187,7 @@ def test_the_real_site_finds_lavrov_and_a_word_of_one_quote(site_page, site):
     assert lavrov[0].event.title in titles
     assert titles[0] == lavrov[0].event.title, "the event about Lavrov comes first"
 
-    word, event, outlet, quote = only_in_one_quote(site)
+    word, event, outlet, _quote = only_in_one_quote(site)
     search_from_the_masthead(site_page, site, word, start="")
     found = {h["title"]: h for h in hits(site_page)}
     assert event.event.title in found, word
