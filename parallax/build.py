@@ -1,4 +1,5 @@
-"""The build, as a table of contents: load → validate → resolve times → render → write."""
+"""The build, as a table of contents: load → validate → resolve times → render → index for
+search → write."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from .parallel import pages_on, read_ahead
 from .paths import Paths
 from .render import RenderedSite, render_site
 from .resolve import Timeline, resolve_timeline
+from .search import index_site
 from .validate import Content, validate_content
 from .write import WriteReport, describe, write_site
 
@@ -59,5 +61,6 @@ def build(paths: Paths, *, write: bool = True, strict: bool = False, jobs: int =
                        render_pages=pages_on(jobs))
     if strict and content.warnings:
         raise ContentError(list(content.warnings))
+    site = index_site(site)
     report = write_site(site, paths.out) if write else None
     return BuildResult(content, timeline, site, report, content.warnings, time.perf_counter() - started)

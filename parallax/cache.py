@@ -5,7 +5,7 @@ It lives in `.cache/parallax/` beside the output folder (for `site/`, the projec
 
 - Memos: results of pure functions of the content, by a hash of their arguments: a record
   file's parsed front matter (load), a Markdown text's HTML (markup), an article's time words
-  read against a date (timewords). A build whose content changed redoes only what changed.
+  read against a date (timewords), the search index of a set of pages (search). A build whose content changed redoes only what changed.
   One file per kind; each save keeps only what the latest build used, so a file holds one
   site's worth.
 - The last build into each output folder: a fingerprint of every input (each content, template
@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     from .write import WriteReport
 
 FOLDER = Path(".cache") / "parallax"
-LIBRARIES = ("jinja2", "markdown", "nh3", "pydantic", "pydantic_core", "yaml", "dateutil")
+LIBRARIES = ("jinja2", "markdown", "nh3", "pydantic", "pydantic_core", "yaml", "dateutil",
+             "pagefind_bin")
 _FORMAT = 1
 
 

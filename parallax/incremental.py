@@ -8,6 +8,7 @@ A rebuild runs the same stages as `build.build`, with the output identical to a 
 - the render stage renders a page again only when something its templates can read differs
   from the last build: a variable of its context, a template's source, or the part of the
   timeline a template function reads (see `_page_inputs`); every other page keeps its bytes;
+- the search index is built again only when the pages it indexes changed (a memo, search.py);
 - the write stage rewrites only the files whose bytes differ from what this builder last
   wrote, without reading site/ back.
 
@@ -33,6 +34,7 @@ from .load import load_content
 from .parallel import default_jobs, pages_on, read_ahead
 from .render import PageSpec, Renderer, render_page, render_site
 from .resolve import Timeline, resolve_timeline
+from .search import index_site
 from .validate import validate_content
 from .write import write_site
 
@@ -112,6 +114,7 @@ class IncrementalBuild:
                                render_pages=self._recorder(timeline, render_pages))
             if self.strict and content.warnings:
                 raise ContentError(list(content.warnings))
+            site = index_site(site)
             unchanged = frozenset(p for p, data in site.files.items()
                                   if p in self.written and self.written[p] == data)
             report = write_site(site, self.paths.out, unchanged=unchanged)

@@ -23,7 +23,8 @@ from .resolve import Timeline
 # Pages Parallax writes itself; a content page may not take these addresses.
 BUILT_IN = {"": "home", "events": "events", "sources": "sources", "credited": "credited",
             "differences": "differences", "data": "data", "static": "static", "404.html": "404",
-            "timeline": "timeline", "origins": "origins"}
+            "timeline": "timeline", "origins": "origins", "search": "search",
+            "pagefind": "search index"}
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,9 @@ def page_specs(timeline: Timeline, renderer: Renderer) -> list[PageSpec]:
     specs.append(PageSpec("origins/index.html", "origins.html", settings, {
         **common, "all_origins": all_origins, "paths": paths,
         "graph": views.origins_graph(timeline, all_origins, paths),
+    }))
+    specs.append(PageSpec("search/index.html", "search.html", settings, {
+        **common, "outlets": views.outlets(timeline),
     }))
     specs.append(PageSpec("events/index.html", "events.html", settings, {
         **common, "days": [] if long_lists else days, "year": None,

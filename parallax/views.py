@@ -1020,3 +1020,11 @@ def month_links(groups: dict[tuple[int, int], list]) -> list[tuple[int, list[tup
         years.setdefault(year, []).append((f"{year:04d}-{month:02d}", MONTH_SHORT[month - 1],
                                            len(found)))
     return list(years.items())
+
+
+def outlets(timeline: Timeline) -> list[tuple[str, list[str]]]:
+    """Each outlet a search can be narrowed to, by name, with the ids of its sources."""
+    found: dict[str, list[str]] = {}
+    for source in timeline.sources:
+        found.setdefault(source.outlet, []).append(source.id)
+    return sorted((name, sorted(ids)) for name, ids in found.items())

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, PROJECT, snapshot_tree
+from conftest import FIXTURES, PROJECT, golden_files, snapshot_tree
 
 BASIC = FIXTURES / "basic" / "content"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "basic"
@@ -17,7 +17,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "basic"
 def test_fixture_site_matches_golden_output(tmp_path, run_cli):
     code, _, err = run_cli("build", "--content", str(BASIC), "--out", str(tmp_path / "site"), "--strict")
     assert code == 0, err
-    built, golden = snapshot_tree(tmp_path / "site"), snapshot_tree(GOLDEN)
+    built, golden = golden_files(snapshot_tree(tmp_path / "site")), snapshot_tree(GOLDEN)
     assert sorted(built) == sorted(golden), "regenerate with: python tests/regenerate_golden.py"
     for name in golden:
         assert built[name] == golden[name], f"{name} differs; regenerate with: python tests/regenerate_golden.py"

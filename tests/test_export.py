@@ -504,7 +504,7 @@ def test_robots_txt_allows_all_and_points_at_the_sitemap(site):
 
 def test_every_page_has_a_canonical_address_and_open_graph_tags(site):
     pages = html_pages(site)
-    assert len(pages) == 18
+    assert len(pages) == 19
     for path in pages:
         head = head_of(site, path)
         assert head.canonical == [page_url(path)], path

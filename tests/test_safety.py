@@ -231,7 +231,8 @@ def audit(site: Path) -> list[str]:
         page = _parse(path)
         ids = [attrs["id"] for _, attrs in page.elements if attrs.get("id")]
         findings += [f"{name}: id={i!r} twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
-        for tag, attrs in page.elements:
+        search = _search_controls(page, name)
+        for index, (tag, attrs) in enumerate(page.elements):
             for attribute, value in attrs.items():
                 if attribute.startswith("on"):
                     findings.append(f"{name}: <{tag} {attribute}=...>")
@@ -240,7 +241,7 @@ def audit(site: Path) -> list[str]:
                 if attribute in URL_ATTRIBUTES and value is not None and _scheme(value) in (
                         "javascript", "data", "vbscript"):
                     findings.append(f"{name}: <{tag} {attribute}={value!r}>")
-            if tag in FORBIDDEN_ELEMENTS:
+            if tag in FORBIDDEN_ELEMENTS and index not in search:
                 findings.append(f"{name}: <{tag}>")
             # The timelines and range plots are inline SVG drawn by the templates, each with a
             # class of its own; any other SVG came from content.
@@ -272,6 +273,36 @@ def audit(site: Path) -> list[str]:
         if any(element.tag.rsplit("}", 1)[-1] == "script" for element in root.iter()):
             findings.append(f"{path.relative_to(site)}: a script element")
     return findings
+
+
+# The templates' own search forms: a GET form to the search page in every page's masthead, and
+# the search page's form. Each control is allowed once, exactly as the templates write it.
+SEARCH_CONTROLS = [
+    ("form", {"class": "site-search", "role": "search", "method": "get"}),
+    ("input", {"id": "site-search-words", "type": "search", "name": "q"}),
+    ("button", {"type": "submit"}),
+]
+SEARCH_PAGE_CONTROLS = [
+    ("form", {"class": "search", "role": "search", "method": "get", "action": "./"}),
+    ("input", {"id": "search-words", "type": "search", "name": "q"}),
+    ("button", {"type": "submit"}),
+]
+
+
+def _search_controls(page: _Page, name: str) -> set[int]:
+    """The indexes of the templates' search controls among the page's elements."""
+    wanted = SEARCH_CONTROLS + (SEARCH_PAGE_CONTROLS if name == "search/index.html" else [])
+    found: set[int] = set()
+    for tag, attrs in wanted:
+        for index, (seen, given) in enumerate(page.elements):
+            if index in found or seen != tag or any(given.get(k) != v for k, v in attrs.items()):
+                continue
+            if tag == "form" and attrs["class"] == "site-search" and not (
+                    given.get("action") or "").endswith("search/"):
+                continue
+            found.add(index)
+            break
+    return found
 
 
 def _own_file(url: str, page: Path, site: Path) -> bool:
@@ -410,13 +441,31 @@ def test_every_page_allows_only_the_sites_own_files(site, attacked, tmp_path):
         out = attacked
     for path in sorted(out.rglob("*.html")):
         policy = _policy(path)
+        search_page = path.relative_to(out).as_posix() == "search/index.html"
         assert policy["default-src"] == ["'self'"], path
-        assert policy["script-src"] == ["'self'"], path
+        # Only the search page compiles WebAssembly (Pagefind's search runs as WebAssembly).
+        assert policy["script-src"] == ["'self'"] + ["'wasm-unsafe-eval'"] * search_page, path
+        assert policy["form-action"] == ["'self'"], path
         assert policy["object-src"] == ["'none'"], path
         assert policy["base-uri"] == ["'none'"], path
         for directive, sources in policy.items():
             for source in sources:
-                assert source in ("'self'", "'none'"), f"{path}: {directive} {source}"
+                assert source in ("'self'", "'none'") or (
+                    search_page and directive == "script-src"), f"{path}: {directive} {source}"
+
+
+def test_the_audit_allows_only_the_templates_search_forms(tmp_path):
+    """The masthead's search form passes; a form, box or button any other markup adds does not."""
+    out = tmp_path / "site"
+    assert main(["build", "--content", str(BASIC), "--out", str(out)]) == 0
+    assert audit(out) == []
+    page = out / "about" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "</main>", '<form class="site-search" role="search" method="get" action="https://evil.example/">'
+        '<input type="search" name="q"><button type="submit">Go</button></form></main>'),
+        encoding="utf-8")
+    assert audit(out) == ["about/index.html: <form>", "about/index.html: <input>",
+                          "about/index.html: <button>"]
 
 
 # --- hostile names: ids and the paths written under site/ ------------------------------------------
