@@ -6,6 +6,7 @@ Each class is a declared schema: its fields' docstrings become the descriptions 
 
 from __future__ import annotations
 
+import functools
 from enum import Enum
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -30,13 +31,24 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=MAX_ID_LENGTH)]
 
 
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def _check_timezone(name: str) -> str:
+    # Only the zones' own names: a folder of them ('America'), a path or a file that is not a
+    # zone would otherwise reach the time-zone files themselves.
     try:
+        if name not in _zone_names():
+            raise ZoneInfoNotFoundError(name)
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        close = [z for z in sorted(available_timezones()) if z.lower().endswith(name.lower().split("/")[-1])]
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        last = name.lower().split("/")[-1]
+        close = [z for z in sorted(_zone_names()) if last and z.lower().endswith(last)]
         hint = f" (did you mean {close[0]}?)" if close else " (e.g. Asia/Damascus, America/New_York, UTC)"
-        raise ValueError(f"unknown time zone {name!r}; use an IANA name{hint}") from None
+        shown = name if len(name) <= 60 else name[:57] + "..."
+        raise ValueError(f"unknown time zone {shown!r}; use an IANA name{hint}") from None
     return name
 
 
@@ -84,6 +96,9 @@ class SiteSettings(Record):
     outside it go to the 'before' and 'after' bands."""
     quote_max_words: Annotated[int, Field(ge=5, le=500)] = 50
     """The longest quote allowed, in words: cite with several short quotes, not one long one."""
+    max_record_kb: Annotated[int, Field(ge=1, le=102400)] = 32
+    """The largest record file read, in KB (credited.yaml may be 16 times this): far above
+    any real record, and small enough that no record slows the build down by seconds."""
 
 
 # --- credited parties --------------------------------------------------------------------------

@@ -103,7 +103,7 @@ def read_ahead(root: Path, jobs: int) -> None:
     found = []
     for folder, kind in load.KINDS.items():
         for path in sorted((root / folder).rglob("*" + load.RECORD_SUFFIX)):
-            if path.is_file():
+            if path.is_file() and not path.is_symlink():  # links: the load stage judges them
                 found.append((path, kind))
     if len(found) < MIN_ITEMS:
         return
