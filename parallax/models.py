@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from enum import Enum
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import (
@@ -60,6 +61,30 @@ def _check_when(text: str) -> str:
     return text
 
 
+def _check_base_url(url: str) -> str:
+    """The site's address, checked part by part and written one way (scheme and host in lower
+    case): every canonical link, and the 404 page's links, start with it."""
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    segments = path.split("/")[1:-1]
+    if not parts.hostname or parts.netloc.startswith(("[", ":")) and "]" not in parts.netloc:
+        raise ValueError(f"{url!r} has no host name after '//'")
+    if "@" in parts.netloc:
+        raise ValueError(f"{url!r} holds a user name or password (before '@'); leave it out")
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        raise ValueError(f"{url!r} has a '?' or '#' part; the site's address ends with its "
+                         "folder and '/'")
+    if "\\" in url:
+        raise ValueError(f"{url!r} holds a backslash; write '/' between the parts")
+    if any(segment in ("", ".", "..") for segment in segments):
+        fixed = "/".join(s for s in segments if s not in ("", ".", ".."))
+        suggestion = f"{parts.scheme}://{parts.netloc}/" + (fixed + "/" if fixed else "")
+        raise ValueError(
+            f"{url!r} has an empty, '.' or '..' part in its path (as in '//'), which would "
+            f"send the 404 page's links to another address; write {suggestion!r}")
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}"
+
+
 TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
 # A date in the editors' form (see when.FORMS): 2016-12-10, 2016-12-10 evening, 2016-12-10T14:30,
 # 2016-12, 2016, or a range of two joined by '/'; '~' in front marks it approximate. Each field
@@ -85,7 +110,8 @@ class SiteSettings(Record):
     """The site's name, shown on every page and in feeds."""
     description: Text
     """One or two sentences on what the site covers, for the home page and search engines."""
-    base_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+/$")]
+    base_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+/$"),
+                        AfterValidator(_check_base_url)]
     """The published address of the site's root, ending in '/'; canonical links start here."""
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
     """The language of the editors' text, as a BCP 47 tag (e.g. en, en-GB, fr)."""
