@@ -131,6 +131,31 @@ def address_problems(text: str) -> list[tuple[str, str]]:
     return problems
 
 
+_OTHER_SCHEMES = {"javascript", "vbscript", "data", "file", "ftp", "blob", "filesystem", "about",
+                  "ws", "wss", "tel", "sms", "intent", "jar"}
+
+
+@remembered("quiet", key=text_key)
+def quiet_changes(text: str) -> list[tuple[str, str]]:
+    """(address, what happened) for every link or image that the sanitizer's reading of the
+    HTML finds but the address check did not: hidden from the check in a construct a browser
+    reads differently (`<!--> <a href=...>`). The sanitizer has kept it safe; the editor should
+    still know that the text does not say what it seems to."""
+    if body_problem(text):
+        return []
+    raw, found = _read(text)
+    seen = set(found.links) | set(found.images)
+    # The sanitizer's own reading of the HTML, keeping addresses of every scheme it would
+    # otherwise drop unseen: never published, only compared with what the check saw.
+    shown = _addresses(nh3.clean(raw, tags=TAGS, attributes=ATTRIBUTES,
+                                 url_schemes=ALLOWED_SCHEMES | _OTHER_SCHEMES,
+                                 strip_comments=True))
+    return [(address, (
+        f"the address {address!r} is hidden from Parallax's check in markup that browsers read "
+        "differently (such as '<!-->'); write the link plainly, or remove it"))
+        for address in dict.fromkeys(shown.links + shown.images) if address not in seen]
+
+
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "class":
         kept = [c for c in value.split() if c in CLASSES]

@@ -87,7 +87,7 @@ def _read_one(item: tuple[str, str, str, str]) -> tuple[Any, list[tuple[str, Any
     return memo.encode(record) if memo.encode else record, results
 
 
-BODY_MEMOS = ("address_problems", "convert")
+BODY_MEMOS = ("address_problems", "convert", "quiet_changes")
 """The markup functions that the validate and render stages call with every record's body."""
 
 

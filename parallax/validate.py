@@ -625,5 +625,7 @@ def _with_warnings(content: Content, found: tuple[Problem, ...] = ()) -> Content
                 "no account credits this party; credit it from an account, or remove it")))
     for raw in content.origins.values():
         warnings.extend(_placeholders(raw))
+        for address, message in markup.quiet_changes(raw.body) if raw.body else ():
+            warnings.append(Problem(raw.path, _line_in_body(raw, address), "body", message))
     return Content(**{**content.__dict__, "warnings": tuple(sorted(warnings))})
 

@@ -481,3 +481,40 @@ def test_no_unsafe_path_is_written_under_site(path, why, tmp_path):
     with pytest.raises(ContentError):
         write_site(Site(), tmp_path / "site")  # type: ignore[arg-type]
     assert not (tmp_path / "site").exists()
+
+
+# --- what the check and the sanitizer read differently ---------------------------------------------
+
+
+@pytest.mark.parametrize("markup_text, address", [
+    ('<!--> <a href="javascript:alert(1)">x</a> -->', "javascript:alert(1)"),
+    ('<!---> <a href="https://evil.example/">x</a> -->', "https://evil.example/"),
+    ('<!--> <img src="https://evil.example/pixel.png"> -->', "https://evil.example/pixel.png"),
+])
+def test_a_link_hidden_from_the_check_is_a_warning_and_an_error_under_strict(
+        markup_text, address, tmp_path, capsys):
+    content = tmp_path / "content"
+    shutil.copytree(BASIC, content)
+    (content / "pages" / "about.md").write_text(
+        "---\ntitle: About\n---\nFirst line.\n\n" + markup_text + "\n", encoding="utf-8")
+    message = str(Problem("content/pages/about.md", 6, "body", (
+        f"the address {address!r} is hidden from Parallax's check in markup that browsers "
+        "read differently (such as '<!-->'); write the link plainly, or remove it")))
+    code, err = _build(content, tmp_path / "site", capsys)
+    assert code == 0
+    assert "warning: " + message in err
+    page = (tmp_path / "site" / "about" / "index.html").read_text()
+    assert "javascript:" not in page and "evil.example/pixel" not in page
+    code, err = _build(content, tmp_path / "strict", capsys, "--strict")
+    assert code == 1 and message in err
+    assert not (tmp_path / "strict").exists()
+
+
+def test_a_plain_comment_is_no_warning(tmp_path, capsys):
+    content = tmp_path / "content"
+    shutil.copytree(BASIC, content)
+    (content / "pages" / "about.md").write_text(
+        "---\ntitle: About\n---\nFirst <!-- a note to editors --> line. [A](https://example.org/)\n",
+        encoding="utf-8")
+    code, err = _build(content, tmp_path / "site", capsys, "--strict")
+    assert code == 0, err
