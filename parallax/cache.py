@@ -306,6 +306,11 @@ def _fingerprint(folders: list[tuple[str, Path]], earlier: dict[str, Signature]
             continue
         for where, dirs, names in os.walk(folder):
             dirs.sort()
+            for name in dirs:
+                path = os.path.join(where, name)
+                if os.path.islink(path):  # not walked into; where it leads is part of the key
+                    shown = f"{label}:{os.path.relpath(path, folder)}"
+                    files[shown] = (0, 0, b"link to " + os.fsencode(os.readlink(path)))
             for name in sorted(names):
                 path = os.path.join(where, name)
                 shown = f"{label}:{os.path.relpath(path, folder)}"

@@ -312,7 +312,8 @@ def read_text(path: Path, shown: str, limit: int | None = None) -> str:
 
 
 def _kb(size: int) -> str:
-    return f"{size / 1024:,.0f}" if size >= 10 * 1024 else f"{size / 1024:.1f}"
+    """Rounded up, so a file one byte over 32 KB does not read as '32 KB'."""
+    return f"{-(-size * 10 // 1024) / 10:,.1f}"
 
 
 def _read_markdown(path: Path, root: Path, kind: str, limit: int | None = None) -> RawRecord:
