@@ -673,3 +673,71 @@ def test_a_record_just_under_the_size_limit_builds(tmp_path, capsys):
     settings.write_text(settings.read_text() + "max_record_kb: 33\n")
     code, err = _build(content, tmp_path / "site", capsys)
     assert code == 0, err
+
+
+# --- every pathological input finishes, or is refused, within 5 s ----------------------------------
+
+SECONDS = 5.0
+
+
+def _nested_list(depth: int) -> str:
+    return "".join("    " * i + "- item\n" for i in range(depth))
+
+
+# (name, the file under content/ it replaces or adds, its text)
+_EVENT = "events/2021-03-03-crack-found.md"
+_HEAD = ("---\ntitle: Engineers find a crack in the bridge\nwhen: 2021-03-03\n"
+         "accounts:\n  - source: ledger\n    quotes: [\"Engineers found a crack on Wednesday\"]\n"
+         "    said_when: on Wednesday\n---\n")
+PATHOLOGICAL = [
+    ("link openers", _EVENT, _HEAD + "[a](" * 8000),
+    ("open brackets", _EVENT, _HEAD + "[" * 40000),
+    ("nested brackets", _EVENT, _HEAD + "[" * 20000 + "]" * 20000),
+    ("emphasis and brackets", _EVENT, _HEAD + "*[" * 4000),
+    ("open tags", _EVENT, _HEAD + "<a " * 5000),
+    ("nested list", _EVENT, _HEAD + _nested_list(1000)),
+    ("nested quotation", _EVENT, _HEAD + ">" * 50000 + " x\n"),
+    ("footnote references", _EVENT, _HEAD + " ".join("x[^1]" for _ in range(3000))
+     + "\n\n[^1]: note\n"),
+    ("headings", _EVENT, _HEAD + "# heading\n" * 5000),
+    ("10 MB body", _EVENT, _HEAD + "word " * (2 * 1024 * 1024)),
+    ("50 MB body", _EVENT, _HEAD + "word " * (10 * 1024 * 1024)),
+    ("largest body allowed", _EVENT, (_HEAD + "*a* [b](c) `d` <i>e</i>\n" * 2000)[:32 * 1024]),
+    ("deep YAML brackets", _EVENT, "---\ntitle: " + "[" * 100000 + "]" * 100000 + "\n---\n"),
+    ("deep YAML mappings", _EVENT, "---\ntitle: " + "{a: " * 100000 + "}" * 100000 + "\n---\n"),
+    ("deep YAML indentation", _EVENT, "---\n" + "".join(" " * i + "a:\n" for i in range(5000))
+     + "---\n"),
+    ("many YAML keys", _EVENT, "---\n" + "".join(f"k{i}: v\n" for i in range(3000)) + "---\n"),
+    ("end of the calendar", _EVENT, _HEAD.replace("when: 2021-03-03", "when: 9999-12-31")),
+    ("offset at year 1", _EVENT, _HEAD.replace("when: 2021-03-03",
+                                               "when: 0001-01-01T00:00+14:00")),
+    ("time zone folder", "site.yaml", None),
+    ("long id", "events/" + "a" * 250 + ".md", _HEAD),
+    ("control characters", _EVENT, _HEAD.replace("Engineers find", "Engineers \\x1b\\0 find")
+     .replace("title: E", "title: \"E").replace("bridge\n", "bridge\"\n", 1)),
+]
+
+
+@pytest.mark.parametrize("name, file, text", PATHOLOGICAL, ids=[p[0] for p in PATHOLOGICAL])
+def test_a_pathological_input_finishes_or_is_refused_in_time(name, file, text, tmp_path, capsys):
+    import threading
+    import time
+
+    content = _hostile_copy(tmp_path)
+    if text is None:
+        settings = content / "site.yaml"
+        settings.write_text(re.sub(r"timezone: .*", "timezone: America", settings.read_text()))
+    else:
+        (content / file).write_text(text, encoding="utf-8")
+    result: list[int] = []
+    started = time.perf_counter()
+    worker = threading.Thread(target=lambda: result.append(main(
+        ["check", "--content", str(content), "--out", str(tmp_path / "site")])), daemon=True)
+    worker.start()
+    worker.join(SECONDS * 4)
+    seconds = time.perf_counter() - started
+    err = capsys.readouterr().err
+    assert result, f"{name}: still running after {seconds:.1f} s"
+    assert seconds < SECONDS, f"{name}: took {seconds:.1f} s"
+    assert result[0] in (0, 1) and "Traceback" not in err, err[-2000:]
+    assert result == ([0] if name == "largest body allowed" else [1]), err[-2000:]
