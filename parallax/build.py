@@ -12,7 +12,7 @@ from .paths import Paths
 from .render import RenderedSite, render_site
 from .resolve import Timeline, resolve_timeline
 from .validate import Content, validate_content
-from .write import WriteReport, describe, write_site
+from .write import WriteReport, describe, unsafe_paths, write_site
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,9 @@ def build(paths: Paths, *, write: bool = True, strict: bool = False, jobs: int =
     timeline = resolve_timeline(content)
     site = render_site(timeline, content.origins, paths.templates, paths.static,
                        render_pages=pages_on(jobs))
+    unsafe = unsafe_paths(site.files)  # `check` says so too, not only a build that writes
+    if unsafe:
+        raise ContentError(unsafe)
     if strict and content.warnings:
         raise ContentError(list(content.warnings))
     report = write_site(site, paths.out) if write else None

@@ -478,7 +478,8 @@ def test_no_unsafe_path_is_written_under_site(path, why, tmp_path):
         f"this file cannot be written: {why}; rename what it is made from"]
 
     class Site:
-        files = {"index.html": b"x", path: b"y"}
+        def __init__(self) -> None:
+            self.files = {"index.html": b"x", path: b"y"}
 
     with pytest.raises(ContentError):
         write_site(Site(), tmp_path / "site")  # type: ignore[arg-type]
