@@ -14,7 +14,7 @@ from .render import RenderedSite, render_site
 from .resolve import Timeline, resolve_timeline
 from .search import index_site
 from .validate import Content, validate_content
-from .write import WriteReport, describe, write_site
+from .write import WriteReport, describe, unsafe_paths, write_site
 
 NO_ADDRESS = ("the site has no address, so its pages have no canonical link or og:url, there is "
               "no sitemap.xml, and each cite line gives the page's path; give the address with "
@@ -59,6 +59,9 @@ def build(paths: Paths, *, write: bool = True, strict: bool = False, jobs: int =
     timeline = resolve_timeline(content)
     site = render_site(timeline, content.origins, paths.templates, paths.static,
                        render_pages=pages_on(jobs))
+    unsafe = unsafe_paths(site.files)  # `check` says so too, not only a build that writes
+    if unsafe:
+        raise ContentError(unsafe)
     if strict and content.warnings:
         raise ContentError(list(content.warnings))
     site = index_site(site)

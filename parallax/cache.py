@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
 
 from .errors import ContentError, Problem
@@ -308,19 +309,34 @@ def _fingerprint(folders: list[tuple[str, Path]], earlier: dict[str, Signature],
             continue
         for where, dirs, names in os.walk(folder):
             dirs.sort()
+            for name in dirs:
+                path = os.path.join(where, name)
+                if os.path.islink(path):  # not walked into; where it leads is part of the key
+                    shown = f"{label}:{os.path.relpath(path, folder)}"
+                    files[shown] = (0, 0, b"link to " + os.fsencode(os.readlink(path)))
             for name in sorted(names):
                 path = os.path.join(where, name)
                 shown = f"{label}:{os.path.relpath(path, folder)}"
                 try:
                     stat = os.stat(path)
-                except OSError:
+                except OSError:  # a link that leads nowhere, or round in a loop
+                    files[shown] = (0, 0, b"cannot be read")
+                    continue
+                if not S_ISREG(stat.st_mode):
+                    # A pipe, socket or device: opening one could wait for ever. The load
+                    # stage reports it; its kind is all the key needs.
+                    files[shown] = (0, stat.st_mode, b"not a plain file")
                     continue
                 seen = earlier.get(shown)
                 if seen and seen[0] == stat.st_size and seen[1] == stat.st_mtime_ns:
                     files[shown] = seen
                     continue
-                with open(path, "rb") as stream:
-                    digest = hashlib.sha256(stream.read()).digest()
+                try:
+                    with open(path, "rb") as stream:
+                        digest = hashlib.sha256(stream.read()).digest()
+                except OSError:  # not ours to read: the load stage says so
+                    files[shown] = (0, 0, b"cannot be read")
+                    continue
                 files[shown] = (stat.st_size, stat.st_mtime_ns, digest)
     whole = hashlib.sha256(generation())
     whole.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")

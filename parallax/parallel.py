@@ -87,7 +87,7 @@ def _read_one(item: tuple[str, str, str, str]) -> tuple[Any, list[tuple[str, Any
     return memo.encode(record) if memo.encode else record, results
 
 
-BODY_MEMOS = ("address_problems", "convert")
+BODY_MEMOS = ("address_problems", "convert", "quiet_changes")
 """The markup functions that the validate and render stages call with every record's body."""
 
 
@@ -103,7 +103,7 @@ def read_ahead(root: Path, jobs: int) -> None:
     found = []
     for folder, kind in load.KINDS.items():
         for path in sorted((root / folder).rglob("*" + load.RECORD_SUFFIX)):
-            if path.is_file():
+            if path.is_file() and not path.is_symlink():  # links: the load stage judges them
                 found.append((path, kind))
     if len(found) < MIN_ITEMS:
         return

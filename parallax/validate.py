@@ -147,6 +147,7 @@ def validate_content(raw: RawContent, base_url: str | None = None) -> Content:
             continue
         origins[key] = record
         problems.extend(record.problems)
+        problems.extend(control_characters(record))
         before = earlier.get(id(record))
         if before is not None and before[0] is record:
             model: BaseModel | None = before[1]
@@ -619,6 +620,42 @@ def _line_in_body(raw: RawRecord, needle: str) -> int:
     return raw.body_line
 
 
+# Invisible characters that have no place in editors' text: control characters (other than tab
+# and line break), line and paragraph separators, and the bidirectional overrides that make
+# text read differently from how it is stored.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def control_characters(raw: RawRecord) -> list[Problem]:
+    """Every text in the record, and its body, that holds an invisible control character."""
+    found: list[Problem] = []
+    prefix: Loc = (raw.id,) if raw.kind == "party" else ()
+
+    def message(text: str) -> str:
+        code = f"U+{ord(_CONTROL.search(text).group()):04X}"
+        return (f"contains the invisible control character {code}; delete it (it often comes "
+                "with text pasted from elsewhere)")
+
+    def walk(value: Any, loc: Loc) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(inner, loc + (key,))
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                walk(inner, loc + (index,))
+        elif isinstance(value, str) and _CONTROL.search(value):
+            found.append(Problem(raw.path, raw.line_of(loc), loc_text(prefix + loc),
+                                 message(value)))
+
+    walk(raw.data, ())
+    if _CONTROL.search(raw.body):
+        for offset, line in enumerate(raw.body.split("\n")):
+            if _CONTROL.search(line):
+                found.append(Problem(raw.path, raw.body_line + offset, "body", message(line)))
+                break
+    return found
+
+
 def _placeholders(raw: RawRecord) -> list[Problem]:
     """Every '[to do: ...]' a skeleton left in the record, so none is published by mistake."""
     found: list[Problem] = []
@@ -674,5 +711,7 @@ def _with_warnings(content: Content, found: tuple[Problem, ...] = ()) -> Content
                 "no account credits this party; credit it from an account, or remove it")))
     for raw in content.origins.values():
         warnings.extend(_placeholders(raw))
+        for address, message in markup.quiet_changes(raw.body) if raw.body else ():
+            warnings.append(Problem(raw.path, _line_in_body(raw, address), "body", message))
     return Content(**{**content.__dict__, "warnings": tuple(sorted(warnings))})
 

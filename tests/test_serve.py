@@ -9,7 +9,6 @@ Every wait is a poll with a time limit.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import json
 import os
 import queue
@@ -388,13 +387,16 @@ def test_a_socket_from_another_site_is_refused(server):
         connection.close()
         return 101
 
-    # A loop of its own in a thread of its own: the browser tests may have left one running here.
-    def run(coroutine):
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, coroutine).result()
+    def in_a_thread(origin: str) -> int:
+        # A thread of its own, as ReloadListener's: another test may leave a loop running here.
+        result: list[int] = []
+        worker = threading.Thread(target=lambda: result.append(asyncio.run(connect(origin))))
+        worker.start()
+        worker.join(TIMEOUT)
+        return result[0]
 
-    assert run(connect("http://evil.example")) == 403
-    assert run(connect(server.url.rstrip("/"))) == 101
+    assert in_a_thread("http://evil.example") == 403
+    assert in_a_thread(server.url.rstrip("/")) == 101
 
 
 @pytest.mark.parametrize("path, statuses", [
