@@ -1142,7 +1142,7 @@ def range_plot(row: FigureRow, outlets: tuple[Outlet, ...], cap: int | None = No
             mark = RangeMark(mention, outlet, "value", f.value, f.value, at(f.value), 0.0)
         elif f.low is not None and f.high is not None:
             a = at(f.low)
-            width = max(at(f.high) - a, RANGE_MIN_WIDTH)
+            width = round(max(at(f.high) - a, RANGE_MIN_WIDTH), 2)
             mark = RangeMark(mention, outlet, "range", f.low, f.high, min(a, 100 - width), width)
         elif f.low is not None:
             mark = RangeMark(mention, outlet, "from", f.low, float("inf"), at(f.low),
