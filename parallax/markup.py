@@ -278,7 +278,18 @@ def _read(text: str) -> tuple[str, _Addresses]:
 def convert(text: str) -> tuple[str, list[str]]:
     """Markdown → (HTML that is safe to put in a page as is, the disallowed link addresses)."""
     raw, found = _read(text)
-    return sanitize(raw), _bad_links(found)
+    return below_title(sanitize(raw)), _bad_links(found)
+
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
+
+
+def below_title(html: str) -> str:
+    """Every page's title is its one h1: a text that uses '# Heading' has each of its
+    headings moved one level down (h1 → h2 ... h5 → h6), keeping their order."""
+    if not re.search(r"<h1\b", html):
+        return html
+    return _HEADING_TAG.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 1, 6)}", html)
 
 
 def sanitize(html: str) -> str:

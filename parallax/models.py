@@ -125,6 +125,9 @@ class SiteSettings(Record):
     window: When
     """The days the timeline shows in full, as a range (e.g. 2016-12-08/2016-12-12); events
     outside it go to the 'before' and 'after' bands."""
+    window_note: Text | None = None
+    """Why the timeline's days are not quite those the title names, shown under the
+    timeline's heading (e.g. 'It runs to 12 December for the reports of that day')."""
     quote_max_words: Annotated[int, Field(ge=5, le=500)] = 50
     """The longest quote allowed, in words: cite with several short quotes, not one long one."""
     max_record_kb: Annotated[int, Field(ge=1, le=102400)] = 32

@@ -165,10 +165,13 @@ def page_specs(timeline: Timeline, renderer: Renderer) -> list[PageSpec]:
     # so they split by month.
     event_months = views.by_month(list(events), year_of)
     month_links = views.month_links(event_months) if long_lists else []
+    figures = views.figure_rows(timeline)
+    cap = views.FIGURES_PER_CELL if long_lists else None
+    covered = [] if long_lists else views.coverage(timeline)
     specs.append(PageSpec("differences/index.html", "differences.html", settings, {
-        **common, "figures": views.figure_rows(timeline), "period": None, "months": month_links,
-        "cap": views.FIGURES_PER_CELL if long_lists else None,
-        "coverage": [] if long_lists else views.coverage(timeline),
+        **common, "figures": figures, "period": None, "months": month_links, "cap": cap,
+        "plots": views.range_plots(timeline, figures, cap),
+        "coverage": covered, "counts": views.coverage_counts(covered),
         "differing": [] if long_lists else [e for e in events if e.differences],
     }))
     specs.append(PageSpec("credited/index.html", "credited.html", settings, {
@@ -195,10 +198,13 @@ def page_specs(timeline: Timeline, renderer: Renderer) -> list[PageSpec]:
             }))
         for (year, month), found in event_months.items():
             period = views.month_interval(year, month, timeline)
+            figures = views.figure_rows(timeline, found)
+            covered = views.coverage(timeline, found)
             specs.append(PageSpec(f"differences/{year:04d}-{month:02d}/index.html",
                                   "differences.html", settings, {
-                **common, "figures": views.figure_rows(timeline, found), "period": period,
-                "cap": None, "months": month_links, "coverage": views.coverage(timeline, found),
+                **common, "figures": figures, "period": period, "cap": None,
+                "plots": views.range_plots(timeline, figures), "months": month_links,
+                "coverage": covered, "counts": views.coverage_counts(covered),
                 "differing": [e for e in found if e.differences],
             }))
 
@@ -207,6 +213,7 @@ def page_specs(timeline: Timeline, renderer: Renderer) -> list[PageSpec]:
         specs.append(PageSpec(f"events/{placed.id}/index.html", "event.html", origin.path, {
             **common,
             "placed": placed,
+            "grid": views.field_grid(timeline, placed),
             "compared": (views.comparison(timeline, [placed], timeline.window)
                          if placed.band == "window" else None),
             "summary": renderer.body_html("event", placed.id, placed.event.body),

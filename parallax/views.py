@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from math import ceil, log1p
+from math import ceil, floor, log10, log1p
 from urllib.parse import quote
 
 from .models import Account, Attributed, Figure, Party, Quote, Source
@@ -1028,3 +1028,191 @@ def outlets(timeline: Timeline) -> list[tuple[str, list[str]]]:
     for source in timeline.sources:
         found.setdefault(source.outlet, []).append(source.id)
     return sorted((name, sorted(ids)) for name, ids in found.items())
+
+
+# --- figures drawn: one range plot per topic -----------------------------------------------------
+
+# How much room the axis leaves past the largest number (and for 'more than' bars to run on).
+RANGE_HEADROOM = 1.1
+OPEN_HEADROOM = 1.25
+# The narrowest a range is drawn, as a share of the axis.
+RANGE_MIN_WIDTH = 0.8
+NICE = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+TICK_STEPS = (1, 2, 2.5, 5, 10)
+MAX_TICKS = 5
+
+
+def nice_ceiling(x: float) -> float:
+    """The smallest round number (1, 1.2, 1.5, 2 ... times a power of ten) at least `x`."""
+    if x <= 0:
+        return 1.0
+    power = 10.0 ** floor(log10(x))
+    return next(m * power for m in NICE if m * power >= x * (1 - 1e-9))
+
+
+def tick_step(extent: float) -> float:
+    """A round step giving at most MAX_TICKS steps across `extent`."""
+    power = 10.0 ** floor(log10(extent / MAX_TICKS)) if extent > 0 else 1.0
+    return next(m * power for m in TICK_STEPS if extent / (m * power) <= MAX_TICKS)
+
+
+def number(x: float) -> str:
+    """'4,000', '2.5'."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,}"
+
+
+@dataclass(frozen=True)
+class RangeMark:
+    """One figure on its topic's axis: a dot (one number), a bar (a range), or a bar running
+    off the axis' end ('more than') or from its start ('as many as')."""
+
+    mention: FigureMention
+    outlet: Outlet
+    kind: str
+    """'value', 'range', 'from' (a lower bound only) or 'upto' (an upper bound only)."""
+    low: float
+    """The least the figure allows (-inf for 'upto')."""
+    high: float
+    """The most the figure allows (inf for 'from')."""
+    left: float
+    """Percent of the axis' width where it starts (a dot: its centre)."""
+    width: float
+    """Percent of the axis' width it covers (0 for a dot)."""
+
+    @property
+    def x(self) -> str:
+        return _percent(self.left)
+
+    @property
+    def w(self) -> str:
+        return _percent(self.width)
+
+    @property
+    def end(self) -> str:
+        return _percent(self.left + self.width)
+
+    def overlaps(self, other: RangeMark) -> bool:
+        return self.low <= other.high and other.low <= self.high
+
+
+def _percent(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".") + "%"
+
+
+@dataclass(frozen=True)
+class RangePlot:
+    """A figure topic across the outlets, on one linear axis starting at zero."""
+
+    topic: str
+    marks: tuple[RangeMark, ...]
+    """In the sources' order, each outlet's in the order of its events."""
+    words_only: tuple[tuple[Outlet, FigureMention], ...]
+    """Figures given in words without a number ('scores of fighters'): listed, not drawn."""
+    low: float
+    high: float
+    ticks: tuple[tuple[str, str], ...]
+    """(x as a percentage, label) along the axis."""
+    clashes: tuple[tuple[RangeMark, RangeMark], ...]
+    """Pairs of figures from different outlets whose ranges do not overlap."""
+
+    @property
+    def outlets(self) -> int:
+        return len({m.outlet.number for m in self.marks} | {o.number for o, _ in self.words_only})
+
+
+def range_plot(row: FigureRow, outlets: tuple[Outlet, ...], cap: int | None = None) -> RangePlot:
+    """A figure row drawn: the axis runs from zero (or the least number, when below zero) to a
+    round number past the greatest, with room for 'more than' bars to run on."""
+    drawn: list[tuple[Outlet, FigureMention]] = []
+    words_only = []
+    for outlet, cell in zip(outlets, row.cells):
+        for mention in cell[:cap] if cap else cell:
+            f = mention.figure
+            if f.value is None and f.low is None and f.high is None:
+                words_only.append((outlet, mention))
+            else:
+                drawn.append((outlet, mention))
+    finite = [x for _, m in drawn for x in (m.figure.value, m.figure.low, m.figure.high)
+              if x is not None]
+    open_ended = any(m.figure.value is None and m.figure.high is None for _, m in drawn)
+    top = max(finite, default=1.0) * (OPEN_HEADROOM if open_ended else RANGE_HEADROOM)
+    high = nice_ceiling(top)
+    low = -nice_ceiling(-min(finite)) if finite and min(finite) < 0 else 0.0
+    extent = high - low
+
+    def at(x: float) -> float:
+        return round(100 * (x - low) / extent, 2)
+
+    marks = []
+    for outlet, mention in drawn:
+        f = mention.figure
+        if f.value is not None:
+            mark = RangeMark(mention, outlet, "value", f.value, f.value, at(f.value), 0.0)
+        elif f.low is not None and f.high is not None:
+            a = at(f.low)
+            width = round(max(at(f.high) - a, RANGE_MIN_WIDTH), 2)
+            mark = RangeMark(mention, outlet, "range", f.low, f.high, min(a, 100 - width), width)
+        elif f.low is not None:
+            mark = RangeMark(mention, outlet, "from", f.low, float("inf"), at(f.low),
+                             round(100 - at(f.low), 2))
+        else:
+            mark = RangeMark(mention, outlet, "upto", float("-inf"), f.high, 0.0, at(f.high))
+        marks.append(mark)
+    step = tick_step(extent)
+    ticks = []
+    value = low
+    while value <= high + 1e-9:
+        ticks.append((_percent(at(value)), number(round(value, 6))))
+        value += step
+    # The same outlet's same words about two events are one claim, said once.
+    clashes: dict[tuple, tuple[RangeMark, RangeMark]] = {}
+    for i, a in enumerate(marks):
+        for b in marks[i + 1:]:
+            if a.outlet.number != b.outlet.number and not a.overlaps(b):
+                key = tuple((m.outlet.number, m.mention.figure.as_written) for m in (a, b))
+                clashes.setdefault(key, (a, b))
+    return RangePlot(row.topic, tuple(marks), tuple(words_only), low, high, tuple(ticks),
+                     tuple(clashes.values()))
+
+
+def range_plots(timeline: Timeline, rows: list[FigureRow],
+                cap: int | None = None) -> list[RangePlot]:
+    outlets = outlets_of(timeline)
+    return [range_plot(row, outlets, cap) for row in rows]
+
+
+def coverage_counts(rows: list[CoverageRow]) -> tuple[int, ...]:
+    """How many of the rows' events each source mentions, in the sources' order."""
+    if not rows:
+        return ()
+    return tuple(sum(1 for row in rows if row.cells[n] is not None)
+                 for n in range(len(rows[0].cells)))
+
+
+# --- an event's accounts field by field ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldGrid:
+    """An event's accounts side by side: one column per account (in the sources' order), and
+    for figures one row per topic, so the same topic sits in the same row across outlets."""
+
+    columns: tuple[PlacedAccount, ...]
+    origins: tuple[tuple[Origin, ...], ...]
+    """Whose words each account rests on: its independent origins, per column."""
+    topics: tuple[tuple[str, tuple[tuple[Figure, ...], ...]], ...]
+    """Each figure topic, in the order it first comes up, with each column's figures for it."""
+
+
+def field_grid(timeline: Timeline, event: PlacedEvent) -> FieldGrid:
+    order = {s.id: n for n, s in enumerate(timeline.sources)}
+    columns = tuple(sorted(event.accounts, key=lambda a: order[a.account.source]))
+    topics: dict[str, list[list[Figure]]] = {}
+    for n, placed in enumerate(columns):
+        for figure in placed.account.figures:
+            topics.setdefault(figure.topic, [[] for _ in columns])[n].append(figure)
+    origins = tuple(_origins(timeline, [(placed.account.source, said)
+                                        for said in statements(placed.account)])
+                    for placed in columns)
+    return FieldGrid(columns, origins,
+                     tuple((topic, tuple(tuple(c) for c in cells)) for topic, cells in topics.items()))

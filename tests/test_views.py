@@ -409,9 +409,15 @@ def test_differences_page_compares_figures_topic_by_topic(site):
     assert "Harbour Radio , citing Jo Marsh" in radio.text()
 
 
-def test_differences_page_has_a_coverage_matrix(site):
-    table = parse(site / "differences" / "index.html").one("table", cls="coverage")
-    assert table.one("caption").text()
+def test_differences_page_has_a_coverage_matrix_with_counts(site):
+    page = parse(site / "differences" / "index.html")
+    table = page.one("table", cls="coverage")
+    caption = page.one("p", id=table.attrs["aria-labelledby"])
+    assert caption.text().startswith("Events (rows) by article (columns)")
+    frame = table.parent
+    assert "tall" in frame.classes and frame.attrs["role"] == "region"
+    assert [th.text() for th in table.one("thead").all("th")] == [
+        "Event", "Outlets", "The Morning Ledger", "Harbour Radio"]
     assert all(th.attrs["scope"] == "col" for th in table.one("thead").all("th"))
     cells = {}
     for row in table.one("tbody").all("tr"):
@@ -419,10 +425,157 @@ def test_differences_page_has_a_coverage_matrix(site):
         assert row.one("th").attrs["scope"] == "row"
         cells[event] = [td.text() for td in row.all("td")]
     assert cells == {
-        "2020-11-repairs-planned": ["✓ Nov 2020", "— not mentioned"],
-        "2021-03-03-crack-found": ["✓ Wed 3 Mar", "✓ 2–3 Mar"],
-        "2021-03-04-bridge-closed": ["✓ Thu 4 Mar, morning", "✓ 3–5 Mar"],
+        "2020-11-repairs-planned": ["1", "✓ Nov 2020", "— not mentioned"],
+        "2021-03-03-crack-found": ["2", "✓ Wed 3 Mar", "✓ 2–3 Mar"],
+        "2021-03-04-bridge-closed": ["2", "✓ Thu 4 Mar, morning", "✓ 3–5 Mar"],
     }
+    total = table.one("tfoot").one("tr")
+    assert total.one("th").text() == "Events mentioned, of 3"
+    assert [td.text() for td in total.all("td")] == ["", "3", "2"]
+
+
+# --- figures drawn, and an event's accounts field by field ---------------------------------------
+
+
+def figure_row(*cells):
+    """A FigureRow of bare figures: one list per outlet of (value, low, high, words)."""
+    from parallax.models import Figure
+    mentions = []
+    for cell in cells:
+        mentions.append(tuple(
+            views.FigureMention(None, None, Figure(topic="fighters", value=v, low=lo, high=hi,
+                                                    as_written=words))
+            for v, lo, hi, words in cell))
+    return views.FigureRow("fighters", tuple(mentions))
+
+
+OUTLETS = tuple(views.Outlet(None, n) for n in range(1, 5))
+
+
+def test_a_range_plot_draws_a_value_as_a_dot_a_range_as_a_bar_and_more_than_open_ended():
+    row = figure_row([(4000, None, None, "4,000"), (None, None, 2000, "as many as 2,000")],
+                     [(5000, None, None, "5,000")],
+                     [(None, 4000, 5000, "4,000 to 5,000")],
+                     [(None, 4000, None, "more than 4,000"), (None, None, None, "scores")])
+    plot = views.range_plot(row, OUTLETS)
+    # The greatest number is 5,000; a 'more than' bar needs room to run on: 5,000 x 1.25 is
+    # 6,250, and the next round number is 8,000.
+    assert (plot.low, plot.high) == (0.0, 8000)
+    drawn = [(m.outlet.number, m.kind, m.left, m.width) for m in plot.marks]
+    assert drawn == [(1, "value", 50.0, 0.0), (1, "upto", 0.0, 25.0), (2, "value", 62.5, 0.0),
+                     (3, "range", 50.0, 12.5), (4, "from", 50.0, 50.0)]
+    assert [m.x for m in plot.marks] == ["50%", "0%", "62.5%", "50%", "50%"]
+    assert plot.ticks == (("0%", "0"), ("25%", "2,000"), ("50%", "4,000"), ("75%", "6,000"),
+                          ("100%", "8,000"))
+    assert [(o.number, m.figure.as_written) for o, m in plot.words_only] == [(4, "scores")]
+    # 4,000 and 5,000 cannot both be true; 'as many as 2,000' fits neither; the range and the
+    # open bar overlap everything from 4,000 up.
+    assert [(a.mention.figure.as_written, b.mention.figure.as_written)
+            for a, b in plot.clashes] == [("4,000", "5,000"), ("as many as 2,000", "5,000"),
+                                          ("as many as 2,000", "4,000 to 5,000"),
+                                          ("as many as 2,000", "more than 4,000")]
+    assert plot.outlets == 4
+
+
+def test_figures_that_overlap_or_share_an_outlet_are_no_disagreement():
+    same = figure_row([(4000, None, None, "4,000"), (5000, None, None, "5,000")],
+                      [(None, 4000, None, "over 4,000")])
+    plot = views.range_plot(same, OUTLETS)
+    assert plot.clashes == ()
+    # A range narrower than can be seen is drawn at a minimum width, inside the axis.
+    tight = views.range_plot(figure_row([(None, 999, 1000, "999 or 1,000")],
+                                        [(100, None, None, "100")]), OUTLETS)
+    mark = tight.marks[0]
+    assert tight.high == 1200 and mark.left == 83.25
+    assert mark.width == views.RANGE_MIN_WIDTH and mark.left + mark.width <= 100
+
+
+def test_the_same_words_about_two_events_are_called_out_once():
+    row = figure_row([(4000, None, None, "4,000"), (4000, None, None, "4,000")],
+                     [(5000, None, None, "5,000")])
+    assert len(views.range_plot(row, OUTLETS).clashes) == 1
+
+
+def test_round_numbers_for_the_axis():
+    assert [views.nice_ceiling(x) for x in (0, 0.7, 1, 64, 70.4, 101, 2200, 6250)] == [
+        1.0, 0.8, 1, 80, 80, 120, 2500, 8000]
+    assert [views.tick_step(x) for x in (1, 80, 120, 2500, 8000)] == pytest.approx(
+        [0.2, 20, 25, 500, 2000])
+
+
+def test_the_differences_page_draws_each_figure_topic_across_the_outlets(site):
+    page = parse(site / "differences" / "index.html")
+    plots = page.all("figure", cls="range-plot")
+    assert [p.one("h3").text() for p in plots] == ["vehicles diverted"]
+    plot = plots[0]
+    rows = [li for li in plot.one("ol", cls="range-rows").all("li") if "axis" not in li.classes]
+    assert [li.one("span", cls="who").one("a").text() for li in rows] == [
+        "The Morning Ledger", "Harbour Radio"]
+    ledger, radio = (li.one("svg") for li in rows)
+    assert ledger.attrs["class"] == "range o1" and radio.attrs["class"] == "range o2"
+    assert ledger.attrs["aria-label"].startswith("The Morning Ledger: “12,000 vehicles” (12,000)")
+    # 0 to 20,000 (15,000 x 1.1 = 16,500, rounded up): 12,000 at 60%, the range from 10,000
+    # to 15,000 from the middle across a quarter of the width.
+    assert ledger.one("circle", cls="dot").attrs["cx"] == "60%"
+    bar = radio.one("rect", cls="bar")
+    assert (bar.attrs["x"], bar.attrs["width"]) == ("50%", "25%")
+    assert "the figures overlap" in plot.one("figcaption").text()
+    assert plot.all("ul", cls="clashes") == []
+    axis = plot.one("li", cls="axis").one("svg")
+    assert [t.text() for t in axis.all("text")] == ["0", "5,000", "10,000", "15,000", "20,000"]
+
+
+def test_an_event_page_lays_the_accounts_out_field_by_field(site):
+    page = parse(site / "events" / "2021-03-04-bridge-closed" / "index.html")
+    table = page.one("table", cls="fields")
+    head = [th.text() for th in table.one("thead").all("th")]
+    assert head == ["Field", "The Morning Ledger", "Harbour Radio"]
+    assert [a.attrs["href"] for a in table.one("thead").all("a")] == [
+        "#account-ledger", "#account-radio"]
+    rows = {row.one("th").text(): [td.text() for td in row.all("td")]
+            for row in table.one("tbody").all("tr")}
+    assert list(rows) == ["Time words", "Placed at", "Quotes, and whose words",
+                          "Independent origins", "Figure: vehicles diverted"]
+    assert rows["Figure: vehicles diverted"] == [
+        "“12,000 vehicles” (12,000) The Morning Ledger , in its own voice",
+        "“Some 10,000 to 15,000 cars” (10,000–15,000) Harbour Radio , citing Jo Marsh"]
+    # Jo Marsh counts as the Port Authority she speaks for.
+    assert rows["Independent origins"] == [
+        "3: City council ; Port Authority ; The Morning Ledger, in its own voice",
+        "2: Port Authority ; Harbour Radio, in its own voice"]
+    radio_quotes = table.one("tbody").all("tr")[2].all("td")[1].all("a")
+    assert [a.attrs["href"] for a in radio_quotes if a.attrs["href"].startswith("#")] == [
+        "#account-radio-quote-1", "#account-radio-quote-2"]
+    # The anchors the home page and quotes.csv link to are still on the page.
+    for anchor in ("account-ledger", "account-radio", "account-radio-quote-2"):
+        assert page.all(id=anchor), anchor
+
+
+def test_a_figure_topic_only_one_outlet_gives_still_has_a_row_of_its_own(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    event = content / "events" / "2021-03-04-bridge-closed.md"
+    text = event.read_text()
+    event.write_text(text.replace("        as_written: \"12,000 vehicles\"\n",
+                                  "        as_written: \"12,000 vehicles\"\n"
+                                  "      - topic: lanes shut\n        value: 4\n"
+                                  "        as_written: four lanes\n", 1))
+    build(Paths(content=content, out=tmp_path / "site", templates=PROJECT / "templates",
+                static=PROJECT / "static"))
+    table = parse(tmp_path / "site" / "events" / "2021-03-04-bridge-closed" / "index.html"
+                  ).one("table", cls="fields")
+    rows = {row.one("th").text(): [td.text() for td in row.all("td")]
+            for row in table.one("tbody").all("tr")}
+    assert rows["Figure: lanes shut"] == ["“four lanes” (4) The Morning Ledger , in its own voice",
+                                          "— not given"]
+
+
+def test_an_editors_top_heading_sits_below_the_pages_title():
+    from parallax.markup import below_title, convert
+    assert convert("# How\n\n## Why")[0] == (
+        '<h2 id="section-how">How</h2>\n<h3 id="section-why">Why</h3>')
+    assert convert("## Why")[0] == '<h2 id="section-why">Why</h2>'
+    assert below_title("<h1>a</h1><h6>b</h6>") == "<h2>a</h2><h6>b</h6>"
 
 
 def test_events_index_lists_every_event_with_each_articles_time(site):
