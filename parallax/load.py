@@ -8,13 +8,13 @@ not programmers: it names the line and says what to type.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .cache import flatten, record_key, remembered, unflatten
 from .errors import ContentError, Problem
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -85,6 +85,9 @@ class RawContent:
     """Files that were not read because they are not records (e.g. 'notes.txt' in events/)."""
 
 
+Parse = Callable[[str, str, str, str], RawRecord]
+"""(text, shown path, kind, id) → RawRecord: how a Markdown record file is read."""
+
 PLACEHOLDER = "[to do"
 """How `python build.py new` marks what an editor still has to write; the build warns about it."""
 # The mark in a YAML comment, after a value the skeleton filled in but the editor must check.
@@ -100,9 +103,12 @@ def display_path(path: Path, root: Path) -> str:
     return path.relative_to(root.parent).as_posix()
 
 
-def load_content(root: Path) -> RawContent:
+def load_content(root: Path, parse: Parse | None = None) -> RawContent:
     """Read every record under `root`; unreadable files become problems, not exceptions, so
-    validation can still report everything else in the same run."""
+    validation can still report everything else in the same run. `parse` turns a Markdown
+    record file's text into its record (default `parse_markdown`; the engine passes one that
+    remembers earlier results)."""
+    parse = parse or parse_markdown
     records: list[RawRecord] = []
     problems: list[Problem] = []
     if not root.is_dir():
@@ -122,7 +128,7 @@ def load_content(root: Path) -> RawContent:
         for path in sorted((root / folder).rglob("*" + RECORD_SUFFIX)):
             if path.is_file() and not _hidden(path, root):
                 _collect(problems, records,
-                         lambda path=path, kind=kind: [_read_markdown(path, root, kind)])
+                         lambda path=path, kind=kind: [_read_markdown(path, root, kind, parse)])
     misnamed, stray = _stray_files(root)
     # A misnamed site.yml is already reported as the missing settings file.
     problems.extend(p for p in misnamed if settings.is_file() or not p.path.endswith("site.yml"))
@@ -200,16 +206,14 @@ def read_text(path: Path, shown: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _read_markdown(path: Path, root: Path, kind: str) -> RawRecord:
+def _read_markdown(path: Path, root: Path, kind: str, parse: Parse) -> RawRecord:
     shown = display_path(path, root)
-    return parse_markdown(read_text(path, shown), shown, kind, path.stem)
+    return parse(read_text(path, shown), shown, kind, path.stem)
 
 
 _CLOSING_LOOKALIKE = re.compile(r"^\s*(?:-{2,}|—+|–+|\.{3}|\+\+\+|- - -)\s*$")
 
 
-@remembered("records", key=record_key, encode=flatten,
-            decode=lambda row: unflatten(RawRecord, row))
 def parse_markdown(text: str, shown: str, kind: str, record_id: str) -> RawRecord:
     """A Markdown record's text → RawRecord: front matter between '---' lines, then the body."""
     if not text.strip():

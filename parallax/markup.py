@@ -16,8 +16,6 @@ import markdown
 import nh3
 from markdown.extensions.toc import slugify_unicode
 
-from .cache import remembered, text_key
-
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 TAGS = {
@@ -107,7 +105,6 @@ def _bad_links(found: _Addresses) -> list[str]:
     return [a for a in found.links + found.images if not link_is_allowed(a)]
 
 
-@remembered("addresses", key=text_key)
 def address_problems(text: str) -> list[tuple[str, str]]:
     """(address, what is wrong) for every link or image in the Markdown `text` that the site
     will not publish."""
@@ -150,7 +147,6 @@ def _read(text: str) -> tuple[str, _Addresses]:
     return raw, _addresses(raw)
 
 
-@remembered("html", key=text_key)
 def convert(text: str) -> tuple[str, list[str]]:
     """Markdown → (HTML that is safe to put in a page as is, the disallowed link addresses)."""
     raw, found = _read(text)

@@ -1,14 +1,16 @@
-"""Render stage: `Timeline` → `RenderedSite` (every output file's bytes, in memory).
+"""Render stage: `Timeline` → the site's pages, each a `PageSpec` that names what it reads, and
+each page's bytes.
 
 The only module that knows Jinja. Markdown goes through `markup`; data files through `export`.
-Nothing is written here: the write stage gets the finished set.
+Nothing is written here, and nothing is kept between builds: the engine decides which pages to
+render (from what each spec declares it reads) and hands them to the write stage.
 """
 
 from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,10 +22,8 @@ from . import __version__, export, markup, views
 from .errors import ContentError, Problem
 from .resolve import Timeline
 
-# Pages Parallax writes itself; a content page may not take these addresses.
-BUILT_IN = {"": "home", "events": "events", "sources": "sources", "credited": "credited",
-            "differences": "differences", "data": "data", "static": "static", "404.html": "404",
-            "timeline": "timeline", "origins": "origins"}
+EVENTS = "events"
+"""A page that reads every event's front matter (not the bodies)."""
 
 
 @dataclass(frozen=True)
@@ -36,15 +36,10 @@ class PageSpec:
     origin: str
     """What asks for this page (a record's path), for collision messages."""
     context: dict[str, Any] = field(default_factory=dict, compare=False)
-
-
-@dataclass(frozen=True)
-class RenderedSite:
-    """Every file of the site, by its path under site/."""
-
-    files: dict[str, bytes]
-    pages: int
-    """How many HTML pages among them."""
+    reads: tuple[str, ...] = (EVENTS,)
+    """What the page shows besides the site's settings, sources, parties and content pages
+    (which every page reads): 'event:<id>' an event whole, 'meta:<id>' an event without its
+    body (its title, time, accounts), EVENTS every event without its body."""
 
 
 def root_of(path: str, base_url: str | None = None) -> str:
@@ -111,24 +106,68 @@ def format_figure(figure) -> str:
     return ""
 
 
-def page_specs(timeline: Timeline, renderer: Renderer) -> list[PageSpec]:
-    """Every page of the site, with what each template needs."""
-    sources = {s.id: s for s in timeline.sources}
+class _Origins(Mapping[str, Any]):
+    """Each event's independent origins, worked out when a page asks for them."""
+
+    def __init__(self, timeline: Timeline):
+        self._timeline = timeline
+        self._events = {placed.id: placed for placed in timeline.events}
+        self._found: dict[str, Any] = {}
+
+    def __getitem__(self, event_id: str) -> Any:
+        if event_id not in self._found:
+            self._found[event_id] = views.event_origins(self._timeline, self._events[event_id])
+        return self._found[event_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._events)
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+
+def common_context(timeline: Timeline) -> dict[str, Any]:
+    """What every page's template may read."""
+    return {
+        "site": timeline.site,
+        "timeline": timeline,
+        "sources": {s.id: s for s in timeline.sources},
+        "parties": timeline.parties,
+        "menu": sorted((p for p in timeline.pages if p.menu is not None), key=lambda p: (p.menu, p.id)),
+        "origins": _Origins(timeline),
+    }
+
+
+def event_specs(timeline: Timeline, renderer: Renderer, common: dict[str, Any]) -> list[PageSpec]:
+    """One page per event: the event whole, and the titles of the events before and after it."""
+    events = timeline.events
+    specs = []
+    for index, placed in enumerate(events):
+        origin = renderer.origins[("event", placed.id)]
+        previous = events[index - 1] if index > 0 else None
+        following = events[index + 1] if index + 1 < len(events) else None
+        specs.append(PageSpec(f"events/{placed.id}/index.html", "event.html", origin.path, {
+            **common,
+            "placed": placed,
+            "summary": renderer.body_html("event", placed.id, placed.event.body),
+            "previous": previous,
+            "next": following,
+        }, reads=(f"event:{placed.id}", f"meta:{previous.id if previous else ''}",
+                  f"meta:{following.id if following else ''}")))
+    return specs
+
+
+def page_specs(timeline: Timeline, renderer: Renderer, common: dict[str, Any] | None = None,
+               events: list[PageSpec] | None = None) -> list[PageSpec]:
+    """Every page of the site, with what each template needs (`events`: the event pages'
+    specs, when already made from the same `common`)."""
+    event_pages = events
     events = timeline.events
     specs: list[PageSpec] = []
     settings = "content/site.yaml"
-
-    common = {
-        "site": timeline.site,
-        "timeline": timeline,
-        "sources": sources,
-        "parties": timeline.parties,
-        "menu": sorted((p for p in timeline.pages if p.menu is not None), key=lambda p: (p.menu, p.id)),
-    }
+    common = common_context(timeline) if common is None else common
     told = views.told_by(timeline)
     claims = views.claims_by_party(timeline)
-    origins = {placed.id: views.event_origins(timeline, placed) for placed in events}
-    common["origins"] = origins
     days = views.events_by_day(timeline)
     layout = views.layout(timeline, told)
     # At scale the overviews would grow with every event: a band too long to list becomes an
@@ -192,15 +231,7 @@ def page_specs(timeline: Timeline, renderer: Renderer) -> list[PageSpec]:
                 "differing": [e for e in found if e.differences],
             }))
 
-    for index, placed in enumerate(events):
-        origin = renderer.origins[("event", placed.id)]
-        specs.append(PageSpec(f"events/{placed.id}/index.html", "event.html", origin.path, {
-            **common,
-            "placed": placed,
-            "summary": renderer.body_html("event", placed.id, placed.event.body),
-            "previous": events[index - 1] if index > 0 else None,
-            "next": events[index + 1] if index + 1 < len(events) else None,
-        }))
+    specs += event_specs(timeline, renderer, common) if event_pages is None else event_pages
     for source in timeline.sources:
         origin = renderer.origins[("source", source.id)]
         untold = [e for e in events if source.id in e.silent_sources]
@@ -277,7 +308,7 @@ def _month_specs(timeline: Timeline, common: dict, months: list[views.Month],
     return specs
 
 
-def _collisions(specs: list[PageSpec]) -> list[Problem]:
+def collisions(specs: list[PageSpec]) -> list[Problem]:
     """Two pages at one address. Validation already stops content pages that clash with each
     other or with Parallax's own; this catches what only the full page list shows (an event
     whose id is a year, say, once the events index is split by year)."""
@@ -291,29 +322,6 @@ def _collisions(specs: list[PageSpec]) -> list[Problem]:
                 f"{first.origin} and {spec.origin}; give one of them another slug or file name"
             )))
     return problems
-
-
-def render_site(timeline: Timeline, origins: dict, templates: Path, static: Path,
-                render_pages: Callable[[Renderer, list[PageSpec]], dict[str, bytes]] | None = None,
-                ) -> RenderedSite:
-    """`render_pages` renders the specs (default: one after another; parallel.py spreads them
-    over the cores, incremental.py reuses the pages an edit did not touch)."""
-    renderer = Renderer(timeline, origins, templates)
-    specs = page_specs(timeline, renderer)
-    problems = _collisions(specs)
-    if problems:
-        raise ContentError(problems)
-
-    files: dict[str, bytes] = (render_pages or render_each)(renderer, specs)
-    files.update(static_files(static))
-    files.update(export.data_files(timeline, renderer))
-    files.update(export.crawler_files(timeline.site, [spec.path for spec in specs]))
-    pages = sum(1 for spec in specs if spec.path.endswith(".html"))
-    return RenderedSite(dict(sorted(files.items())), pages=pages)
-
-
-def render_each(renderer: Renderer, specs: list[PageSpec]) -> dict[str, bytes]:
-    return {spec.path: render_page(renderer, spec) for spec in specs}
 
 
 def render_page(renderer: Renderer, spec: PageSpec) -> bytes:
