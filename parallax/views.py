@@ -453,8 +453,6 @@ class GraphNode:
     """0: original claimants, 1: the parties they passed through, 2: the outlets."""
     key: tuple
     label: str
-    href: str
-    """The node's page, relative to the site root ('' when it has none)."""
     y: int
 
 
@@ -487,17 +485,16 @@ def origins_graph(timeline: Timeline, origins: tuple[Origin, ...],
     passed through in the middle ('directly' when none), the outlets on the right; a line's
     width grows with the number of statements it carries."""
     parties = timeline.parties
-    left = [((o.kind, o.id), o.name + (" (own voice)" if o.kind == "outlet" else ""),
-             f"credited/{o.id}/" if o.kind == "party" else f"sources/{o.id}/") for o in origins]
+    left = [((o.kind, o.id), o.name + (" (own voice)" if o.kind == "outlet" else ""))
+            for o in origins]
     middles: dict[tuple, str] = {}
     for path in paths:
         key = path.intermediaries
         middles.setdefault(key, "directly" if not key else
                            "via " + ", then ".join(parties[p].name for p in key))
     middle_keys = sorted(middles, key=lambda k: (len(k) > 0, middles[k]))
-    right = [(("source", s.id), s.outlet, f"sources/{s.id}/") for s in timeline.sources]
-    columns = (left, [(k, middles[k], f"credited/{k[0]}/" if len(k) == 1 else "")
-                      for k in middle_keys], right)
+    right = [(("source", s.id), s.outlet) for s in timeline.sources]
+    columns = (left, [(k, middles[k]) for k in middle_keys], right)
     rows = max(len(c) for c in columns) if paths else 1
     height = rows * GRAPH_ROW + GRAPH_ROW
     nodes: list[GraphNode] = []
@@ -505,10 +502,10 @@ def origins_graph(timeline: Timeline, origins: tuple[Origin, ...],
     for column, entries in enumerate(columns):
         # Each column centred on the tallest.
         top = (rows - len(entries)) * GRAPH_ROW // 2 + GRAPH_ROW
-        for n, (key, label, href) in enumerate(entries):
+        for n, (key, label) in enumerate(entries):
             y = top + n * GRAPH_ROW
             where[(column, key)] = y
-            nodes.append(GraphNode(column, key, label, href, y))
+            nodes.append(GraphNode(column, key, label, y))
     edges = []
     x0, x1, x2 = GRAPH_COLUMNS
     for path in paths:

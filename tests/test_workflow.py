@@ -1,7 +1,9 @@
-"""The CI workflow (.github/workflows/site.yml), checked offline: GitHub's schema, then its shape."""
+"""The CI workflow (.github/workflows/site.yml) and .ci/run, checked offline: GitHub's schema,
+then their shape."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -12,6 +14,7 @@ import yaml
 
 PROJECT = Path(__file__).resolve().parent.parent
 WORKFLOW = PROJECT / ".github" / "workflows" / "site.yml"
+CI_RUN = PROJECT / ".ci" / "run"
 ON_MAIN = "github.event_name == 'push' && github.ref == 'refs/heads/main'"
 PAGES_ACTIONS = {
     "actions/configure-pages": "v6",
@@ -64,20 +67,50 @@ def test_runs_on_every_push_and_pull_request(workflow):
         assert not (triggers[event] or {}), f"{event} is filtered: {triggers[event]}"
 
 
-def test_build_job_tests_and_builds_as_the_readme_says(workflow):
+def readme_commands() -> list[str]:
+    """The README's opening commands: serve, then test."""
+    text = (PROJECT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```sh\n(.+?)\n```", text)[:2]
+
+
+def test_ci_runs_the_readmes_test_command_as_written():
+    serve, test = readme_commands()
+    assert serve == "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/parallax serve"
+    assert test == ("python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && "
+                    ".venv/bin/python -m pytest")
+    script = CI_RUN.read_text(encoding="utf-8")
+    lines = script.splitlines()
+    run_tests = next(i for i, line in enumerate(lines) if line.startswith(test))
+    build = lines.index(".venv/bin/python build.py --strict")
+    assert run_tests < build, "the tests run before the strict build"
+    assert CI_RUN.stat().st_mode & 0o111, ".ci/run is executable"
+
+
+def test_build_job_runs_what_ci_runs(workflow):
     build = workflow["jobs"]["build"]
     assert uses(build)["actions/checkout"] == "v6"
     setup = next(s for s in steps(build) if s.get("uses", "").startswith("actions/setup-python"))
     assert setup["with"] == {"python-version": "3.11", "cache": "pip",
                              "cache-dependency-path": "pyproject.toml"}
-    commands = runs(build)
-    order = ["sudo apt-get update && sudo apt-get install -y chromium",
-             "python -m pip install -e '.[test]'", "python -m pytest", "python build.py --strict"]
-    positions = [commands.find(c) for c in order]
-    assert -1 not in positions, dict(zip(order, positions, strict=True))
-    assert positions == sorted(positions)
+    assert runs(build).strip() == ".ci/run", "the workflow and CI run the same steps"
     # The browser tests fail rather than skip when CI is set and no Chromium is found.
     assert build["env"]["CI"]
+
+
+def test_the_build_has_the_pages_address_from_configure_pages(workflow):
+    address = workflow["jobs"]["address"]
+    step = next(s for s in steps(address) if s.get("uses", "").startswith("actions/configure-pages"))
+    assert address["outputs"] == {"base_url": f"${{{{ steps.{step['id']}.outputs.base_url }}}}"}
+    # Where the site is published, a missing address is an error; elsewhere it is allowed.
+    assert step["continue-on-error"] == f"${{{{ !({ON_MAIN}) }}}}"
+    build = workflow["jobs"]["build"]
+    assert build["needs"] == "address"
+    # configure-pages gives the address without the final '/', which Parallax requires.
+    assert build["env"]["PARALLAX_BASE_URL"] == (
+        "${{ needs.address.outputs.base_url && format('{0}/', needs.address.outputs.base_url) "
+        "|| '' }}")
+    assert [s for s in steps(address) if "run" in s or s is not step] == [], \
+        "the job that may read Pages runs nothing else"
 
 
 def test_only_a_push_to_main_publishes(workflow):
@@ -91,11 +124,13 @@ def test_only_a_push_to_main_publishes(workflow):
     assert upload["with"] == {"path": "site"}
 
 
-def test_pages_permissions_belong_to_the_deploy_job_alone(workflow):
+def test_pages_permissions_belong_to_the_address_and_deploy_jobs_alone(workflow):
     assert workflow["permissions"] == {"contents": "read"}
     for name, job in workflow["jobs"].items():
         if name == "deploy":
             assert job["permissions"] == {"pages": "write", "id-token": "write"}
+        elif name == "address":
+            assert job["permissions"] == {"pages": "read"}
         else:
             assert "permissions" not in job, f"job {name} asks for permissions"
 

@@ -9,6 +9,7 @@ they fail, so a CI run cannot pass without running them.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -74,9 +75,13 @@ class BuiltSite:
 def page_kinds(timeline: Timeline) -> dict[str, str]:
     """An address of each kind of page the site has (the first record of each kind)."""
     kinds = {"home": "", "events index": "events/", "sources index": "sources/",
-             "differences": "differences/", "credited index": "credited/", "404": "404.html"}
+             "differences": "differences/", "credited index": "credited/", "origins": "origins/",
+             "404": "404.html"}
     if timeline.events:
         kinds["event"] = f"events/{timeline.events[0].id}/"
+        # The event with the most accounts: chains, groups and the origin count at their fullest.
+        fullest = max(timeline.events, key=lambda e: (len(e.accounts), e.id))
+        kinds["event, every outlet"] = f"events/{fullest.id}/"
     if timeline.sources:
         kinds["source"] = f"sources/{timeline.sources[0].id}/"
     if timeline.parties:
@@ -115,20 +120,34 @@ class PagesHandler(SimpleHTTPRequestHandler):
             self.wfile.write(body)
 
 
+class PagesServer(ThreadingHTTPServer):
+    """The test server; a browser dropping a connection it no longer needs (a page closed
+    while a file was still being sent) is normal, not an error worth a traceback."""
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
+PAGES_ADDRESS = "https://parallax-editors.github.io/palmyra/"
+"""The address the site is built for: a GitHub Pages project site, served below a path."""
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Iterator[BuiltSite]:
-    """The real content/ built into a temporary folder and served over http on a free port,
-    at the path its base_url has on the published host.
+    """The real content/ built into a temporary folder for a GitHub Pages address and served
+    over http on a free port, at the path that address has (/palmyra/).
 
     Falls back to the fixture site while content/ has no site.yaml yet.
     """
     content = REAL_CONTENT if (REAL_CONTENT / "site.yaml").is_file() else FIXTURE_CONTENT
     folder = tmp_path_factory.mktemp("browser") / "site"
     result = build(Paths(content=content, out=folder, templates=PROJECT / "templates",
-                         static=PROJECT / "static"))
+                         static=PROJECT / "static", base_url=PAGES_ADDRESS))
     prefix = urlsplit(result.timeline.site.base_url).path
     handler = type("Handler", (PagesHandler,), {"prefix": prefix})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(folder)))
+    server = PagesServer(("127.0.0.1", 0), partial(handler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -6,7 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 KINDS = ["home", "event", "source", "sources index", "events index", "differences",
-         "credited index", "party", "page", "404"]
+         "credited index", "party", "page", "404", "origins", "event, every outlet"]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE = Axe()
 

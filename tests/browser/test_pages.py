@@ -45,3 +45,22 @@ def test_the_404_page_works_at_any_missing_address(page, site):
     assert page.evaluate(STYLED), "the 404 page lost its style"
     for link in page.evaluate(LINKS):
         assert status(link) == 200, f"the 404 page links to {link}"
+
+
+def test_the_recapture_shows_each_quotes_chain_and_its_independent_origins(site_page, site):
+    """On the real content: the event every outlet reports shows, under each quote, whose words
+    it is, and counts the event's independent origins; the origins page draws them."""
+    if not site.is_real:
+        return
+    site_page.goto(site.url + "events/2016-12-11-is-retakes-palmyra/")
+    attributions = site_page.locator("#account-breitbart .attribution").all_inner_texts()
+    assert any(a.startswith("Breitbart News, citing CNN, citing ") and " together" in a
+               for a in attributions), attributions
+    assert any("in its own voice" in a for a in attributions), attributions
+    origins = site_page.locator(".origins-count").inner_text()
+    assert origins.startswith("Told by 5 of 5 outlets, from "), origins
+    assert "independent origins:" in origins
+    site_page.goto(site.url + "origins/")
+    assert site_page.locator(".origins-graph svg path").count() > 10
+    rows = site_page.locator(".origins-table tbody tr").count()
+    assert rows == site_page.locator(".origins-graph svg path").count()
