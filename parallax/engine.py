@@ -15,6 +15,7 @@ cache folder kept (cache.py). Only serve asks for the edited pages early (`run(e
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import sys
@@ -29,6 +30,7 @@ from .errors import ContentError, Problem
 from .load import RawRecord
 from .paths import Paths
 from .render import (
+    Compiled,
     Renderer,
     collisions,
     common_context,
@@ -143,7 +145,11 @@ class Engine:
         if folder:
             for memo in self.memos.values():
                 memo.load(folder)
+        self.texts: dict[str, tuple[tuple[int, int], str]] = {}
+        self.parsed: dict[str, tuple[str, tuple[str, str], RawRecord]] = {}
+        self.compiled = Compiled()
         self.hashes: dict[str, tuple[bytes, bytes]] = {}
+        self.changed: set[str] | None = None
         """Each Markdown record file's (whole, front matter) hash, by its shown path."""
         self.checked: dict[tuple[int, int], tuple[RawRecord, Known, Checked]] = {}
         self.placed: dict[int, tuple[Any, bytes, PlacedEvent | tuple]] = {}
@@ -158,9 +164,30 @@ class Engine:
 
     # --- what the stages are given ---------------------------------------------------------
 
+    def read(self, path: str | Path, shown: str) -> str:
+        """A file's text, read again only when its size or modification time changed."""
+        hit = self.texts.get(shown)
+        if hit is not None and self.changed is not None and (
+                os.path.abspath(path) not in self.changed):
+            self.texts_now[shown] = hit  # serve's watcher saw no change to it
+            return hit[1]
+        stat = os.stat(path)
+        signature = (stat.st_size, stat.st_mtime_ns)
+        if hit is not None and hit[0] == signature:
+            self.texts_now[shown] = hit
+            return hit[1]
+        text = load.read_text(path, shown)
+        self.texts_now[shown] = (signature, text)
+        return text
+
     def parse(self, text: str, shown: str, kind: str, record_id: str) -> RawRecord:
+        hit = self.parsed.get(shown)
+        if hit is not None and hit[0] is text and hit[1] == (kind, record_id):
+            self.parsed_now[shown] = hit
+            return hit[2]
         record = self.memos["records"](text, shown, kind, record_id)
         self.hashes[shown] = (_digest(text), _digest(_front(text, record.body)))
+        self.parsed_now[shown] = (text, (kind, record_id), record)
         return record
 
     def check(self, record: RawRecord, known: Known, limit: int) -> Checked:
@@ -199,12 +226,27 @@ class Engine:
 
     # --- one build ---------------------------------------------------------------------------
 
-    def run(self, *, write: bool = True, strict: bool = False,
+    def run(self, **options: Any) -> BuildResult:
+        """Build the site (see `_run`). The collector of reference cycles is held off while a
+        build runs: a build makes millions of objects and drops none in cycles, and the
+        collector's full passes over a warm engine's memos would cost more than the build."""
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run(**options)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _run(self, *, write: bool = True, strict: bool = False,
+             changed: set[str] | None = None,
             early: Callable[[dict[str, bytes]], None] | None = None,
             progress: Callable[[str], None] | None = None) -> BuildResult:
         """Build the site; raises ContentError (site/ untouched: only `early`, serve's, may
         have put the edited pages in place before the rest). `early` is handed the changed
-        event pages (bytes by path) first, before the overview pages and data files are made."""
+        event pages (bytes by path) first, before the overview pages and data files are made.
+        `changed`: the absolute paths of the files changed since the last run (serve's watcher
+        knows them), so that the others are not even looked at; None: look at every file."""
         started = time.perf_counter()
         say = progress or (lambda text: None)
         jobs = self.jobs if self.runs == 0 else 1  # later runs are serve's, beside its threads
@@ -212,12 +254,16 @@ class Engine:
         self.checked_now: dict = {}
         self.placed_now: dict = {}
         self.parts_now: dict = {}
+        self.texts_now: dict = {}
+        self.changed = None if changed is None else {os.path.abspath(p) for p in changed}
+        self.parsed_now: dict = {}
         for memo in self.memos.values():
             memo.begin()
         if jobs > 1:
             self._read_ahead(jobs)
 
-        raw = load.load_content(self.paths.content, parse=self.parse)
+        raw = load.load_content(self.paths.content, parse=self.parse, read=self.read)
+        self.texts, self.parsed = self.texts_now, self.parsed_now
         say(f"{len(raw.records)} records read")
         content = validate_content(raw, self.paths.base_url, check=self.check)
         timeline = resolve_timeline(content, place=self.place)
@@ -228,7 +274,7 @@ class Engine:
         site_key = self._site_fingerprint(raw, timeline)
         self._site_key = site_key
         renderer = Renderer(timeline, content.origins, self.paths.templates,
-                            markdown=self.memos["html"])
+                            markdown=self.memos["html"], compiled=self.compiled)
         common = common_context(timeline)
         events = event_specs(timeline, renderer, common)
         fresh: dict[str, bytes] = {}

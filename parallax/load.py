@@ -7,6 +7,7 @@ not programmers: it names the line and says what to type.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -103,12 +104,14 @@ def display_path(path: Path, root: Path) -> str:
     return path.relative_to(root.parent).as_posix()
 
 
-def load_content(root: Path, parse: Parse | None = None) -> RawContent:
+def load_content(root: Path, parse: Parse | None = None,
+                 read: Callable[[str | Path, str], str] | None = None) -> RawContent:
     """Read every record under `root`; unreadable files become problems, not exceptions, so
-    validation can still report everything else in the same run. `parse` turns a Markdown
-    record file's text into its record (default `parse_markdown`; the engine passes one that
-    remembers earlier results)."""
+    validation can still report everything else in the same run. `read` gives a file's text
+    (default `read_text`) and `parse` turns a Markdown record file's text into its record
+    (default `parse_markdown`); the engine passes ones that remember earlier results."""
     parse = parse or parse_markdown
+    read = read or read_text
     records: list[RawRecord] = []
     problems: list[Problem] = []
     if not root.is_dir():
@@ -124,12 +127,17 @@ def load_content(root: Path, parse: Parse | None = None) -> RawContent:
     if parties.is_file():
         _collect(problems, records, lambda: _read_registry(parties, root, "party"))
 
+    files = _files(root)
+    prefix = display_path(root / "_", root)[:-1]  # each file's shown path, without pathlib's cost
     for folder, kind in KINDS.items():
-        for path in sorted((root / folder).rglob("*" + RECORD_SUFFIX)):
-            if path.is_file() and not _hidden(path, root):
-                _collect(problems, records,
-                         lambda path=path, kind=kind: [_read_markdown(path, root, kind, parse)])
-    misnamed, stray = _stray_files(root)
+        for relative in files:
+            if relative[0] == folder and len(relative) > 1 and relative[-1].endswith(RECORD_SUFFIX):
+                path = os.path.join(root, *relative)  # a str: pathlib costs at 10,000 files
+                shown = prefix + "/".join(relative)
+                stem = relative[-1][: -len(RECORD_SUFFIX)]
+                _collect(problems, records, lambda path=path, kind=kind, shown=shown, stem=stem: [
+                    parse(read(path, shown), shown, kind, stem)])
+    misnamed, stray = _stray_files(root, files)
     # A misnamed site.yml is already reported as the missing settings file.
     problems.extend(p for p in misnamed if settings.is_file() or not p.path.endswith("site.yml"))
     return RawContent(root, tuple(records), tuple(problems), tuple(stray))
@@ -145,26 +153,34 @@ def _missing_settings(root: Path) -> Problem:
                    "description, timezone and window (see docs/editing.md)")
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    """Editors' tools leave hidden files and backups (.DS_Store, .x.md.swp, x.md~) around."""
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+def _files(root: Path) -> list[tuple[str, ...]]:
+    """Every file under `root` that is not hidden (editors' tools leave hidden files and
+    folders around: .DS_Store, .x.md.swp), as the parts of its path under `root`, in order."""
+    found: list[tuple[str, ...]] = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        here = os.path.relpath(folder, root)
+        parts = () if here == "." else tuple(here.split(os.sep))
+        found.extend(parts + (name,) for name in names if not name.startswith("."))
+    found.sort()
+    return found
 
 
-def _stray_files(root: Path) -> tuple[list[Problem], list[Problem]]:
+def _stray_files(root: Path, files: list[tuple[str, ...]]) -> tuple[list[Problem], list[Problem]]:
     """Files in the content folder that Parallax does not read: said, never silently skipped.
     (misnamed settings or registry files, such as credited.yml: errors, since their content
     would be lost; any other file: warnings)."""
     known = {SETTINGS_FILE, PARTIES_FILE, *KINDS}
     misnamed: list[Problem] = []
     found: list[Problem] = []
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if not path.is_file() or _hidden(path, root) or path.name.endswith("~"):
-            continue
-        top = relative.parts[0]
-        if top in KINDS and path.suffix == RECORD_SUFFIX:
-            continue
-        if top in (SETTINGS_FILE, PARTIES_FILE):
+    for parts in files:
+        top = parts[0]
+        if (top in KINDS and len(parts) > 1 and parts[-1].endswith(RECORD_SUFFIX)
+                or top in (SETTINGS_FILE, PARTIES_FILE) or parts[-1].endswith("~")):
+            continue  # records (read already), and editors' backups
+        relative = Path(*parts)
+        path = root / relative
+        if not path.is_file() or top in KINDS and path.suffix == RECORD_SUFFIX:
             continue
         if top in KINDS:
             hint = (f"only '{RECORD_SUFFIX}' files are read here; rename it to "
@@ -190,9 +206,10 @@ def _collect(problems: list[Problem], records: list[RawRecord], read) -> None:
         problems.extend(error.problems)
 
 
-def read_text(path: Path, shown: str) -> str:
+def read_text(path: str | Path, shown: str) -> str:
     """A file's text: UTF-8 (a byte-order mark is fine), line endings made '\\n'."""
-    data = path.read_bytes()
+    with open(path, "rb") as stream:
+        data = stream.read()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -204,11 +221,6 @@ def read_text(path: Path, shown: str) -> str:
             "save it again as UTF-8"
         ))]) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _read_markdown(path: Path, root: Path, kind: str, parse: Parse) -> RawRecord:
-    shown = display_path(path, root)
-    return parse(read_text(path, shown), shown, kind, path.stem)
 
 
 _CLOSING_LOOKALIKE = re.compile(r"^\s*(?:-{2,}|—+|–+|\.{3}|\+\+\+|- - -)\s*$")

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.bccache
 
 from . import __version__, export, markup, views
 from .errors import ContentError, Problem
@@ -55,7 +56,8 @@ class Renderer:
     """Jinja environment plus the Markdown of every record, converted once."""
 
     def __init__(self, timeline: Timeline, content_origins: dict, templates: Path,
-                 markdown: Callable[[str], tuple[str, list[str]]] = markup.convert):
+                 markdown: Callable[[str], tuple[str, list[str]]] = markup.convert,
+                 compiled: Compiled | None = None):
         self.timeline = timeline
         self.origins = content_origins
         # Absolute, so template error messages can name the file whatever the working folder.
@@ -67,6 +69,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=compiled,
         )
         self.env.filters["when"] = lambda interval: interval.describe()
         self.env.filters["iso"] = lambda dt: dt.isoformat()
@@ -90,6 +93,21 @@ class Renderer:
         if key not in self.html:
             self.html[key] = self._markdown(text)[0]
         return self.html[key]
+
+
+class Compiled(jinja2.BytecodeCache):
+    """Compiled templates, for a caller that renders the site again and again (each render
+    has its own Jinja environment); Jinja checks each against its template's source."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
 
 
 def format_figure(figure) -> str:

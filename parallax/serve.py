@@ -96,10 +96,11 @@ class Preview:
         self.on_early = None
         """Called (on the watcher's thread) once the edited pages are in place."""
 
-    def rebuild(self) -> bool:
+    def rebuild(self, changed: set[str] | None = None) -> bool:
         """Build once; print what happened; keep the outcome for the banner. The edited
         events' pages are put in place first (and browsers told to reload); if the build then
-        fails they are put back. True when browsers should reload (again) now."""
+        fails they are put back. True when browsers should reload (again) now. `changed`: the
+        files the watcher saw change (None: look at every file)."""
         started = time.strftime("%H:%M:%S")
         early: dict[str, bytes | None] = {}
         before = self.current()
@@ -114,7 +115,7 @@ class Preview:
 
         try:
             try:
-                result = self.engine.run(strict=self.strict, early=write_early)
+                result = self.engine.run(strict=self.strict, early=write_early, changed=changed)
             except BaseException:
                 self._put_back(early)
                 raise
@@ -271,15 +272,15 @@ class Watcher(threading.Thread):
         super().__init__(name="parallax-watcher", daemon=True)
         self.preview = preview
         self.reload = reload
-        self.folders = [f for f in folders if f.is_dir()]
+        self.folders = [Path(os.path.abspath(f)) for f in folders if f.is_dir()]
         # What the first build read, taken before it started, so no save is missed.
         self.seen = seen
         self.stopped = threading.Event()
         self.ready = threading.Event()
         """Set once the operating system's change notices are on."""
-        out = preview.paths.out.resolve()
+        out = Path(os.path.abspath(preview.paths.out))
         self.skip = (str(out) + os.sep, str(out.parent / ".cache") + os.sep)
-        self.roots = [str(f.resolve()) + os.sep for f in self.folders]
+        self.roots = [str(f) + os.sep for f in self.folders]
 
     def wanted(self, change: watchfiles.Change, path: str) -> bool:
         """Not hidden files, editors' backups, or anything under the output or the cache."""
@@ -299,15 +300,16 @@ class Watcher(threading.Thread):
         for changed in changes:
             if self.stopped.is_set():
                 break
+            paths: set[str] | None = {path for _change, path in changed}
             if first:  # the notices are on now: was anything saved while the first build ran?
                 first = False
                 self.ready.set()
-                missed = snapshot(self.folders, self.preview.paths.out) != self.seen
-                changed = changed or missed
-            if not changed:
+                if snapshot(self.folders, self.preview.paths.out) != self.seen:
+                    paths = None  # look at every file
+            if paths is not None and not paths:
                 continue
             print(f"Change seen; rebuilding {self.preview.paths.out}/ …", flush=True)
-            if self.preview.rebuild():
+            if self.preview.rebuild(paths):
                 self.reload()
 
     def stop(self) -> None:

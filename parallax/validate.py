@@ -120,6 +120,10 @@ class Checked:
     references: tuple[Problem, ...]
     """Mistakes in what it points to: links in its body, the ids its accounts cite."""
     warnings: tuple[Problem, ...]
+    cites: frozenset[str] = frozenset()
+    """An event's sources."""
+    credits: frozenset[str] = frozenset()
+    """The parties an event's quotes and figures credit."""
 
 
 Addresses = Callable[[str], list[tuple[str, str]]]
@@ -143,7 +147,13 @@ def check_record(record: RawRecord, known: Known, quote_limit: int,
             warnings.append(_problem_at(record, "event", ("accounts",), (
                 "only one source reports this event; check the others, and if none reports "
                 "it, add 'reported_by_one: true'")))
-    return Checked(model, tuple(problems), tuple(references), tuple(warnings))
+    cites: frozenset[str] = frozenset()
+    credits: frozenset[str] = frozenset()
+    if isinstance(model, EventRecord):
+        cites = frozenset(a.source for a in model.accounts)
+        credits = frozenset(p for a in model.accounts for said in (*a.quotes, *a.figures)
+                            for p in said.parties)
+    return Checked(model, tuple(problems), tuple(references), tuple(warnings), cites, credits)
 
 
 def _problem_at(raw: RawRecord, kind: str, loc: Loc, message: str) -> Problem:
@@ -176,6 +186,8 @@ def validate_content(raw: RawContent, base_url: str | None = None,
     )
     limit = SiteSettings.model_fields["quote_max_words"].default
     references: list[Problem] = []
+    cited: set[str] = set()
+    credited: set[str] = set()
 
     for record in raw.records:
         key = (record.kind, record.id)
@@ -195,6 +207,8 @@ def validate_content(raw: RawContent, base_url: str | None = None,
             limit = checked.model.quote_max_words
         if checked.model is not None:
             built[record.kind].append((record.id, checked.model))
+            cited |= checked.cites
+            credited |= checked.credits
 
     if not built["site"]:
         raise ContentError(problems)
@@ -219,7 +233,7 @@ def validate_content(raw: RawContent, base_url: str | None = None,
     problems.extend(_page_addresses(content))
     if problems:
         raise ContentError(problems)
-    return _with_warnings(content, tuple(warnings))
+    return _with_warnings(content, tuple(warnings), cited, credited)
 
 
 def built_model(record: RawRecord, problems: list[Problem], known: Known = Known()) -> BaseModel | None:
@@ -677,11 +691,10 @@ def _placeholders(raw: RawRecord) -> list[Problem]:
     return found
 
 
-def _with_warnings(content: Content, found: tuple[Problem, ...] = ()) -> Content:
+def _with_warnings(content: Content, found: tuple[Problem, ...], cited_sources: set[str],
+                   credited: set[str]) -> Content:
+    """`cited_sources`, `credited`: the sources the events cite and the parties they credit."""
     warnings: list[Problem] = list(found)
-    cited_sources = {a.source for e in content.events for a in e.accounts}
-    credited = {p for e in content.events for a in e.accounts
-                for said in (*a.quotes, *a.figures) for p in said.parties}
     # A body whose person or part is credited is credited through them (its origin count).
     while True:
         bodies = {p.part_of for i, p in content.parties.items() if p.part_of and i in credited}
