@@ -303,3 +303,103 @@ def test_a_changed_address_is_not_answered_from_the_cache(tmp_path):
     back = cached_build(paths, jobs=1)
     assert not isinstance(back, ReusedBuild)
     assert b"https://example.org/bridge/" in (paths.out / "index.html").read_bytes()
+
+
+# --- every kind of edit, through build, check and serve ------------------------------------------
+
+
+def _files_under(folders: list[Path]) -> dict[str, bytes]:
+    found = {}
+    for folder in folders:
+        for path in folder.rglob("*"):
+            if path.is_file():
+                found[str(path.resolve())] = path.read_bytes()
+    return found
+
+
+def _rename(path: Path, name: str) -> None:
+    path.rename(path.with_name(name))
+
+
+def _edits(site: Path, templates: Path, static: Path) -> list[tuple[str, callable]]:
+    events = sorted((site / "events").rglob("*.md"))
+    first, middle, last = events[0], events[len(events) // 2], events[-1]
+    source = sorted((site / "sources").glob("*.md"))[0]
+    page = sorted((site / "pages").glob("*.md"))[0]
+    return [
+        ("event body", lambda: middle.write_text(
+            middle.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")),
+        ("event title", lambda: _edit(middle, r"^title: .*$", "title: A title edited")),
+        ("event date", lambda: _edit(first, r"^when: .*$", "when: 2021-03-05 evening")),
+        ("event quote", lambda: _edit(middle, r'^(      - (?:text: )?")', r"\1Edited: ")),
+        ("event added", lambda: shutil.copy(middle, middle.with_name("2021-03-04-a-new-event.md"))),
+        ("event renamed", lambda: _rename(last, "2021-03-09-renamed-event.md")),
+        ("event deleted", lambda: first.unlink()),
+        ("source edited", lambda: _edit(source, r"^title: .*$", "title: A source title edited")),
+        ("source body", lambda: source.write_text(
+            source.read_text(encoding="utf-8") + "\nA note on the source.\n", encoding="utf-8")),
+        ("source added", lambda: (site / "sources" / "copy.md").write_text(
+            source.read_text(encoding="utf-8").replace("outlet: ", "outlet: Copy of ", 1),
+            encoding="utf-8")),
+        ("source renamed", lambda: _rename(site / "sources" / "copy.md", "another.md")),
+        ("source deleted", lambda: (site / "sources" / "another.md").unlink()),
+        ("page edited", lambda: page.write_text(
+            page.read_text(encoding="utf-8") + "\nMore about the site.\n", encoding="utf-8")),
+        ("page added", lambda: (site / "pages" / "extra.md").write_text(
+            "---\ntitle: Extra\n---\nAn extra page.\n", encoding="utf-8")),
+        ("page renamed", lambda: _rename(site / "pages" / "extra.md", "more.md")),
+        ("page deleted", lambda: (site / "pages" / "more.md").unlink()),
+        ("party edited", lambda: _edit(site / "credited.yaml", r"^(  name: )(.*)$", r"\1\2 (edited)")),
+        ("settings", lambda: _edit(site / "site.yaml", r"^title: .*$", "title: Another title")),
+        ("template", lambda: _edit(templates / "macros.html", r"</article>", "</article>\n")),
+        ("static edited", lambda: (static / "style.css").write_text(
+            (static / "style.css").read_text(encoding="utf-8") + "\n/* edited */\n",
+            encoding="utf-8")),
+        ("static added", lambda: (static / "extra.txt").write_text("extra\n", encoding="utf-8")),
+        ("static renamed", lambda: _rename(static / "extra.txt", "moved.txt")),
+        ("static deleted", lambda: (static / "moved.txt").unlink()),
+    ]
+
+
+def test_every_kind_of_edit_through_build_check_and_serve(site, tmp_path, monkeypatch):
+    """Each edit, then `build` (a new process: the cache folder only), `check` (the same, writing
+    nothing) and serve's warm engine (told which files changed) give byte for byte what a cold
+    sequential build gives."""
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    templates, static = tmp_path / "templates", tmp_path / "static"
+    shutil.copytree(PROJECT / "templates", templates)
+    shutil.copytree(PROJECT / "static", static)
+    built = Paths(site, tmp_path / "built", templates, static)
+    served = Paths(site, tmp_path / "served", templates, static)
+    serve = Engine(served, jobs=2)
+    serve.run()
+    cached_build(built, jobs=2)
+    watched = [site, templates, static]
+    for n, (what, change) in enumerate(_edits(site, templates, static)):
+        before = _files_under(watched)
+        change()
+        after = _files_under(watched)
+        changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+        assert changed, what
+        expected = _reference_with(site, tmp_path / f"cold-{n}", templates, static)
+
+        result = cached_build(built, jobs=1)
+        assert not isinstance(result, ReusedBuild), what
+        assert snapshot_tree(built.out) == expected, f"build after the {what} edit"
+
+        check = Engine(built, folder=tmp_path / ".cache" / "parallax")
+        check.adopt(BuildCache.beside(built.out), BuildCache.beside(built.out).last(built.out))
+        check.run(write=False)
+        assert dict(check.last_files.items()) == expected, f"check after the {what} edit"
+
+        early: dict[str, bytes] = {}
+        result = serve.run(early=early.update, changed=changed)
+        assert snapshot_tree(served.out) == expected, f"serve after the {what} edit"
+        assert all(expected[path] == data for path, data in early.items()), what
+        if what == "event body":
+            assert result.rendered <= 3 and len(early) == 1, (what, result.rendered, early.keys())
+
+
+def _reference_with(content: Path, out: Path, templates: Path, static: Path) -> dict[str, bytes]:
+    build(Paths(content=content, out=out, templates=templates, static=static), jobs=1)
+    return snapshot_tree(out)
