@@ -239,14 +239,16 @@ class Engine:
                 gc.enable()
 
     def _run(self, *, write: bool = True, strict: bool = False,
-             changed: set[str] | None = None,
+             changed: set[str] | None = None, prove: bool = False,
             early: Callable[[dict[str, bytes]], None] | None = None,
             progress: Callable[[str], None] | None = None) -> BuildResult:
         """Build the site; raises ContentError (site/ untouched: only `early`, serve's, may
         have put the edited pages in place before the rest). `early` is handed the changed
         event pages (bytes by path) first, before the overview pages and data files are made.
         `changed`: the absolute paths of the files changed since the last run (serve's watcher
-        knows them), so that the others are not even looked at; None: look at every file."""
+        knows them), so that the others are not even looked at; None: look at every file.
+        `prove` (check's): everything up to rendering, then one page of each template rendered
+        to prove the templates render; nothing else is made or written."""
         started = time.perf_counter()
         say = progress or (lambda text: None)
         jobs = self.jobs if self.runs == 0 else 1  # later runs are serve's, beside its threads
@@ -295,6 +297,17 @@ class Engine:
         for spec in specs:
             if spec.path not in keys:
                 keys[spec.path] = self._page_key(spec, site_key)
+        pages = sum(1 for spec in specs if spec.path.endswith(".html"))
+        if prove:
+            # `check` writes nothing: one page of each template proves the templates render.
+            first = {}
+            for spec in specs:
+                first.setdefault(spec.template, spec)
+            self._render(renderer, list(first.values()), 1)
+            extra = len(export.DATA_FILES) + len(export.crawler_files(timeline.site, []))
+            count = len(specs) + len(static_files(self.paths.static)) + extra
+            return BuildResult(content, timeline, pages, count, None, content.warnings,
+                               time.perf_counter() - started, rendered=len(first))
         todo = [s for s in specs if s.path not in fresh and self._changed(s.path, keys[s.path])]
         say(f"{len(specs)} pages, {len(todo) + len(fresh)} to render")
         fresh.update(self._render(renderer, todo, jobs))
@@ -330,7 +343,6 @@ class Engine:
             self.on_disk = {}
         self.outputs = {path: (keys[path], _getter(fresh, path) if path in fresh else kept[path])
                         for path in keys}
-        pages = sum(1 for spec in specs if spec.path.endswith(".html"))
         self.last_files = files
         return BuildResult(content, timeline, pages, len(keys), report, content.warnings,
                            time.perf_counter() - started, rendered=rendered,
@@ -494,18 +506,22 @@ def cached_build(paths: Paths, *, write: bool = True, strict: bool = False,
     store = store or cache.BuildCache.beside(paths.out)
     key, inputs = store.inputs(paths)
     last = store.last(paths.out)
-    if reuse and last is not None and last.key == key and not (write and last.outputs is None):
-        reused = _reuse(paths, store, last, write=write, strict=strict, started=started)
+    # A check keeps its own record, so that it never takes the place of the last build's.
+    checks = paths.out.with_name(paths.out.name + ".check")
+    answer = last if write else next((r for r in (last, store.last(checks))
+                                      if r is not None and r.key == key), None)
+    if reuse and answer is not None and answer.key == key and not (write and answer.outputs is None):
+        reused = _reuse(paths, store, answer, write=write, strict=strict, started=started)
         if reused is not None:
             return reused
 
     engine = Engine(paths, folder=store.folder, jobs=parallel.default_jobs() if jobs is None else jobs)
-    if last is not None and last.keys and last.outputs is not None:
+    if write and last is not None and last.keys and last.outputs is not None:
         try:
             engine.adopt(store, last)
         except (OSError, ValueError):
             pass  # a damaged pack: everything is made again
-    result = engine.run(write=write, strict=strict, progress=progress)
+    result = engine.run(write=write, strict=strict, progress=progress, prove=not write)
     engine.save()
     if write:
         files = engine.last_files
@@ -517,8 +533,8 @@ def cached_build(paths: Paths, *, write: bool = True, strict: bool = False,
             keys={path: k for path, (k, _) in engine.outputs.items()},
         )
         store.save(paths.out, record, files)
-    elif not (last is not None and last.key == key):
-        store.save(paths.out, cache.LastBuild(
+    elif answer is None:
+        store.save(checks, cache.LastBuild(
             key=key, inputs=inputs,
             warnings=[(w.path, w.line, w.field, w.message) for w in result.warnings],
             totals=result.totals(), notices=result.notices, outputs=None), None)

@@ -202,6 +202,12 @@ def _make(part: str, placed: PlacedEvent, make: Callable[[PlacedEvent], Any]) ->
     return make(placed)
 
 
+DATA_FILES = ("data/timeline.json", "data/timeline.schema.json", "data/schema.json",
+              "data/events.csv", "data/accounts.csv", "data/quotes.csv", "data/figures.csv",
+              "data/sources.csv", "data/parties.csv", "data/timelinejs.json")
+"""The data files every build writes (`data_files` makes them)."""
+
+
 def data_files(timeline: Timeline, part: Part | None = None) -> dict[str, bytes]:
     made = part or _make
 
@@ -225,6 +231,7 @@ def data_files(timeline: Timeline, part: Part | None = None) -> dict[str, bytes]
             timeline, kept("slides", lambda e: [_Encoded(_compact(s))
                                                 for s in timelinejs_slides(timeline, e)]))),
     }
+    assert tuple(files) == DATA_FILES, "DATA_FILES names every data file"
     return files
 
 
