@@ -44,8 +44,8 @@ BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
 sys.path.insert(0, str(PROJECT))
 
-from bench.generate import generate  # noqa: E402
-from bench.hugo_site import binary, convert  # noqa: E402
+from bench.generate import generate
+from bench.hugo_site import binary, convert
 
 FOLDER_CACHE = Path(".cache") / "parallax"
 SERVE_EDITS = 5

@@ -295,7 +295,7 @@ class LastBuild:
     None after a `check`, which writes nothing."""
     index: dict[str, tuple[int, int]] = field(default_factory=dict)
     """(offset, length) of every file's bytes in the pack."""
-    keys: dict[str, bytes] = field(default_factory=dict)
+    keys: dict[str, Any] = field(default_factory=dict)
     """The key of every output: a hash of what its maker declared it reads. An output whose
     key is the same in the next build is taken from the pack, not made again."""
 
@@ -307,7 +307,7 @@ class Packed(Mapping[str, bytes]):
         self._index = index
         with pack.open("rb") as stream:
             self._map = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) if index else b""
-        if index and len(self._map) != max(o + n for o, n in index.values()):
+        if index and len(self._map) < max(o + n for o, n in index.values()):
             raise ValueError("the pack does not match its index")
 
     def __getitem__(self, path: str) -> bytes:
@@ -365,20 +365,57 @@ class BuildCache:
         the pack is missing or damaged)."""
         return Packed(self._pack_path(out), last.index)
 
-    def save(self, out: Path, last: LastBuild, files: Mapping[str, bytes] | None) -> None:
+    def save(self, out: Path, last: LastBuild, files: Mapping[str, bytes] | None,
+             earlier: LastBuild | None = None, made: frozenset[str] = frozenset()) -> None:
         """Keep `last` as the record of the last build into `out`, with a pack of its files
-        when it wrote some."""
+        when it wrote some. `earlier`, the record this build started from, and `made`, the
+        files it made anew: the others are in the pack already, so only the new ones are
+        added at its end (the earlier record's places in it stay as they were, so a build cut
+        short leaves a pack that still matches it), unless that would leave the pack more
+        than half stale: then it is written afresh."""
         builds = self._builds()
         if files is not None:
-            offset = 0
-            index: dict[str, tuple[int, int]] = {}
-            for relative, data in files.items():
-                index[relative] = (offset, len(data))
-                offset += len(data)
-            _atomic_write(self._pack_path(out), iter(files.values()))
-            last.index = index
+            last.index = self._append(out, files, earlier, made) or self._rewrite(out, files)
         builds[str(out.resolve())] = last
         self._save_builds(builds)
+
+    def _rewrite(self, out: Path, files: Mapping[str, bytes]) -> dict[str, tuple[int, int]]:
+        offset = 0
+        index: dict[str, tuple[int, int]] = {}
+        for relative, data in files.items():
+            index[relative] = (offset, len(data))
+            offset += len(data)
+        _atomic_write(self._pack_path(out), iter(files.values()))
+        return index
+
+    def _append(self, out: Path, files: Mapping[str, bytes], earlier: LastBuild | None,
+                made: frozenset[str]) -> dict[str, tuple[int, int]] | None:
+        if earlier is None or not earlier.index:
+            return None
+        pack = self._pack_path(out)
+        try:
+            size = pack.stat().st_size
+        except OSError:
+            return None
+        if size < max(o + n for o, n in earlier.index.values()):
+            return None  # not the pack of that record
+        index: dict[str, tuple[int, int]] = {}
+        new = [p for p in files if p in made or p not in earlier.index]
+        added = sum(len(files[p]) for p in new)
+        live = sum(earlier.index[p][1] for p in files if p not in new) + added
+        if size + added > 2 * live:
+            return None
+        offset = size
+        with pack.open("ab") as stream:
+            for relative in files:
+                if relative in new:
+                    data = files[relative]
+                    stream.write(data)
+                    index[relative] = (offset, len(data))
+                    offset += len(data)
+                else:
+                    index[relative] = earlier.index[relative]
+        return index
 
     def touch(self, out: Path, last: LastBuild) -> None:
         """Keep `last` again (new modification times after a restore)."""

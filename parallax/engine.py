@@ -150,13 +150,15 @@ class Engine:
         self.compiled = Compiled()
         self.hashes: dict[str, tuple[bytes, bytes]] = {}
         self.changed: set[str] | None = None
+        self.adopted = False
+        """Whether this engine started from the cache folder's last build (`adopt`)."""
         """Each Markdown record file's (whole, front matter) hash, by its shown path."""
         self.checked: dict[tuple[int, int], tuple[RawRecord, Known, Checked]] = {}
         self.placed: dict[int, tuple[Any, bytes, PlacedEvent | tuple]] = {}
         self.parts: dict[tuple[str, int], tuple[PlacedEvent, bytes, Any]] = {}
-        self.outputs: dict[str, tuple[bytes, Callable[[], bytes]]] = {}
+        self.outputs: dict[str, tuple[Any, Callable[[], bytes]]] = {}
         """Each file of the last good build: its key and how to get its bytes."""
-        self.on_disk: dict[str, bytes] = {}
+        self.on_disk: dict[str, Any] = {}
         """Key of each file this engine knows site/ holds as the last build made it."""
         self.runs = 0
         self._around: tuple[int, bytes] = (0, b"")
@@ -227,16 +229,15 @@ class Engine:
     # --- one build ---------------------------------------------------------------------------
 
     def run(self, **options: Any) -> BuildResult:
-        """Build the site (see `_run`). The collector of reference cycles is held off while a
-        build runs: a build makes millions of objects and drops none in cycles, and the
-        collector's full passes over a warm engine's memos would cost more than the build."""
-        collecting = gc.isenabled()
-        gc.disable()
+        """Build the site (see `_run`). What the engine kept from earlier runs is set aside
+        from the collector of reference cycles while a run lasts: its full passes over a warm
+        engine's memos (millions of objects, none of them garbage) would cost more than the
+        run itself. What the run makes is collected as usual."""
+        gc.freeze()
         try:
             return self._run(**options)
         finally:
-            if collecting:
-                gc.enable()
+            gc.unfreeze()
 
     def _run(self, *, write: bool = True, strict: bool = False,
              changed: set[str] | None = None, prove: bool = False,
@@ -280,7 +281,7 @@ class Engine:
         common = common_context(timeline)
         events = event_specs(timeline, renderer, common)
         fresh: dict[str, bytes] = {}
-        keys: dict[str, bytes] = {}
+        keys: dict[str, Any] = {}
         for spec in events:
             keys[spec.path] = self._page_key(spec, site_key)
         if early is not None:
@@ -348,21 +349,22 @@ class Engine:
                            time.perf_counter() - started, rendered=rendered,
                            made=frozenset(fresh))
 
-    def _changed(self, path: str, key: bytes) -> bool:
+    def _changed(self, path: str, key: Any) -> bool:
         return path not in self.outputs or self.outputs[path][0] != key
 
-    def _page_key(self, spec: Any, site_key: bytes) -> bytes:
-        parts: list[Any] = [site_key, spec.path, spec.template]
+    def _page_key(self, spec: Any, site_key: bytes) -> tuple[Any, ...]:
+        """What the page declares it reads, as content hashes (a tuple: comparing one costs
+        less than hashing it again, thousands of times per edit)."""
+        parts: list[Any] = [site_key, spec.template]
         for read in spec.reads:
             kind, _, name = read.partition(":")
+            parts.append(read)
             if kind == "event" or kind == "meta":
-                parts.append(read)
                 if name:
                     parts.append(self._event_hash(name)[0 if kind == "event" else 1])
             else:
-                parts.append(read)
                 parts.append(self._events_key)
-        return _digest(*parts)
+        return tuple(parts)
 
     def _event_hash(self, event_id: str) -> tuple[bytes, bytes]:
         return self.hashes.get(self._event_paths.get(event_id, ""), (b"?", b"?"))
@@ -427,6 +429,7 @@ class Engine:
         """Start from the last build into the same folder: its outputs' keys, their bytes in the
         pack, and which of them site/ still holds as written."""
         packed = store.pack(self.paths.out, last)
+        self.adopted = True
         self.outputs = {path: (key, _packed(packed, path)) for path, key in last.keys.items()
                         if path in last.index}
         out = self.paths.out.resolve()
@@ -532,7 +535,8 @@ def cached_build(paths: Paths, *, write: bool = True, strict: bool = False,
             totals=result.totals(), notices=result.notices, outputs=outputs,
             keys={path: k for path, (k, _) in engine.outputs.items()},
         )
-        store.save(paths.out, record, files)
+        store.save(paths.out, record, files, earlier=last if engine.adopted else None,
+                   made=result.made)
     elif answer is None:
         store.save(checks, cache.LastBuild(
             key=key, inputs=inputs,

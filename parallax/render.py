@@ -8,6 +8,7 @@ render (from what each spec declares it reads) and hands them to the write stage
 
 from __future__ import annotations
 
+import functools
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -36,7 +37,9 @@ class PageSpec:
     template: str
     origin: str
     """What asks for this page (a record's path), for collision messages."""
-    context: dict[str, Any] = field(default_factory=dict, compare=False)
+    context: dict[str, Any] | Callable[[], dict[str, Any]] = field(default_factory=dict,
+                                                                   compare=False)
+    """What the template reads, or how to make it (made only when the page is rendered)."""
     reads: tuple[str, ...] = (EVENTS,)
     """What the page shows besides the site's settings, sources, parties and content pages
     (which every page reads): 'event:<id>' an event whole, 'meta:<id>' an event without its
@@ -164,7 +167,8 @@ def event_specs(timeline: Timeline, renderer: Renderer, common: dict[str, Any]) 
         origin = renderer.origins[("event", placed.id)]
         previous = events[index - 1] if index > 0 else None
         following = events[index + 1] if index + 1 < len(events) else None
-        specs.append(PageSpec(f"events/{placed.id}/index.html", "event.html", origin.path, {
+        specs.append(PageSpec(f"events/{placed.id}/index.html", "event.html", origin.path,
+                              lambda placed=placed, previous=previous, following=following: {
             **common,
             "placed": placed,
             "summary": renderer.body_html("event", placed.id, placed.event.body),
@@ -186,14 +190,14 @@ def page_specs(timeline: Timeline, renderer: Renderer, common: dict[str, Any] | 
     common = common_context(timeline) if common is None else common
     told = views.told_by(timeline)
     claims = views.claims_by_party(timeline)
-    days = views.events_by_day(timeline)
+    days = _once(lambda: views.events_by_day(timeline))
     layout = views.layout(timeline, told)
     # At scale the overviews would grow with every event: a band too long to list becomes an
     # overview of months (each a timeline page of its own), a long index one page per year.
     split = views.split_bands(layout)
     months = views.months(timeline, told) if split else []
-    specs.append(PageSpec("index.html", "home.html", settings, {
-        **common, "layout": layout, "days": [d for d in days if d.band not in split],
+    specs.append(PageSpec("index.html", "home.html", settings, lambda: {
+        **common, "layout": layout, "days": [d for d in days() if d.band not in split],
         "overviews": [views.band_overview(layout, band, months, timeline)
                       for band in ("before", "after") if band in split],
     }))
@@ -215,36 +219,39 @@ def page_specs(timeline: Timeline, renderer: Renderer, common: dict[str, Any] | 
     # so they split by month.
     event_months = views.by_month(list(events), year_of)
     month_links = views.month_links(event_months) if long_lists else []
-    specs.append(PageSpec("differences/index.html", "differences.html", settings, {
+    specs.append(PageSpec("differences/index.html", "differences.html", settings, lambda: {
         **common, "figures": views.figure_rows(timeline), "period": None, "months": month_links,
         "cap": views.FIGURES_PER_CELL if long_lists else None,
         "coverage": [] if long_lists else views.coverage(timeline),
         "differing": [] if long_lists else [e for e in events if e.differences],
     }))
-    specs.append(PageSpec("credited/index.html", "credited.html", settings, {
+    specs.append(PageSpec("credited/index.html", "credited.html", settings, lambda: {
         **common, "counts": views.party_counts(claims),
     }))
     specs.append(PageSpec("sources/index.html", "sources.html", settings, {**common}))
-    all_origins, paths = views.origin_paths(timeline)
-    specs.append(PageSpec("origins/index.html", "origins.html", settings, {
-        **common, "all_origins": all_origins, "paths": paths,
-        "graph": views.origins_graph(timeline, all_origins, paths),
-    }))
-    specs.append(PageSpec("events/index.html", "events.html", settings, {
-        **common, "days": [] if long_lists else days, "year": None,
+    def origins_context() -> dict[str, Any]:
+        all_origins, paths = views.origin_paths(timeline)
+        return {**common, "all_origins": all_origins, "paths": paths,
+                "graph": views.origins_graph(timeline, all_origins, paths)}
+
+    specs.append(PageSpec("origins/index.html", "origins.html", settings, origins_context))
+    specs.append(PageSpec("events/index.html", "events.html", settings, lambda: {
+        **common, "days": [] if long_lists else days(), "year": None,
         "years": year_counts if long_lists else [],
     }))
     if long_lists:
         for year, found in event_years.items():
-            specs.append(PageSpec(f"events/{year}/index.html", "events.html", settings, {
+            specs.append(PageSpec(f"events/{year}/index.html", "events.html", settings,
+                                  lambda found=found, year=year: {
                 **common, "days": views.days_of(found, timeline), "year": year,
                 "years": year_counts,
             }))
         for (year, month), found in event_months.items():
-            period = views.month_interval(year, month, timeline)
             specs.append(PageSpec(f"differences/{year:04d}-{month:02d}/index.html",
-                                  "differences.html", settings, {
-                **common, "figures": views.figure_rows(timeline, found), "period": period,
+                                  "differences.html", settings,
+                                  lambda found=found, year=year, month=month: {
+                **common, "figures": views.figure_rows(timeline, found),
+                "period": views.month_interval(year, month, timeline),
                 "cap": None, "months": month_links, "coverage": views.coverage(timeline, found),
                 "differing": [e for e in found if e.differences],
             }))
@@ -253,56 +260,67 @@ def page_specs(timeline: Timeline, renderer: Renderer, common: dict[str, Any] | 
     for source in timeline.sources:
         origin = renderer.origins[("source", source.id)]
         untold = [e for e in events if source.id in e.silent_sources]
-        context = {
+        context = _once(lambda source=source: {
             **common,
             "source": source,
             "note": renderer.body_html("source", source.id, source.body),
             "reference": timeline.source_dates[source.id],
             "credits": views.credits_of(timeline, told[source.id]),
-        }
+        })
         told_years = views.by_year(told[source.id],
                                    lambda pair: pair[1].time.start.astimezone(timeline.tz))
         untold_years = views.by_year(untold, year_of)
         years = sorted(told_years.keys() | untold_years.keys())
         counts = [(y, len(told_years.get(y, [])), len(untold_years.get(y, []))) for y in years]
         long_list = len(told[source.id]) + len(untold) > views.LIST_LIMIT
-        specs.append(PageSpec(f"sources/{source.id}/index.html", "source.html", origin.path, {
-            **context, "year": None, "years": counts if long_list else [],
-            "told": [] if long_list else told[source.id], "untold": [] if long_list else untold,
+        specs.append(PageSpec(f"sources/{source.id}/index.html", "source.html", origin.path,
+                              lambda context=context, counts=counts, long_list=long_list,
+                              told=told[source.id], untold=untold: {
+            **context(), "year": None, "years": counts if long_list else [],
+            "told": [] if long_list else told, "untold": [] if long_list else untold,
         }))
         for year in years if long_list else []:
+            told_in, untold_in = told_years.get(year, []), untold_years.get(year, [])
             specs.append(PageSpec(f"sources/{source.id}/{year}/index.html", "source.html",
-                                  origin.path, {
-                **context, "year": year, "years": counts,
-                "told": told_years.get(year, []), "untold": untold_years.get(year, []),
+                                  origin.path, lambda context=context, year=year, counts=counts,
+                                  told=told_in, untold=untold_in: {
+                **context(), "year": year, "years": counts, "told": told, "untold": untold,
             }))
     for party_id, party in timeline.parties.items():
         origin = renderer.origins[("party", party_id)]
         found = claims[party_id]
-        context = {
+        context = _once(lambda party_id=party_id, party=party, found=found: {
             **common, "party_id": party_id, "party": party,
             "relayed": views.relayed_by(timeline, found),
             "members": [(i, p) for i, p in timeline.parties.items() if p.part_of == party_id],
-        }
+        })
         claim_years = views.by_year(found, lambda c: c.placed.time.start.astimezone(timeline.tz))
         counts = [(y, len(c)) for y, c in claim_years.items()]
         long_list = len(found) > views.LIST_LIMIT
-        specs.append(PageSpec(f"credited/{party_id}/index.html", "party.html", origin.path, {
-            **context, "claims": [] if long_list else found, "year": None,
+        specs.append(PageSpec(f"credited/{party_id}/index.html", "party.html", origin.path,
+                              lambda context=context, found=found, counts=counts,
+                              long_list=long_list: {
+            **context(), "claims": [] if long_list else found, "year": None,
             "years": counts if long_list else [],
         }))
         for year, in_year in claim_years.items() if long_list else []:
             specs.append(PageSpec(f"credited/{party_id}/{year}/index.html", "party.html",
-                                  origin.path, {
-                **context, "claims": in_year, "year": year, "years": counts,
+                                  origin.path, lambda context=context, in_year=in_year, year=year,
+                                  counts=counts: {
+                **context(), "claims": in_year, "year": year, "years": counts,
             }))
     for page in timeline.pages:
         origin = renderer.origins[("page", page.id)]
         slug = page.slug or page.id
-        specs.append(PageSpec(f"{slug}/index.html", "page.html", origin.path, {
+        specs.append(PageSpec(f"{slug}/index.html", "page.html", origin.path, lambda page=page: {
             **common, "page": page, "body": renderer.body_html("page", page.id, page.body),
         }))
     return specs
+
+
+def _once(make: Callable[[], Any]) -> Callable[[], Any]:
+    """`make`, worked out the first time it is asked for (by the first page that needs it)."""
+    return functools.cache(make)
 
 
 def _month_specs(timeline: Timeline, common: dict, months: list[views.Month],
@@ -310,16 +328,18 @@ def _month_specs(timeline: Timeline, common: dict, months: list[views.Month],
     """One timeline page per month, with day columns, and the stylesheet their grids need."""
     if not months:
         return []
-    layouts = [views.layout(timeline, month.told, month.interval, per_day=1) for month in months]
-    specs = [PageSpec("static/timeline-months.css", "timeline-months.css", settings, {
+    layouts = _once(lambda: [views.layout(timeline, month.told, month.interval, per_day=1)
+                             for month in months])
+    specs = [PageSpec("static/timeline-months.css", "timeline-months.css", settings, lambda: {
         **common, "widths": sorted({(len(page.grid.days), page.grid.columns)
-                                         for page in layouts}),
-        "columns": max(page.grid.columns for page in layouts),
-        "rows": max(page.rows for page in layouts),
+                                         for page in layouts()}),
+        "columns": max(page.grid.columns for page in layouts()),
+        "rows": max(page.rows for page in layouts()),
     })]
-    for index, (month, page) in enumerate(zip(months, layouts)):
-        specs.append(PageSpec(f"timeline/{month.key}/index.html", "timeline.html", settings, {
-            **common, "layout": page, "month": month, "months": months,
+    for index, month in enumerate(months):
+        specs.append(PageSpec(f"timeline/{month.key}/index.html", "timeline.html", settings,
+                              lambda index=index, month=month: {
+            **common, "layout": layouts()[index], "month": month, "months": months,
             "previous": months[index - 1] if index > 0 else None,
             "next": months[index + 1] if index + 1 < len(months) else None,
         }))
@@ -346,7 +366,8 @@ def render_page(renderer: Renderer, spec: PageSpec) -> bytes:
     try:
         template = renderer.env.get_template(spec.template)
         root = root_of(spec.path, renderer.timeline.site.base_url)
-        html = template.render(**spec.context, path=spec.path, root=root,
+        context = spec.context() if callable(spec.context) else spec.context
+        html = template.render(**context, path=spec.path, root=root,
                                asset=lambda name: asset_url(renderer, spec.path, name))
     except jinja2.TemplateSyntaxError as error:
         raise ContentError([Problem(
