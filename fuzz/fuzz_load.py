@@ -18,7 +18,6 @@ import tempfile
 from pathlib import Path
 
 import atheris
-
 from _common import run
 
 with atheris.instrument_imports(include=["parallax"]):

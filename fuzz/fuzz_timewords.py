@@ -16,7 +16,6 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 import atheris
-
 from _common import run
 
 with atheris.instrument_imports(include=["parallax"]):

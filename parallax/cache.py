@@ -5,7 +5,7 @@ It lives in `.cache/parallax/` beside the output folder (for `site/`, the projec
 
 - Memos: results of pure functions of the content, by a hash of their arguments: a record
   file's parsed front matter (load), a Markdown text's HTML (markup), an article's time words
-  read against a date (timewords). A build whose content changed redoes only what changed.
+  read against a date (timewords), the search index of a set of pages (search). A build whose content changed redoes only what changed.
   One file per kind; each save keeps only what the latest build used, so a file holds one
   site's worth.
 - The last build into each output folder: a fingerprint of every input (each content, template
@@ -32,6 +32,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
 
 from .errors import Problem
@@ -40,7 +41,8 @@ if TYPE_CHECKING:
     from .paths import Paths
 
 FOLDER = Path(".cache") / "parallax"
-LIBRARIES = ("jinja2", "markdown", "nh3", "pydantic", "pydantic_core", "yaml", "dateutil")
+LIBRARIES = ("jinja2", "markdown", "nh3", "pydantic", "pydantic_core", "yaml", "dateutil",
+             "pagefind_bin")
 _FORMAT = 1
 
 
@@ -256,19 +258,34 @@ def _fingerprint(folders: list[tuple[str, Path]], earlier: dict[str, Signature],
             continue
         for where, dirs, names in os.walk(folder):
             dirs.sort()
+            for name in dirs:
+                path = os.path.join(where, name)
+                if os.path.islink(path):  # not walked into; where it leads is part of the key
+                    shown = f"{label}:{os.path.relpath(path, folder)}"
+                    files[shown] = (0, 0, b"link to " + os.fsencode(os.readlink(path)))
             for name in sorted(names):
                 path = os.path.join(where, name)
                 shown = f"{label}:{os.path.relpath(path, folder)}"
                 try:
                     stat = os.stat(path)
-                except OSError:
+                except OSError:  # a link that leads nowhere, or round in a loop
+                    files[shown] = (0, 0, b"cannot be read")
+                    continue
+                if not S_ISREG(stat.st_mode):
+                    # A pipe, socket or device: opening one could wait for ever. The load
+                    # stage reports it; its kind is all the key needs.
+                    files[shown] = (0, stat.st_mode, b"not a plain file")
                     continue
                 seen = earlier.get(shown)
                 if seen and seen[0] == stat.st_size and seen[1] == stat.st_mtime_ns:
                     files[shown] = seen
                     continue
-                with open(path, "rb") as stream:
-                    digest = hashlib.sha256(stream.read()).digest()
+                try:
+                    with open(path, "rb") as stream:
+                        digest = hashlib.sha256(stream.read()).digest()
+                except OSError:  # not ours to read: the load stage says so
+                    files[shown] = (0, 0, b"cannot be read")
+                    continue
                 files[shown] = (stat.st_size, stat.st_mtime_ns, digest)
     whole = hashlib.sha256(generation())
     whole.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")
@@ -295,6 +312,8 @@ class LastBuild:
     None after a `check`, which writes nothing."""
     index: dict[str, tuple[int, int]] = field(default_factory=dict)
     """(offset, length) of every file's bytes in the pack."""
+    facts: dict[str, Any] = field(default_factory=dict)
+    """Each page's key, a hash of its bytes and whether the search index reads it."""
     keys: dict[str, Any] = field(default_factory=dict)
     """The key of every output: a hash of what its maker declared it reads. An output whose
     key is the same in the next build is taken from the pack, not made again."""

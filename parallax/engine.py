@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import cache, export, load, markup, parallel, timewords
+from . import cache, export, load, markup, parallel, search, timewords
 from .errors import ContentError, Problem
 from .load import RawRecord
 from .paths import Paths
@@ -41,7 +41,7 @@ from .render import (
 )
 from .resolve import Around, PlacedEvent, Timeline, place_event, resolve_timeline
 from .validate import Checked, Content, Known, check_record, validate_content
-from .write import WriteReport, describe, write_site
+from .write import WriteReport, describe, unsafe_paths, write_site
 
 NO_ADDRESS = ("the site has no address, so its pages have no canonical link or og:url, there is "
               "no sitemap.xml, and each cite line gives the page's path; give the address with "
@@ -140,17 +140,21 @@ class Engine:
                                   cache.flatten, lambda row: cache.unflatten(RawRecord, row)),
             "addresses": cache.Memo("addresses", markup.address_problems, cache.text_key),
             "html": cache.Memo("html", markup.convert, cache.text_key),
+            "quiet": cache.Memo("quiet", markup.quiet_changes, cache.text_key),
             "timewords": cache.Memo("timewords", timewords.resolve_words, cache.time_words_key),
         }
         if folder:
             for memo in self.memos.values():
                 memo.load(folder)
-        self.texts: dict[str, tuple[tuple[int, int], str]] = {}
+        self.texts: dict[str, tuple[tuple[int, int, int | None], str]] = {}
         self.parsed: dict[str, tuple[str, tuple[str, str], RawRecord]] = {}
         self.compiled = Compiled()
         self.hashes: dict[str, tuple[bytes, bytes]] = {}
         self.changed: set[str] | None = None
         self.adopted = False
+        self.facts: dict[str, tuple[Any, bytes, bool]] = {}
+        """Each page's key, a hash of its bytes, and whether it asks to be in the search
+        index."""
         """Whether this engine started from the cache folder's last build (`adopt`)."""
         """Each Markdown record file's (whole, front matter) hash, by its shown path."""
         self.checked: dict[tuple[int, int], tuple[RawRecord, Known, Checked]] = {}
@@ -166,19 +170,19 @@ class Engine:
 
     # --- what the stages are given ---------------------------------------------------------
 
-    def read(self, path: str | Path, shown: str) -> str:
+    def read(self, path: str | Path, shown: str, limit: int | None = None) -> str:
         """A file's text, read again only when its size or modification time changed."""
         hit = self.texts.get(shown)
-        if hit is not None and self.changed is not None and (
+        if hit is not None and hit[0][2] == limit and self.changed is not None and (
                 os.path.abspath(path) not in self.changed):
             self.texts_now[shown] = hit  # serve's watcher saw no change to it
             return hit[1]
         stat = os.stat(path)
-        signature = (stat.st_size, stat.st_mtime_ns)
+        signature = (stat.st_size, stat.st_mtime_ns, limit)
         if hit is not None and hit[0] == signature:
             self.texts_now[shown] = hit
             return hit[1]
-        text = load.read_text(path, shown)
+        text = load.read_text(path, shown, limit)
         self.texts_now[shown] = (signature, text)
         return text
 
@@ -198,7 +202,8 @@ class Engine:
         if hit is not None and hit[0] is record and hit[1] == known:
             self.checked_now[key] = hit
             return hit[2]
-        checked = check_record(record, known, limit, addresses=self.memos["addresses"])
+        checked = check_record(record, known, limit, addresses=self.memos["addresses"],
+                               quiet=self.memos["quiet"])
         self.checked_now[key] = (record, known, checked)
         return checked
 
@@ -301,12 +306,16 @@ class Engine:
         pages = sum(1 for spec in specs if spec.path.endswith(".html"))
         if prove:
             # `check` writes nothing: one page of each template proves the templates render.
+            static = static_files(self.paths.static)
+            unsafe = unsafe_paths([*(spec.path for spec in specs), *static])
+            if unsafe:
+                raise ContentError(unsafe)
             first = {}
             for spec in specs:
                 first.setdefault(spec.template, spec)
             self._render(renderer, list(first.values()), 1)
             extra = len(export.DATA_FILES) + len(export.crawler_files(timeline.site, []))
-            count = len(specs) + len(static_files(self.paths.static)) + extra
+            count = len(specs) + len(static) + extra
             return BuildResult(content, timeline, pages, count, None, content.warnings,
                                time.perf_counter() - started, rendered=len(first))
         todo = [s for s in specs if s.path not in fresh and self._changed(s.path, keys[s.path])]
@@ -328,6 +337,32 @@ class Engine:
                 if key == data_key and path not in keys:
                     keys[path] = data_key
         self.parts = self.parts_now
+
+        # The search index reads every page that asks to be indexed (or all, when none does).
+        # Keyed by the pages' bytes (an edit to a page that is not indexed, or one that leaves
+        # the indexed pages as they were, does not run the indexer again).
+        html = sorted(p for p in keys if p.endswith(".html"))
+        facts = {}
+        for path in html:
+            fact = self.facts.get(path)
+            if path in fresh or fact is None or fact[0] != keys[path]:
+                data = fresh[path] if path in fresh else self.outputs[path][1]()
+                fact = (keys[path], _digest(data), search.MARK in data)
+            facts[path] = fact
+        self.facts = facts
+        indexed = [p for p in html if facts[p][2]] or html
+        search_key = _digest(search.PAGEFIND_VERSION, *(f"{p}\0".encode() + facts[p][1]
+                                                         for p in indexed))
+        if self._changed(f"{search.BUNDLE}/pagefind.js", search_key):
+            pages = _Outputs({p: fresh[p] for p in html if p in fresh},
+                             {p: self.outputs[p][1] for p in html if p not in fresh})
+            for path, data in search.search_files(pages).items():
+                keys[path] = search_key
+                fresh[path] = data
+        else:
+            for path, (key, _) in self.outputs.items():
+                if key == search_key and path not in keys:
+                    keys[path] = search_key
         for path, data in static_files(self.paths.static).items():
             keys[path] = _digest(b"static", data)
             if self._changed(path, keys[path]):
@@ -402,7 +437,7 @@ class Engine:
         found = []
         for folder, kind in load.KINDS.items():
             for path in sorted((root / folder).rglob("*" + load.RECORD_SUFFIX)):
-                if path.is_file():
+                if path.is_file() and not path.is_symlink():  # links: the load stage judges them
                     found.append((path, kind))
         if len(found) < parallel.MIN_ITEMS:
             return
@@ -432,6 +467,7 @@ class Engine:
         self.adopted = True
         self.outputs = {path: (key, _packed(packed, path)) for path, key in last.keys.items()
                         if path in last.index}
+        self.facts = dict(last.facts)
         out = self.paths.out.resolve()
         on_disk = {}
         if out.is_dir() and last.outputs:
@@ -484,6 +520,7 @@ def _read_one(item: tuple[str, str, str, str]) -> tuple[Any, list[tuple[str, Any
     return cache.flatten(record), [
         ("addresses", cache.text_key(record.body), markup.address_problems(record.body)),
         ("html", cache.text_key(record.body), markup.convert(record.body)),
+        ("quiet", cache.text_key(record.body), markup.quiet_changes(record.body)),
     ]
 
 
@@ -533,7 +570,7 @@ def cached_build(paths: Paths, *, write: bool = True, strict: bool = False,
             key=key, inputs=inputs,
             warnings=[(w.path, w.line, w.field, w.message) for w in result.warnings],
             totals=result.totals(), notices=result.notices, outputs=outputs,
-            keys={path: k for path, (k, _) in engine.outputs.items()},
+            keys={path: k for path, (k, _) in engine.outputs.items()}, facts=engine.facts,
         )
         store.save(paths.out, record, files, earlier=last if engine.adopted else None,
                    made=result.made)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,6 +98,14 @@ KINDS = {"sources": "source", "events": "event", "pages": "page"}
 SETTINGS_FILE = "site.yaml"
 PARTIES_FILE = "credited.yaml"
 RECORD_SUFFIX = ".md"
+MAX_RECORD_KB = 32
+"""The largest record file read, in KB, unless site.yaml sets `max_record_kb`: far above any
+real record, and small enough that no record adds seconds to a build."""
+REGISTRY_TIMES = 16
+"""credited.yaml lists every credited party in one file: it may be this many times larger."""
+MAX_NESTING = 32
+"""The deepest nesting of fields (lists in lists, fields under fields) that is read; a record
+needs five or six levels. Deeper nesting is refused before YAML reads it."""
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -105,11 +114,11 @@ def display_path(path: Path, root: Path) -> str:
 
 
 def load_content(root: Path, parse: Parse | None = None,
-                 read: Callable[[str | Path, str], str] | None = None) -> RawContent:
+                 read: Callable[..., str] | None = None) -> RawContent:
     """Read every record under `root`; unreadable files become problems, not exceptions, so
-    validation can still report everything else in the same run. `read` gives a file's text
-    (default `read_text`) and `parse` turns a Markdown record file's text into its record
-    (default `parse_markdown`); the engine passes ones that remember earlier results."""
+    validation can still report everything else in the same run. `read(path, shown, limit)`
+    gives a file's text (default `read_text`) and `parse` turns a Markdown record file's text
+    into its record (default `parse_markdown`); the engine passes ones that remember."""
     parse = parse or parse_markdown
     read = read or read_text
     records: list[RawRecord] = []
@@ -118,26 +127,35 @@ def load_content(root: Path, parse: Parse | None = None,
         raise ContentError([Problem(str(root), 1, "", (
             "the content folder does not exist; give its path with --content"))])
 
+    refused = _refused_files(root)
+    problems.extend(refused.values())
+    limit = MAX_RECORD_KB * 1024
     settings = root / SETTINGS_FILE
-    if settings.is_file():
+    if settings in refused:
+        pass
+    elif settings.is_file():
         _collect(problems, records, lambda: [_read_yaml_file(settings, root, "site", "site")])
+        limit = _record_limit(records)
     else:
         problems.append(_missing_settings(root))
     parties = root / PARTIES_FILE
-    if parties.is_file():
-        _collect(problems, records, lambda: _read_registry(parties, root, "party"))
+    if parties.is_file() and parties not in refused:
+        _collect(problems, records,
+                 lambda: _read_registry(parties, root, "party", limit * REGISTRY_TIMES))
 
-    files = _files(root)
+    files = _files(root, refused)
     prefix = display_path(root / "_", root)[:-1]  # each file's shown path, without pathlib's cost
     for folder, kind in KINDS.items():
         for relative in files:
             if relative[0] == folder and len(relative) > 1 and relative[-1].endswith(RECORD_SUFFIX):
                 path = os.path.join(root, *relative)  # a str: pathlib costs at 10,000 files
+                if refused and _refused(Path(path), refused):
+                    continue
                 shown = prefix + "/".join(relative)
                 stem = relative[-1][: -len(RECORD_SUFFIX)]
                 _collect(problems, records, lambda path=path, kind=kind, shown=shown, stem=stem: [
-                    parse(read(path, shown), shown, kind, stem)])
-    misnamed, stray = _stray_files(root, files)
+                    parse(read(path, shown, limit), shown, kind, stem)])
+    misnamed, stray = _stray_files(root, files, refused)
     # A misnamed site.yml is already reported as the missing settings file.
     problems.extend(p for p in misnamed if settings.is_file() or not p.path.endswith("site.yml"))
     return RawContent(root, tuple(records), tuple(problems), tuple(stray))
@@ -153,12 +171,102 @@ def _missing_settings(root: Path) -> Problem:
                    "description, timezone and window (see docs/editing.md)")
 
 
-def _files(root: Path) -> list[tuple[str, ...]]:
+def _record_limit(records: list[RawRecord]) -> int:
+    """The largest record file to read, in bytes: site.yaml's `max_record_kb` when it is a
+    sound value (validation reports it when it is not), else the default."""
+    settings = next((r for r in records if r.kind == "site"), None)
+    value = settings.data.get("max_record_kb") if settings else None
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_RECORD_KB_SETTING:
+        return value * 1024
+    return MAX_RECORD_KB * 1024
+
+
+MAX_RECORD_KB_SETTING = 100 * 1024
+"""The largest `max_record_kb` (as models.SiteSettings allows)."""
+
+
+_SPECIAL = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+            (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+def _refused_files(root: Path) -> dict[Path, Problem]:
+    """Everything under `root` that Parallax will not read, with why: pipes, sockets and devices
+    (reading one would wait for ever, or for ever read), files it may not read, and symbolic
+    links that lead out of the content folder, nowhere, or round in a loop. Nothing here is
+    opened: only looked at."""
+    refused: dict[Path, Problem] = {}
+    inside = root.resolve()
+
+    def refuse(path: Path, message: str) -> None:
+        refused[path] = Problem(display_path(path, root), 1, "", message)
+
+    def unreadable(error: OSError) -> None:
+        path = Path(error.filename) if error.filename else root
+        refuse(path, f"this folder cannot be read ({error.strerror}); check its permissions")
+
+    for where, dirs, names in os.walk(root, onerror=unreadable):
+        here = Path(where)
+        dirs.sort()
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # editors' tools' own; never read
+        for name in sorted(dirs + [n for n in names if not n.startswith(".")]):
+            path = here / name
+            try:
+                info = path.lstat()
+            except OSError as error:
+                refuse(path, f"this cannot be read ({error.strerror})")
+                continue
+            if stat.S_ISLNK(info.st_mode):
+                problem = _link_problem(path, inside)
+                if problem:
+                    refuse(path, problem)
+                    if name in dirs:
+                        dirs.remove(name)
+                    continue
+                info = path.stat()
+            what = next((w for test, w in _SPECIAL if test(info.st_mode)), None)
+            if what:
+                refuse(path, f"this is {what}, not a file; Parallax reads only plain files: "
+                             "remove it from the content folder")
+            elif stat.S_ISREG(info.st_mode) and not os.access(path, os.R_OK):
+                refuse(path, "this file cannot be read (permission denied); check its "
+                             "permissions")
+    return refused
+
+
+def _refused(path: Path, refused: dict[Path, Problem]) -> bool:
+    """Whether `path` was refused, or lies under a folder that was (a link out of the folder)."""
+    return bool(refused) and (path in refused or any(p in refused for p in path.parents))
+
+
+def _link_problem(path: Path, inside: Path) -> str | None:
+    try:
+        target = path.resolve(strict=True)
+    except RuntimeError:
+        return "this symbolic link leads round in a loop; remove it"
+    except OSError as error:
+        if error.errno == 40:  # ELOOP
+            return "this symbolic link leads round in a loop; remove it"
+        return (f"this symbolic link leads to {os.readlink(path)!r}, which does not exist; "
+                "remove it, or put the file itself here")
+    if not target.is_relative_to(inside):
+        return (f"this symbolic link leads out of the content folder (to {str(target)!r}); "
+                "Parallax does not follow it: put the file itself in the content folder")
+    return None
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    """Editors' tools leave hidden files and backups (.DS_Store, .x.md.swp, x.md~) around."""
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _files(root: Path, refused: dict[Path, Problem]) -> list[tuple[str, ...]]:
     """Every file under `root` that is not hidden (editors' tools leave hidden files and
-    folders around: .DS_Store, .x.md.swp), as the parts of its path under `root`, in order."""
+    folders around: .DS_Store, .x.md.swp), as the parts of its path under `root`, in order;
+    links to folders inside it are followed, refused ones (out of it, in a loop) are not."""
     found: list[tuple[str, ...]] = []
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+    for folder, dirs, names in os.walk(root, followlinks=True):
+        dirs[:] = [d for d in dirs if not d.startswith(".")
+                   and not (refused and Path(folder, d) in refused)]
         here = os.path.relpath(folder, root)
         parts = () if here == "." else tuple(here.split(os.sep))
         found.extend(parts + (name,) for name in names if not name.startswith("."))
@@ -166,7 +274,8 @@ def _files(root: Path) -> list[tuple[str, ...]]:
     return found
 
 
-def _stray_files(root: Path, files: list[tuple[str, ...]]) -> tuple[list[Problem], list[Problem]]:
+def _stray_files(root: Path, files: list[tuple[str, ...]],
+                 refused: dict[Path, Problem] | None = None) -> tuple[list[Problem], list[Problem]]:
     """Files in the content folder that Parallax does not read: said, never silently skipped.
     (misnamed settings or registry files, such as credited.yml: errors, since their content
     would be lost; any other file: warnings)."""
@@ -180,6 +289,8 @@ def _stray_files(root: Path, files: list[tuple[str, ...]]) -> tuple[list[Problem
             continue  # records (read already), and editors' backups
         relative = Path(*parts)
         path = root / relative
+        if refused and _refused(path, refused):
+            continue
         if not path.is_file() or top in KINDS and path.suffix == RECORD_SUFFIX:
             continue
         if top in KINDS:
@@ -206,10 +317,24 @@ def _collect(problems: list[Problem], records: list[RawRecord], read) -> None:
         problems.extend(error.problems)
 
 
-def read_text(path: str | Path, shown: str) -> str:
-    """A file's text: UTF-8 (a byte-order mark is fine), line endings made '\\n'."""
-    with open(path, "rb") as stream:
-        data = stream.read()
+def read_text(path: str | Path, shown: str, limit: int | None = None) -> str:
+    """A file's text: UTF-8 (a byte-order mark is fine), line endings made '\\n'. A file
+    larger than `limit` bytes is refused unread."""
+    limit = MAX_RECORD_KB * 1024 if limit is None else limit
+    try:
+        with open(path, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                raise ContentError([Problem(shown, 1, "", (
+                    "this is not a plain file; Parallax reads only plain files"))])
+            data = stream.read(limit + 1)
+    except OSError as error:
+        raise ContentError([Problem(shown, 1, "", (
+            f"this file cannot be read ({error.strerror})"))]) from None
+    if len(data) > limit:
+        size = os.stat(path).st_size
+        raise ContentError([Problem(shown, 1, "", (
+            f"the file is {_kb(size)} KB, over the limit of {limit // 1024} KB a record may "
+            "be (max_record_kb in site.yaml); split it, or raise the limit"))])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -221,6 +346,11 @@ def read_text(path: str | Path, shown: str) -> str:
             "save it again as UTF-8"
         ))]) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _kb(size: int) -> str:
+    """Rounded up, so a file one byte over 32 KB does not read as '32 KB'."""
+    return f"{-(-size * 10 // 1024) / 10:,.1f}"
 
 
 _CLOSING_LOOKALIKE = re.compile(r"^\s*(?:-{2,}|—+|–+|\.{3}|\+\+\+|- - -)\s*$")
@@ -304,10 +434,11 @@ def parse_yaml_file(text: str, shown: str, kind: str, record_id: str) -> RawReco
                      line=1, bare=parsed.bare, problems=tuple(p for _, p in parsed.repeated))
 
 
-def _read_registry(path: Path, root: Path, kind: str) -> list[RawRecord]:
+def _read_registry(path: Path, root: Path, kind: str, limit: int | None = None
+                   ) -> list[RawRecord]:
     """A YAML mapping of id → record, one RawRecord per entry (e.g. content/credited.yaml)."""
     shown = display_path(path, root)
-    text = read_text(path, shown)
+    text = read_text(path, shown, limit)
     data, parsed = _parse_yaml(text, shown, first_line=1)
     if data is None:
         return []  # an empty registry is fine: nobody is credited yet
@@ -343,7 +474,39 @@ class _Parsed:
     """Keys given twice: reported, while the rest of the record is still checked."""
 
 
+def _too_deep(text: str) -> tuple[int, str] | None:
+    """(0-based line, why) when the YAML nests deeper than MAX_NESTING: YAML's reader and
+    Parallax's walk over it go one level deeper per level, and thousands of levels would
+    overflow them. Counted generously: brackets inside quoted text count too."""
+    depth = 0
+    indents: list[int] = []
+    for row, line in enumerate(text.split("\n")):
+        stripped = line.lstrip(" ")
+        if stripped and not stripped.startswith("#") and depth == 0:
+            indent = len(line) - len(stripped)
+            while indents and indents[-1] >= indent:
+                indents.pop()
+            indents.append(indent)
+            dashes = len(re.match(r"(?:-[ ]+)*", stripped).group()) // 2
+            if len(indents) + dashes > MAX_NESTING:
+                return row, "indented"
+        for char in line:
+            if char in "[{":
+                depth += 1
+                if depth + len(indents) > MAX_NESTING:
+                    return row, "in brackets"
+            elif char in "]}" and depth:
+                depth -= 1
+    return None
+
+
 def _parse_yaml(text: str, shown: str, first_line: int) -> tuple[Any, _Parsed]:
+    deep = _too_deep(text)
+    if deep:
+        row, how = deep
+        raise ContentError([Problem(shown, first_line + row, "", (
+            f"the fields are nested ({how}) more than {MAX_NESTING} levels deep; a record "
+            "needs only a few levels: check the indentation and the brackets"))])
     parsed = _Parsed()
     loader = _Loader(text)
     try:

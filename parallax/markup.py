@@ -8,6 +8,7 @@ allow-list below.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -107,7 +108,10 @@ def _bad_links(found: _Addresses) -> list[str]:
 
 def address_problems(text: str) -> list[tuple[str, str]]:
     """(address, what is wrong) for every link or image in the Markdown `text` that the site
-    will not publish."""
+    will not publish; or why the text is not read at all."""
+    refused = body_problem(text)
+    if refused:
+        return [refused]
     found = _read(text)[1]
     problems = []
     for address in found.links:
@@ -124,6 +128,30 @@ def address_problems(text: str) -> list[tuple[str, str]]:
     return problems
 
 
+_OTHER_SCHEMES = {"javascript", "vbscript", "data", "file", "ftp", "blob", "filesystem", "about",
+                  "ws", "wss", "tel", "sms", "intent", "jar"}
+
+
+def quiet_changes(text: str) -> list[tuple[str, str]]:
+    """(address, what happened) for every link or image that the sanitizer's reading of the
+    HTML finds but the address check did not: hidden from the check in a construct a browser
+    reads differently (`<!--> <a href=...>`). The sanitizer has kept it safe; the editor should
+    still know that the text does not say what it seems to."""
+    if body_problem(text):
+        return []
+    raw, found = _read(text)
+    seen = set(found.links) | set(found.images)
+    # The sanitizer's own reading of the HTML, keeping addresses of every scheme it would
+    # otherwise drop unseen: never published, only compared with what the check saw.
+    shown = _addresses(nh3.clean(raw, tags=TAGS, attributes=ATTRIBUTES,
+                                 url_schemes=ALLOWED_SCHEMES | _OTHER_SCHEMES,
+                                 strip_comments=True))
+    return [(address, (
+        f"the address {address!r} is hidden from Parallax's check in markup that browsers read "
+        "differently (such as '<!-->'); write the link plainly, or remove it"))
+        for address in dict.fromkeys(shown.links + shown.images) if address not in seen]
+
+
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "class":
         kept = [c for c in value.split() if c in CLASSES]
@@ -137,11 +165,106 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+MAX_OPEN = 64
+"""Brackets in one paragraph that Markdown would scan ahead from: nested `[`, and `[`, `(` or
+`<` never closed. Python-Markdown's time grows with the square of their number (4,000 `[`
+take seconds); no real paragraph has more than a few."""
+MAX_PREFIX = 120
+"""The widest nesting a line may open with (indentation, '>' and list markers): a list
+nested 400 deep overflows Python-Markdown; real text nests a few levels."""
+MAX_FOOTNOTES = 100
+"""Footnote references ('[^'): each reference to one note costs a pass over all the others."""
+MAX_HEADINGS = 300
+"""Headings: each new heading's id is checked against all the others."""
+_PREFIX = re.compile(r"(?:[ \t>]|[-*+][ \t]|\d{1,9}[.)][ \t])*")
+
+
+def body_problem(text: str) -> tuple[str, str] | None:
+    """(the line, why) when the Markdown `text` would take Python-Markdown too long, or nest
+    too deep for it: such text is refused before Markdown sees it."""
+    headings = 0
+    for line in text.split("\n"):
+        prefix = _PREFIX.match(line).group().replace("\t", "    ")
+        if len(prefix) > MAX_PREFIX:
+            return line, (f"this line is nested {len(prefix)} characters deep (indentation, "
+                          f"'>' or list markers); at most {MAX_PREFIX} are read: a list or "
+                          "quotation this deep would make the build fail or crawl")
+        if line.startswith("#"):
+            headings += 1
+            if headings > MAX_HEADINGS:
+                return line, (f"more than {MAX_HEADINGS} headings; split the text into "
+                              "several pages")
+    if text.count("[^") > MAX_FOOTNOTES:
+        at = text.find("[^")
+        for _ in range(MAX_FOOTNOTES):
+            at = text.find("[^", at + 1)
+        return _line_at(text, at), (f"more than {MAX_FOOTNOTES} footnote references; "
+                                    "Markdown's time grows with the square of their number: "
+                                    "cite fewer notes, or split the text into several pages")
+    return _brackets(text)
+
+
+def _line_at(text: str, index: int) -> str:
+    return text[text.rfind("\n", 0, index) + 1:].split("\n", 1)[0]
+
+
+def _brackets(text: str) -> tuple[str, str] | None:
+    for paragraph_start, paragraph in _paragraphs(text):
+        depth = deepest = 0
+        unclosed = {"[": 0, "(": 0, "<": 0}
+        escaped = False
+        for index, char in enumerate(paragraph):
+            if escaped:
+                escaped = False
+                continue
+            if char == "\\":
+                escaped = True
+            elif char == "[":
+                depth += 1
+                deepest = max(deepest, depth)
+                unclosed["["] += 1
+            elif char == "]":
+                if depth:
+                    depth -= 1
+                    unclosed["["] -= 1
+            elif char in "(<":
+                unclosed[char] += 1
+            elif char in ")>":
+                opening = "(" if char == ")" else "<"
+                if unclosed[opening]:
+                    unclosed[opening] -= 1
+            else:
+                continue
+            if deepest > MAX_OPEN or max(unclosed.values()) > MAX_OPEN:
+                if deepest > MAX_OPEN:
+                    which, how = "[", "nested"
+                else:
+                    which, how = max(unclosed, key=lambda k: unclosed[k]), "left open"
+                return _line_at(text, paragraph_start + index), (
+                    f"more than {MAX_OPEN} '{which}' brackets {how} in one paragraph; "
+                    "Markdown's time grows with the square of their number, so this text "
+                    f"is not read: close the brackets, or write \\{which} for one that is "
+                    "only text")
+    return None
+
+
+def _paragraphs(text: str):
+    """(offset, text) of each run of lines between blank lines."""
+    offset = 0
+    for part in re.split(r"(\n[ \t]*\n)", text):
+        if part.strip():
+            yield offset, part
+        offset += len(part)
+
+
 # Cached: validation checks every body's addresses, and rendering converts the same bodies;
 # both read the one conversion and the one pass over its HTML.
 @cache
 def _read(text: str) -> tuple[str, _Addresses]:
-    """The Markdown `text` as HTML (not sanitized yet), with the addresses in it."""
+    """The Markdown `text` as HTML (not sanitized yet), with the addresses in it; nothing for a
+    text `body_problem` refuses (validation reports it)."""
+    if body_problem(text):
+        return "", _Addresses()
     _md.reset()
     raw = _md.convert(text)
     return raw, _addresses(raw)

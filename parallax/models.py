@@ -6,8 +6,10 @@ Each class is a declared schema: its fields' docstrings become the descriptions 
 
 from __future__ import annotations
 
+import functools
 from enum import Enum
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import (
@@ -30,13 +32,24 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=MAX_ID_LENGTH)]
 
 
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def _check_timezone(name: str) -> str:
+    # Only the zones' own names: a folder of them ('America'), a path or a file that is not a
+    # zone would otherwise reach the time-zone files themselves.
     try:
+        if name not in _zone_names():
+            raise ZoneInfoNotFoundError(name)
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        close = [z for z in sorted(available_timezones()) if z.lower().endswith(name.lower().split("/")[-1])]
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        last = name.lower().split("/")[-1]
+        close = [z for z in sorted(_zone_names()) if last and z.lower().endswith(last)]
         hint = f" (did you mean {close[0]}?)" if close else " (e.g. Asia/Damascus, America/New_York, UTC)"
-        raise ValueError(f"unknown time zone {name!r}; use an IANA name{hint}") from None
+        shown = name if len(name) <= 60 else name[:57] + "..."
+        raise ValueError(f"unknown time zone {shown!r}; use an IANA name{hint}") from None
     return name
 
 
@@ -48,13 +61,38 @@ def _check_when(text: str) -> str:
     return text
 
 
+def _check_base_url(url: str) -> str:
+    """The site's address, checked part by part and written one way (scheme and host in lower
+    case): every canonical link, and the 404 page's links, start with it."""
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    segments = path.split("/")[1:-1]
+    if not parts.hostname or parts.netloc.startswith(("[", ":")) and "]" not in parts.netloc:
+        raise ValueError(f"{url!r} has no host name after '//'")
+    if "@" in parts.netloc:
+        raise ValueError(f"{url!r} holds a user name or password (before '@'); leave it out")
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        raise ValueError(f"{url!r} has a '?' or '#' part; the site's address ends with its "
+                         "folder and '/'")
+    if "\\" in url:
+        raise ValueError(f"{url!r} holds a backslash; write '/' between the parts")
+    if any(segment in ("", ".", "..") for segment in segments):
+        fixed = "/".join(s for s in segments if s not in ("", ".", ".."))
+        suggestion = f"{parts.scheme}://{parts.netloc}/" + (fixed + "/" if fixed else "")
+        raise ValueError(
+            f"{url!r} has an empty, '.' or '..' part in its path (as in '//'), which would "
+            f"send the 404 page's links to another address; write {suggestion!r}")
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}"
+
+
 TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
 # A date in the editors' form (see when.FORMS): 2016-12-10, 2016-12-10 evening, 2016-12-10T14:30,
 # 2016-12, 2016, or a range of two joined by '/'; '~' in front marks it approximate. Each field
 # keeps its own docstring as its description.
 When = Annotated[str, AfterValidator(_check_when)]
 # A site's published address: http(s), no spaces, ending in '/'.
-BaseUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+/$")]
+BaseUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+/$"),
+                    AfterValidator(_check_base_url)]
 
 
 class Record(BaseModel):
@@ -89,6 +127,9 @@ class SiteSettings(Record):
     outside it go to the 'before' and 'after' bands."""
     quote_max_words: Annotated[int, Field(ge=5, le=500)] = 50
     """The longest quote allowed, in words: cite with several short quotes, not one long one."""
+    max_record_kb: Annotated[int, Field(ge=1, le=102400)] = 32
+    """The largest record file read, in KB (credited.yaml may be 16 times this): far above
+    any real record, and small enough that no record slows the build down by seconds."""
 
 
 # --- credited parties --------------------------------------------------------------------------

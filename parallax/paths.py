@@ -21,6 +21,7 @@ class Paths:
 
 BUILT_IN = {"": "home", "events": "events", "sources": "sources", "credited": "credited",
             "differences": "differences", "data": "data", "static": "static", "404.html": "404",
-            "timeline": "timeline", "origins": "origins"}
+            "timeline": "timeline", "origins": "origins", "search": "search",
+            "pagefind": "search index"}
 """Addresses of the pages Parallax writes itself (what each is): a content page may not take
 them. Here, not in the render stage, so validation can check pages against them."""

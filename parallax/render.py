@@ -171,6 +171,8 @@ def event_specs(timeline: Timeline, renderer: Renderer, common: dict[str, Any]) 
                               lambda placed=placed, previous=previous, following=following: {
             **common,
             "placed": placed,
+            "compared": (views.comparison(timeline, [placed], timeline.window)
+                         if placed.band == "window" else None),
             "summary": renderer.body_html("event", placed.id, placed.event.body),
             "previous": previous,
             "next": following,
@@ -196,15 +198,21 @@ def page_specs(timeline: Timeline, renderer: Renderer, common: dict[str, Any] | 
     # overview of months (each a timeline page of its own), a long index one page per year.
     split = views.split_bands(layout)
     months = views.months(timeline, told) if split else []
+    compared = _once(lambda: views.comparison(
+        timeline, [e for e in events if e.band == "window"], timeline.window))
     specs.append(PageSpec("index.html", "home.html", settings, lambda: {
-        **common, "layout": layout, "days": [d for d in days() if d.band not in split],
+        **common, "compared": compared(),
+        "strips": {band: views.strip(timeline, band) for band in ("before", "after")
+                   if band not in split},
         "overviews": [views.band_overview(layout, band, months, timeline)
                       for band in ("before", "after") if band in split],
     }))
-    # The grid's columns and rows depend on the window, and the CSP allows no inline styles,
-    # so the timeline's placement classes are written as a stylesheet of their own.
-    specs.append(PageSpec("static/timeline.css", "timeline.css", settings, {
-        **common, "layout": layout,
+    # The number of days and of outlets depend on the content, and the CSP allows no inline
+    # styles, so the rules that count them are written as a stylesheet of their own.
+    specs.append(PageSpec("static/timeline.css", "timeline.css", settings, lambda: {
+        **common, "compared": compared(),
+        "month_days": sorted({(month.interval.last_day() - month.interval.first_day()).days + 1
+                              for month in months}),
     }))
     specs += _month_specs(timeline, common, months, settings)
     specs.append(PageSpec("404.html", "404.html", settings, {**common}))
@@ -235,6 +243,9 @@ def page_specs(timeline: Timeline, renderer: Renderer, common: dict[str, Any] | 
                 "graph": views.origins_graph(timeline, all_origins, paths)}
 
     specs.append(PageSpec("origins/index.html", "origins.html", settings, origins_context))
+    specs.append(PageSpec("search/index.html", "search.html", settings, lambda: {
+        **common, "outlets": views.outlets(timeline),
+    }))
     specs.append(PageSpec("events/index.html", "events.html", settings, lambda: {
         **common, "days": [] if long_lists else days(), "year": None,
         "years": year_counts if long_lists else [],
@@ -323,23 +334,23 @@ def _once(make: Callable[[], Any]) -> Callable[[], Any]:
     return functools.cache(make)
 
 
+def _month_comparison(timeline: Timeline, month: views.Month) -> Any:
+    ids = {e.id for told in month.told.values() for e, _ in told}
+    return views.comparison(timeline, [e for e in timeline.events if e.id in ids],
+                            month.interval, parts=False)
+
+
 def _month_specs(timeline: Timeline, common: dict, months: list[views.Month],
                  settings: str) -> list[PageSpec]:
-    """One timeline page per month, with day columns, and the stylesheet their grids need."""
+    """One timeline page per month: a row for each event with an account starting in it."""
     if not months:
         return []
-    layouts = _once(lambda: [views.layout(timeline, month.told, month.interval, per_day=1)
-                             for month in months])
-    specs = [PageSpec("static/timeline-months.css", "timeline-months.css", settings, lambda: {
-        **common, "widths": sorted({(len(page.grid.days), page.grid.columns)
-                                         for page in layouts()}),
-        "columns": max(page.grid.columns for page in layouts()),
-        "rows": max(page.rows for page in layouts()),
-    })]
+    specs = []
     for index, month in enumerate(months):
         specs.append(PageSpec(f"timeline/{month.key}/index.html", "timeline.html", settings,
                               lambda index=index, month=month: {
-            **common, "layout": layouts()[index], "month": month, "months": months,
+            **common, "compared": _month_comparison(timeline, month), "month": month,
+            "months": months,
             "previous": months[index - 1] if index > 0 else None,
             "next": months[index + 1] if index + 1 < len(months) else None,
         }))

@@ -27,6 +27,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import watchfiles
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
@@ -339,7 +340,7 @@ def allowed_hosts(host: str, port: int) -> dict[str, str]:
 class _LocalOnly:
     """Refuses a request whose Host is not one of the preview's own (see `allowed_hosts`)."""
 
-    allowed: dict[str, str] = {}
+    allowed: ClassVar[dict[str, str]] = {}
 
     def prepare(self) -> None:
         if self.request.host.lower() not in self.allowed:  # type: ignore[attr-defined]

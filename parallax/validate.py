@@ -51,7 +51,7 @@ class Content:
     warnings: tuple[Problem, ...]
 
     def problem(self, kind: str, record_id: str, loc: Loc, message: str) -> Problem:
-        """A Problem pointing at `loc` inside a record (e.g. ('accounts', 0, 'said_when'))."""
+        """A Problem pointing at `loc` inside a record (e.g. ('accounts', 0, 'time_words'))."""
         raw = self.origins[(kind, record_id)]
         shown = (record_id,) + loc if kind == "party" else loc
         return Problem(raw.path, raw.line_of(loc), loc_text(shown), message)
@@ -131,12 +131,17 @@ CheckRecord = Callable[[RawRecord, Known, int], Checked]
 
 
 def check_record(record: RawRecord, known: Known, quote_limit: int,
-                 addresses: Addresses | None = None) -> Checked:
+                 addresses: Addresses | None = None, quiet: Addresses | None = None) -> Checked:
     """A record on its own: its model, its own mistakes (fields, links in its body, the ids its
-    accounts cite) and its warnings (placeholders left, an event with one account)."""
+    accounts cite) and its warnings (placeholders left, an event with one account, links that
+    browsers and the check read differently). `addresses` and `quiet` are markup's
+    `address_problems` and `quiet_changes` unless the engine passes ones that remember."""
     problems: list[Problem] = list(record.problems)
+    problems.extend(control_characters(record))
     model = built_model(record, problems, known)
     warnings = _placeholders(record)
+    for address, message in (quiet or markup.quiet_changes)(record.body) if record.body else ():
+        warnings.append(Problem(record.path, _line_in_body(record, address), "body", message))
     references: list[Problem] = []
     if model is not None and record.kind in ("source", "event", "page"):
         for address, message in (addresses or markup.address_problems)(record.body):
@@ -660,6 +665,42 @@ def _line_in_body(raw: RawRecord, needle: str) -> int:
         if needle in line or (squeezed and squeezed in re.sub(r"\s", "", html.unescape(line))):
             return raw.body_line + offset
     return raw.body_line
+
+
+# Invisible characters that have no place in editors' text: control characters (other than tab
+# and line break), line and paragraph separators, and the bidirectional overrides that make
+# text read differently from how it is stored.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def control_characters(raw: RawRecord) -> list[Problem]:
+    """Every text in the record, and its body, that holds an invisible control character."""
+    found: list[Problem] = []
+    prefix: Loc = (raw.id,) if raw.kind == "party" else ()
+
+    def message(text: str) -> str:
+        code = f"U+{ord(_CONTROL.search(text).group()):04X}"
+        return (f"contains the invisible control character {code}; delete it (it often comes "
+                "with text pasted from elsewhere)")
+
+    def walk(value: Any, loc: Loc) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(inner, loc + (key,))
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                walk(inner, loc + (index,))
+        elif isinstance(value, str) and _CONTROL.search(value):
+            found.append(Problem(raw.path, raw.line_of(loc), loc_text(prefix + loc),
+                                 message(value)))
+
+    walk(raw.data, ())
+    if _CONTROL.search(raw.body):
+        for offset, line in enumerate(raw.body.split("\n")):
+            if _CONTROL.search(line):
+                found.append(Problem(raw.path, raw.body_line + offset, "body", message(line)))
+                break
+    return found
 
 
 def _placeholders(raw: RawRecord) -> list[Problem]:

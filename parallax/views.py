@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from math import ceil
+from math import ceil, log1p
 from urllib.parse import quote
 
 from .models import Account, Attributed, Figure, Party, Quote, Source
@@ -250,6 +250,276 @@ def layout(timeline: Timeline, told_by_source: dict[str, Told],
         lanes.append(Lane(source, timeline.source_dates[source.id], items,
                           max((s.row for s in slots if s.band == "window"), default=1)))
     return Layout(grid, tuple(lanes), max((lane.rows for lane in lanes), default=1))
+
+
+# --- the comparison: one row per event ------------------------------------------------------------
+
+# Each outlet is told apart by a colour and a shape (never colour alone); past six outlets the
+# shapes come round again with other colours.
+SHAPES = ("circle", "square", "triangle", "diamond", "down", "bar")
+COLOURS = 8
+# A row gives each outlet a track this many pixels tall, in the sources' order, and is at
+# least ROW_PX tall.
+TRACK_PX = 8
+ROW_PX = 40
+# The narrowest a mark is drawn, as a share of the axis (an instant still shows).
+MIN_WIDTH = 0.4
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """A source as the comparison draws it: its track, colour and shape."""
+
+    source: Source
+    number: int
+    """From 1, in the sources' order: its track in every row and its colour class (o1, o2...)."""
+
+    @property
+    def shape(self) -> int:
+        """Which of SHAPES marks it, from 1."""
+        return (self.number - 1) % len(SHAPES) + 1
+
+    @property
+    def shape_name(self) -> str:
+        return SHAPES[self.shape - 1]
+
+    @property
+    def colour(self) -> int:
+        return (self.number - 1) % COLOURS + 1
+
+    @property
+    def top(self) -> int:
+        """Its track's top edge in a row, in pixels."""
+        return (self.number - 1) * TRACK_PX
+
+
+def outlets_of(timeline: Timeline) -> tuple[Outlet, ...]:
+    return tuple(Outlet(source, n) for n, source in enumerate(timeline.sources, 1))
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where an interval is drawn across an axis, as percentages of its width."""
+
+    left: float
+    width: float
+    cut_start: bool
+    """It begins before the axis' first day (drawn from the edge)."""
+    cut_end: bool
+    """It runs on after the axis' last day."""
+
+    @property
+    def x(self) -> str:
+        return f"{self.left:.3f}".rstrip("0").rstrip(".") + "%"
+
+    @property
+    def w(self) -> str:
+        return f"{self.width:.3f}".rstrip("0").rstrip(".") + "%"
+
+    @property
+    def outside(self) -> str | None:
+        """'before' or 'after' when the whole interval lies off the axis (drawn at its edge)."""
+        if self.cut_start and self.left == 0 and self.width <= MIN_WIDTH and not self.cut_end:
+            return "before"
+        if self.cut_end and self.left + self.width >= 100 and not self.cut_start \
+                and self.width <= MIN_WIDTH:
+            return "after"
+        return None
+
+
+@dataclass(frozen=True)
+class Axis:
+    """Days across the width, each the same width (wall-clock days in the site's zone)."""
+
+    days: tuple[date, ...]
+    parts: tuple[tuple[str, int], ...]
+    """The parts each day is divided into, with their first hour (none on a month's page)."""
+
+    def position(self, moment: datetime) -> float:
+        """Percent of the width from the first day's midnight to `moment` (local wall clock)."""
+        seconds = moment.hour * 3600 + moment.minute * 60 + moment.second
+        days = (moment.date() - self.days[0]).days + seconds / 86400
+        return 100 * days / len(self.days)
+
+    def span(self, interval: Interval, tz) -> Span:
+        local = interval.astimezone(tz)
+        start, end = self.position(local.start), self.position(local.end)
+        cut_start, cut_end = start < 0, end > 100
+        start, end = min(max(start, 0.0), 100.0), min(max(end, 0.0), 100.0)
+        width = max(end - start, MIN_WIDTH)
+        start = min(start, 100 - width)
+        return Span(round(start, 3), round(width, 3), cut_start, cut_end)
+
+
+@dataclass(frozen=True)
+class RowMark:
+    """One account in its event's row, at the time its own outlet gives."""
+
+    outlet: Outlet
+    placed: PlacedAccount
+    span: Span
+
+    @property
+    def own_words(self) -> bool:
+        """False when the article gives no time words for it (drawn hollow, at the editors' date)."""
+        return self.placed.basis != "event"
+
+    @property
+    def words(self) -> str | None:
+        """The article's own time words for it."""
+        return self.placed.account.said or None
+
+    @property
+    def y(self) -> int:
+        return self.outlet.top
+
+
+@dataclass(frozen=True)
+class Row:
+    """An event across the axis: the editors' date behind, each outlet's account on its track."""
+
+    event: PlacedEvent
+    placement: Span
+    marks: tuple[RowMark, ...]
+    absent: tuple[Outlet, ...]
+    """The outlets that do not mention it."""
+
+
+@dataclass(frozen=True)
+class RowDay:
+    """A day of the axis and the rows whose editors' date starts on it."""
+
+    day: date
+    rows: tuple[Row, ...]
+
+    @property
+    def id(self) -> str:
+        return f"day-{self.day.isoformat()}"
+
+    @property
+    def label(self) -> str:
+        return day_label(self.day)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What a timeline page draws: its axis, the outlets, and the events' rows day by day."""
+
+    axis: Axis
+    outlets: tuple[Outlet, ...]
+    days: tuple[RowDay, ...]
+    height: int
+    """Every row's height in pixels: a track per outlet, at least ROW_PX."""
+
+    @property
+    def rows(self) -> int:
+        return sum(len(day.rows) for day in self.days)
+
+
+def comparison(timeline: Timeline, events: list[PlacedEvent], window: Interval,
+               parts: bool = True) -> Comparison:
+    """One row per event on the days of `window` (the site's window, or a month); each row
+    under the day its editors' date starts on (the first day when it starts earlier)."""
+    window = window.astimezone(timeline.tz)
+    first, last = window.first_day(), window.last_day()
+    axis = Axis(tuple(first + timedelta(days=n) for n in range((last - first).days + 1)),
+                QUARTERS if parts else ())
+    outlets = outlets_of(timeline)
+    by_id = {o.source.id: o for o in outlets}
+    groups: dict[date, list[Row]] = {}
+    for event in events:
+        marks = tuple(RowMark(by_id[a.account.source], a, axis.span(a.time, timeline.tz))
+                      for a in event.accounts)
+        absent = tuple(by_id[s] for s in event.silent_sources)
+        day = max(event.placement.start.astimezone(timeline.tz).date(), first)
+        groups.setdefault(min(day, last), []).append(
+            Row(event, axis.span(event.placement, timeline.tz), marks, absent))
+    days = tuple(RowDay(day, tuple(rows)) for day, rows in sorted(groups.items()))
+    return Comparison(axis, outlets, days, max(ROW_PX, TRACK_PX * len(outlets)))
+
+
+@dataclass(frozen=True)
+class StripMark:
+    event: PlacedEvent
+    left: float
+    width: float
+    track: int
+
+    @property
+    def x(self) -> str:
+        return f"{self.left:.2f}%"
+
+    @property
+    def w(self) -> str:
+        return f"{self.width:.2f}%"
+
+
+@dataclass(frozen=True)
+class Strip:
+    """The events before (or after) the window on a compact axis whose scale shrinks with the
+    distance from the window (a week, a month and a year apart each get room)."""
+
+    band: str
+    marks: tuple[StripMark, ...]
+    ticks: tuple[tuple[float, str], ...]
+    """(percent, label) along the axis."""
+    tracks: int
+
+    @property
+    def first(self) -> PlacedEvent:
+        return min((m.event for m in self.marks), key=lambda e: e.placement.start)
+
+    @property
+    def last(self) -> PlacedEvent:
+        return max((m.event for m in self.marks), key=lambda e: e.placement.start)
+
+
+# Ticks of a context strip: days from the window's edge, with their labels.
+STRIP_TICKS = ((7, "a week"), (30, "a month"), (365, "a year"), (5 * 365, "5 years"),
+               (10 * 365, "10 years"), (50 * 365, "50 years"))
+STRIP_MIN = 0.8
+
+
+def strip(timeline: Timeline, band: str) -> Strip | None:
+    """The context events of a band on a logarithmic axis of days from the window's edge: the
+    axis runs from the farthest event (left, before the window) to the window's edge, or from
+    the edge to the farthest (after)."""
+    events = [e for e in timeline.events if e.band == band]
+    if not events:
+        return None
+    window = timeline.window
+    before = band == "before"
+
+    def distance(moment: datetime) -> float:
+        days = ((window.start - moment) if before else (moment - window.end)).total_seconds() / 86400
+        return max(days, 0.0)
+
+    far = max(distance(e.placement.start if before else e.placement.end) for e in events)
+    scale = log1p(max(far, 1.0))
+
+    def position(moment: datetime) -> float:
+        share = 100 * log1p(distance(moment)) / scale
+        return 100 - share if before else share
+
+    tracks: list[float] = []
+    marks = []
+    for event in sorted(events, key=lambda e: (e.placement.start, e.placement.end, e.id)):
+        a, b = sorted((position(event.placement.start), position(event.placement.end)))
+        b = max(b, a + STRIP_MIN)
+        if b > 100:
+            a, b = 100 - (b - a), 100.0
+        for track, end in enumerate(tracks):
+            if end <= a:
+                tracks[track] = b
+                break
+        else:
+            track = len(tracks)
+            tracks.append(b)
+        marks.append(StripMark(event, round(a, 2), round(b - a, 2), track))
+    ticks = tuple((round(position(window.start - timedelta(days=d) if before
+                                  else window.end + timedelta(days=d)), 2), label)
+                  for d, label in STRIP_TICKS if d <= far)
+    return Strip(band, tuple(marks), ticks, len(tracks))
 
 
 @dataclass(frozen=True)
@@ -750,3 +1020,11 @@ def month_links(groups: dict[tuple[int, int], list]) -> list[tuple[int, list[tup
         years.setdefault(year, []).append((f"{year:04d}-{month:02d}", MONTH_SHORT[month - 1],
                                            len(found)))
     return list(years.items())
+
+
+def outlets(timeline: Timeline) -> list[tuple[str, list[str]]]:
+    """Each outlet a search can be narrowed to, by name, with the ids of its sources."""
+    found: dict[str, list[str]] = {}
+    for source in timeline.sources:
+        found.setdefault(source.outlet, []).append(source.id)
+    return sorted((name, sorted(ids)) for name, ids in found.items())

@@ -17,6 +17,23 @@ def snapshot_tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_address_from_the_environment():
+    """CI may name the published address in PARALLAX_BASE_URL; the tests' sites have their
+    own (or none), and a test that wants the variable sets it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("PARALLAX_BASE_URL", raising=False)
+        yield
+
+
+def golden_files(tree: dict[str, bytes]) -> dict[str, bytes]:
+    """The files golden output keeps: all but Pagefind's own code and the search index's
+    compressed parts. The index's entry file stays: its name for the index is a hash of all
+    the parts (tests/test_search.py checks the parts themselves)."""
+    return {name: data for name, data in tree.items()
+            if not name.startswith("pagefind/") or name == "pagefind/pagefind-entry.json"}
+
+
 @pytest.fixture
 def run_cli(capsys):
     """Run `python build.py ARGS` in-process; return (exit code, stdout, stderr)."""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, PROJECT, snapshot_tree
+from conftest import FIXTURES, PROJECT, golden_files, snapshot_tree
 
 BASIC = FIXTURES / "basic" / "content"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "basic"
@@ -16,7 +17,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "basic"
 def test_fixture_site_matches_golden_output(tmp_path, run_cli):
     code, _, err = run_cli("build", "--content", str(BASIC), "--out", str(tmp_path / "site"), "--strict")
     assert code == 0, err
-    built, golden = snapshot_tree(tmp_path / "site"), snapshot_tree(GOLDEN)
+    built, golden = golden_files(snapshot_tree(tmp_path / "site")), snapshot_tree(GOLDEN)
     assert sorted(built) == sorted(golden), "regenerate with: python tests/regenerate_golden.py"
     for name in golden:
         assert built[name] == golden[name], f"{name} differs; regenerate with: python tests/regenerate_golden.py"
@@ -178,3 +179,21 @@ def test_check_snapshots_checks_each_figures_words_too(tmp_path, run_cli):
     assert ("content/events/2021-03-04-bridge-closed.md:23: accounts[1].figures[1].as_written: "
             "not found in the snapshot of 'ledger': '12,500 vehicles'; the nearest passage is "
             "'12,000 vehicles'") in stderr
+
+
+def _options(run_cli, capsys, *command: str) -> set[str]:
+    with pytest.raises(SystemExit):
+        run_cli(*command, "--help")
+    return set(re.findall(r"^  (--[a-z-]+)", capsys.readouterr().out, re.MULTILINE))
+
+
+def test_each_command_lists_only_the_options_it_uses(run_cli, capsys):
+    shared = {"--content", "--out", "--templates", "--static", "--strict"}
+    assert _options(run_cli, capsys, "build") == shared | {"--base-url"}
+    assert _options(run_cli, capsys, "serve") == shared | {"--base-url", "--host", "--port"}
+    # A check writes no pages, so has no address to give them.
+    assert _options(run_cli, capsys, "check") == shared | {"--snapshots", "--coverage"}
+    for kind, own in (("event", {"--date", "--id"}),
+                      ("source", {"--date", "--id", "--from", "--snapshots", "--fetch"}),
+                      ("page", {"--id"})):
+        assert _options(run_cli, capsys, "new", kind) == own | {"--content"}, kind

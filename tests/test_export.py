@@ -418,7 +418,7 @@ def test_csv_text_a_spreadsheet_would_run_as_a_formula_is_led_by_an_apostrophe(t
     assert ledger["as_written"] == "'-12,000 vehicles"
     assert figures["2021-03-04-bridge-closed--radio--1"]["topic"] == "'@SUM(1+1)"
     for name in ("events.csv", "accounts.csv", "figures.csv", "sources.csv", "parties.csv"):
-        header, rows = read_csv(site, name)
+        _header, rows = read_csv(site, name)
         numeric = {"value", "low", "high"}
         for row in rows:
             for column, cell in row.items():
@@ -504,7 +504,7 @@ def test_robots_txt_allows_all_and_points_at_the_sitemap(site):
 
 def test_every_page_has_a_canonical_address_and_open_graph_tags(site):
     pages = html_pages(site)
-    assert len(pages) == 18
+    assert len(pages) == 19
     for path in pages:
         head = head_of(site, path)
         assert head.canonical == [page_url(path)], path

@@ -10,8 +10,10 @@ carries a Content-Security-Policy that allows only the site's own files.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import stat
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
@@ -204,8 +206,9 @@ def _parse(path: Path) -> _Page:
 
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcset",
                   "background", "cite", "longdesc", "ping", "manifest", "icon", "srcdoc"}
+OUR_SVG = {"defs", "key", "marks", "ctx-strip", "range", "where", "origins-svg"}
 FORBIDDEN_ELEMENTS = {"iframe", "object", "embed", "style", "base", "form", "input", "button",
-                      "textarea", "svg", "math", "frame", "frameset", "applet", "video", "audio",
+                      "textarea", "math", "frame", "frameset", "applet", "video", "audio",
                       "source"}
 
 
@@ -230,7 +233,8 @@ def audit(site: Path) -> list[str]:
         page = _parse(path)
         ids = [attrs["id"] for _, attrs in page.elements if attrs.get("id")]
         findings += [f"{name}: id={i!r} twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
-        for tag, attrs in page.elements:
+        search = _search_controls(page, name)
+        for index, (tag, attrs) in enumerate(page.elements):
             for attribute, value in attrs.items():
                 if attribute.startswith("on"):
                     findings.append(f"{name}: <{tag} {attribute}=...>")
@@ -239,9 +243,12 @@ def audit(site: Path) -> list[str]:
                 if attribute in URL_ATTRIBUTES and value is not None and _scheme(value) in (
                         "javascript", "data", "vbscript"):
                     findings.append(f"{name}: <{tag} {attribute}={value!r}>")
-            # The origins page draws its graph as inline SVG from the templates, never from content.
-            if tag in FORBIDDEN_ELEMENTS and not (tag == "svg" and name == "origins/index.html"):
+            if tag in FORBIDDEN_ELEMENTS and index not in search:
                 findings.append(f"{name}: <{tag}>")
+            # The timelines and range plots are inline SVG drawn by the templates, each with a
+            # class of its own; any other SVG came from content.
+            if tag == "svg" and not set((attrs.get("class") or "").split()) & OUR_SVG:
+                findings.append(f"{name}: <svg>")
             if tag == "meta" and (attrs.get("http-equiv") or "").lower() == "refresh":
                 findings.append(f"{name}: <meta http-equiv=refresh>")
             if tag == "link" and not _own_file(attrs.get("href") or "", path, site) and (
@@ -268,6 +275,36 @@ def audit(site: Path) -> list[str]:
         if any(element.tag.rsplit("}", 1)[-1] == "script" for element in root.iter()):
             findings.append(f"{path.relative_to(site)}: a script element")
     return findings
+
+
+# The templates' own search forms: a GET form to the search page in every page's masthead, and
+# the search page's form. Each control is allowed once, exactly as the templates write it.
+SEARCH_CONTROLS = [
+    ("form", {"class": "site-search", "role": "search", "method": "get"}),
+    ("input", {"id": "site-search-words", "type": "search", "name": "q"}),
+    ("button", {"type": "submit"}),
+]
+SEARCH_PAGE_CONTROLS = [
+    ("form", {"class": "search", "role": "search", "method": "get", "action": "./"}),
+    ("input", {"id": "search-words", "type": "search", "name": "q"}),
+    ("button", {"type": "submit"}),
+]
+
+
+def _search_controls(page: _Page, name: str) -> set[int]:
+    """The indexes of the templates' search controls among the page's elements."""
+    wanted = SEARCH_CONTROLS + (SEARCH_PAGE_CONTROLS if name == "search/index.html" else [])
+    found: set[int] = set()
+    for tag, attrs in wanted:
+        for index, (seen, given) in enumerate(page.elements):
+            if index in found or seen != tag or any(given.get(k) != v for k, v in attrs.items()):
+                continue
+            if tag == "form" and attrs["class"] == "site-search" and not (
+                    given.get("action") or "").endswith("search/"):
+                continue
+            found.add(index)
+            break
+    return found
 
 
 def _own_file(url: str, page: Path, site: Path) -> bool:
@@ -406,13 +443,31 @@ def test_every_page_allows_only_the_sites_own_files(site, attacked, tmp_path):
         out = attacked
     for path in sorted(out.rglob("*.html")):
         policy = _policy(path)
+        search_page = path.relative_to(out).as_posix() == "search/index.html"
         assert policy["default-src"] == ["'self'"], path
-        assert policy["script-src"] == ["'self'"], path
+        # Only the search page compiles WebAssembly (Pagefind's search runs as WebAssembly).
+        assert policy["script-src"] == ["'self'"] + ["'wasm-unsafe-eval'"] * search_page, path
+        assert policy["form-action"] == ["'self'"], path
         assert policy["object-src"] == ["'none'"], path
         assert policy["base-uri"] == ["'none'"], path
         for directive, sources in policy.items():
             for source in sources:
-                assert source in ("'self'", "'none'"), f"{path}: {directive} {source}"
+                assert source in ("'self'", "'none'") or (
+                    search_page and directive == "script-src"), f"{path}: {directive} {source}"
+
+
+def test_the_audit_allows_only_the_templates_search_forms(tmp_path):
+    """The masthead's search form passes; a form, box or button any other markup adds does not."""
+    out = tmp_path / "site"
+    assert main(["build", "--content", str(BASIC), "--out", str(out)]) == 0
+    assert audit(out) == []
+    page = out / "about" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "</main>", '<form class="site-search" role="search" method="get" action="https://evil.example/">'
+        '<input type="search" name="q"><button type="submit">Go</button></form></main>'),
+        encoding="utf-8")
+    assert audit(out) == ["about/index.html: <form>", "about/index.html: <input>",
+                          "about/index.html: <button>"]
 
 
 # --- hostile names: ids and the paths written under site/ ------------------------------------------
@@ -483,3 +538,261 @@ def test_no_unsafe_path_is_written_under_site(path, why, tmp_path):
     with pytest.raises(ContentError):
         write_site({"index.html": b"x", path: b"y"}, tmp_path / "site")
     assert not (tmp_path / "site").exists()
+
+
+# --- what the check and the sanitizer read differently ---------------------------------------------
+
+
+@pytest.mark.parametrize("markup_text, address", [
+    ('<!--> <a href="javascript:alert(1)">x</a> -->', "javascript:alert(1)"),
+    ('<!---> <a href="https://evil.example/">x</a> -->', "https://evil.example/"),
+    ('<!--> <img src="https://evil.example/pixel.png"> -->', "https://evil.example/pixel.png"),
+])
+def test_a_link_hidden_from_the_check_is_a_warning_and_an_error_under_strict(
+        markup_text, address, tmp_path, capsys):
+    content = tmp_path / "content"
+    shutil.copytree(BASIC, content)
+    (content / "pages" / "about.md").write_text(
+        "---\ntitle: About\n---\nFirst line.\n\n" + markup_text + "\n", encoding="utf-8")
+    message = str(Problem("content/pages/about.md", 6, "body", (
+        f"the address {address!r} is hidden from Parallax's check in markup that browsers "
+        "read differently (such as '<!-->'); write the link plainly, or remove it")))
+    code, err = _build(content, tmp_path / "site", capsys)
+    assert code == 0
+    assert "warning: " + message in err
+    page = (tmp_path / "site" / "about" / "index.html").read_text()
+    assert "javascript:" not in page and "evil.example/pixel" not in page
+    code, err = _build(content, tmp_path / "strict", capsys, "--strict")
+    assert code == 1 and message in err
+    assert not (tmp_path / "strict").exists()
+
+
+def test_a_plain_comment_is_no_warning(tmp_path, capsys):
+    content = tmp_path / "content"
+    shutil.copytree(BASIC, content)
+    (content / "pages" / "about.md").write_text(
+        "---\ntitle: About\n---\nFirst <!-- a note to editors --> line. [A](https://example.org/)\n",
+        encoding="utf-8")
+    code, err = _build(content, tmp_path / "site", capsys, "--strict")
+    assert code == 0, err
+
+
+# --- files that are not plain files ----------------------------------------------------------------
+
+
+def _hostile_copy(tmp_path: Path) -> Path:
+    content = tmp_path / "content"
+    shutil.copytree(BASIC, content)
+    return content
+
+
+def _make_socket(path: Path) -> None:
+    import socket
+
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.close()
+
+
+def _special(kind: str, content: Path, tmp_path: Path) -> tuple[str, str]:
+    """Puts one hostile entry in `content`; returns (its path as shown, the expected message)."""
+    events = content / "events"
+    outside = tmp_path / "outside"
+    outside.mkdir(exist_ok=True)
+    if kind == "pipe":
+        os.mkfifo(events / "2021-03-09-pipe.md")
+        return "content/events/2021-03-09-pipe.md", (
+            "this is a named pipe, not a file; Parallax reads only plain files: remove it from "
+            "the content folder")
+    if kind == "socket":
+        _make_socket(content / "sources" / "sock.md")
+        return "content/sources/sock.md", (
+            "this is a socket, not a file; Parallax reads only plain files: remove it from the "
+            "content folder")
+    if kind == "device":
+        if os.geteuid() != 0:
+            pytest.skip("making a device needs root")
+        os.mknod(content / "pages" / "null.md", stat.S_IFCHR | 0o644, os.makedev(1, 3))
+        return "content/pages/null.md", (
+            "this is a device, not a file; Parallax reads only plain files: remove it from the "
+            "content folder")
+    if kind == "link-to-device":
+        os.symlink("/dev/zero", content / "pages" / "zero.md")
+        return "content/pages/zero.md", (
+            "this symbolic link leads out of the content folder (to '/dev/zero'); Parallax does "
+            "not follow it: put the file itself in the content folder")
+    if kind == "link-out":
+        secret = outside / "secret.md"
+        secret.write_text((events / "2021-03-03-crack-found.md").read_text())
+        os.symlink(secret, events / "2021-03-09-leak.md")
+        return "content/events/2021-03-09-leak.md", (
+            f"this symbolic link leads out of the content folder (to {str(secret.resolve())!r}); "
+            "Parallax does not follow it: put the file itself in the content folder")
+    if kind == "folder-link-out":
+        (outside / "more").mkdir()
+        (outside / "more" / "2021-03-09-x.md").write_text(
+            (events / "2021-03-03-crack-found.md").read_text())
+        os.symlink(outside / "more", events / "more")
+        return "content/events/more", (
+            f"this symbolic link leads out of the content folder (to "
+            f"{str((outside / 'more').resolve())!r}); Parallax does not follow it: put the "
+            "file itself in the content folder")
+    if kind == "loop":
+        os.symlink("loop-b.md", events / "loop-a.md")
+        os.symlink("loop-a.md", events / "loop-b.md")
+        return "content/events/loop-a.md", "this symbolic link leads round in a loop; remove it"
+    if kind == "dangling":
+        os.symlink("nowhere.md", events / "2021-03-09-gone.md")
+        return "content/events/2021-03-09-gone.md", (
+            "this symbolic link leads to 'nowhere.md', which does not exist; remove it, or put "
+            "the file itself here")
+    raise AssertionError(kind)
+
+
+SPECIAL = ["pipe", "socket", "device", "link-to-device", "link-out", "folder-link-out", "loop", "dangling"]
+
+
+@pytest.mark.parametrize("kind", SPECIAL)
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_special_file_is_named_not_read(kind, command, tmp_path, capsys):
+    import threading
+
+    content = _hostile_copy(tmp_path)
+    shown, message = _special(kind, content, tmp_path)
+    out = tmp_path / "site"
+    assert main(["build", "--content", str(BASIC), "--out", str(out)]) == 0
+    capsys.readouterr()
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    result: list[int] = []
+    worker = threading.Thread(target=lambda: result.append(main(
+        [command, "--content", str(content), "--out", str(out)])), daemon=True)
+    worker.start()
+    worker.join(10)
+    if worker.is_alive():  # a pipe nobody writes to: let the reader go, then fail
+        with open(content / "events" / "2021-03-09-pipe.md", "wb"):
+            pass
+        pytest.fail(f"{command} hung on {kind}")
+    err = capsys.readouterr().err.splitlines()
+    assert result == [1]
+    assert f"{shown}:1: {message}" in err
+    assert "Traceback" not in "\n".join(err)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_link_inside_the_content_folder_is_followed(tmp_path, capsys):
+    content = _hostile_copy(tmp_path)
+    os.symlink("2021-03-03-crack-found.md", content / "events" / "2021-03-05-same-crack.md")
+    code, err = _build(content, tmp_path / "site", capsys)
+    assert code == 0, err
+    assert (tmp_path / "site" / "events" / "2021-03-05-same-crack" / "index.html").is_file()
+
+
+def test_an_unreadable_file_is_named(tmp_path, capsys, monkeypatch):
+    content = _hostile_copy(tmp_path)
+    target = content / "events" / "2021-03-03-crack-found.md"
+    if os.geteuid() != 0:
+        target.chmod(0)
+    else:  # root reads anything: make this one file refuse it, as permissions would
+        real_access, real_open = os.access, Path.open
+
+        def access(path, mode, *args, **kwargs):
+            return False if Path(path) == target else real_access(path, mode, *args, **kwargs)
+
+        def open_(self, *args, **kwargs):
+            if self == target:
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_open(self, *args, **kwargs)
+
+        monkeypatch.setattr(os, "access", access)
+        monkeypatch.setattr(Path, "open", open_)
+    code, err = _build(content, tmp_path / "site", capsys)
+    assert code == 1
+    assert ("content/events/2021-03-03-crack-found.md:1: this file cannot be read (permission "
+            "denied); check its permissions") in err
+
+
+def test_a_record_just_under_the_size_limit_builds(tmp_path, capsys):
+    content = _hostile_copy(tmp_path)
+    about = content / "pages" / "about.md"
+    head = "---\ntitle: About\n---\n"
+    limit = 32 * 1024
+    about.write_bytes((head + "word " * (limit // 5)).encode()[:limit])
+    code, err = _build(content, tmp_path / "site", capsys)
+    assert code == 0, err
+    about.write_bytes(about.read_bytes() + b"x")
+    code, err = _build(content, tmp_path / "site", capsys)
+    assert code == 1
+    assert err[0] == ("content/pages/about.md:1: the file is 32.1 KB, over the limit of 32 KB "
+                      "a record may be (max_record_kb in site.yaml); split it, or raise the limit")
+    settings = content / "site.yaml"
+    settings.write_text(settings.read_text() + "max_record_kb: 33\n")
+    code, err = _build(content, tmp_path / "site", capsys)
+    assert code == 0, err
+
+
+# --- every pathological input finishes, or is refused, within 5 s ----------------------------------
+
+SECONDS = 5.0
+
+
+def _nested_list(depth: int) -> str:
+    return "".join("    " * i + "- item\n" for i in range(depth))
+
+
+# (name, the file under content/ it replaces or adds, its text)
+_EVENT = "events/2021-03-03-crack-found.md"
+_HEAD = ("---\ntitle: Engineers find a crack in the bridge\nwhen: 2021-03-03\n"
+         "accounts:\n  - source: ledger\n    quotes: [\"Engineers found a crack on Wednesday\"]\n"
+         "    time_words:\n      - said: on Wednesday\n---\n")
+PATHOLOGICAL = [
+    ("link openers", _EVENT, _HEAD + "[a](" * 8000),
+    ("open brackets", _EVENT, _HEAD + "[" * 40000),
+    ("nested brackets", _EVENT, _HEAD + "[" * 20000 + "]" * 20000),
+    ("emphasis and brackets", _EVENT, _HEAD + "*[" * 4000),
+    ("open tags", _EVENT, _HEAD + "<a " * 5000),
+    ("nested list", _EVENT, _HEAD + _nested_list(1000)),
+    ("nested quotation", _EVENT, _HEAD + ">" * 50000 + " x\n"),
+    ("footnote references", _EVENT, _HEAD + " ".join("x[^1]" for _ in range(3000))
+     + "\n\n[^1]: note\n"),
+    ("headings", _EVENT, _HEAD + "# heading\n" * 5000),
+    ("10 MB body", _EVENT, _HEAD + "word " * (2 * 1024 * 1024)),
+    ("50 MB body", _EVENT, _HEAD + "word " * (10 * 1024 * 1024)),
+    ("largest body allowed", _EVENT, (_HEAD + "*a* [b](c) `d` <i>e</i>\n" * 2000)[:32 * 1024]),
+    ("deep YAML brackets", _EVENT, "---\ntitle: " + "[" * 100000 + "]" * 100000 + "\n---\n"),
+    ("deep YAML mappings", _EVENT, "---\ntitle: " + "{a: " * 100000 + "}" * 100000 + "\n---\n"),
+    ("deep YAML indentation", _EVENT, "---\n" + "".join(" " * i + "a:\n" for i in range(5000))
+     + "---\n"),
+    ("many YAML keys", _EVENT, "---\n" + "".join(f"k{i}: v\n" for i in range(3000)) + "---\n"),
+    ("end of the calendar", _EVENT, _HEAD.replace("when: 2021-03-03", "when: 9999-12-31")),
+    ("offset at year 1", _EVENT, _HEAD.replace("when: 2021-03-03",
+                                               "when: 0001-01-01T00:00+14:00")),
+    ("time zone folder", "site.yaml", None),
+    ("long id", "events/" + "a" * 250 + ".md", _HEAD),
+    ("control characters", _EVENT, _HEAD.replace("Engineers find", "Engineers \\x1b\\0 find")
+     .replace("title: E", "title: \"E").replace("bridge\n", "bridge\"\n", 1)),
+]
+
+
+@pytest.mark.parametrize("name, file, text", PATHOLOGICAL, ids=[p[0] for p in PATHOLOGICAL])
+def test_a_pathological_input_finishes_or_is_refused_in_time(name, file, text, tmp_path, capsys):
+    import threading
+    import time
+
+    content = _hostile_copy(tmp_path)
+    if text is None:
+        settings = content / "site.yaml"
+        settings.write_text(re.sub(r"timezone: .*", "timezone: America", settings.read_text()))
+    else:
+        (content / file).write_text(text, encoding="utf-8")
+    result: list[int] = []
+    started = time.perf_counter()
+    worker = threading.Thread(target=lambda: result.append(main(
+        ["check", "--content", str(content), "--out", str(tmp_path / "site")])), daemon=True)
+    worker.start()
+    worker.join(SECONDS * 4)
+    seconds = time.perf_counter() - started
+    err = capsys.readouterr().err
+    assert result, f"{name}: still running after {seconds:.1f} s"
+    assert seconds < SECONDS, f"{name}: took {seconds:.1f} s"
+    assert result[0] in (0, 1) and "Traceback" not in err, err[-2000:]
+    assert result == ([0] if name == "largest body allowed" else [1]), err[-2000:]

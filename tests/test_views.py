@@ -122,52 +122,42 @@ def real(tmp_path_factory):
 
 
 @dataclass(frozen=True)
-class Placed:
-    """An account as the home page draws it."""
+class Mark:
+    """An account as the home page draws it: a link in its event's row."""
 
-    lane: str
     event: str
-    band: str
-    row: int | None
-    box: tuple[int, int] | None
-    """The columns its box covers, [first, last), counted from the window's first quarter (0)."""
-    bar: tuple[int, int] | None
-    """The columns its time bar covers, the same way."""
+    source: str
+    left: float
+    width: float
+    """Percent of the axis."""
+    top: float
     classes: tuple[str, ...]
-    time_text: str
+    name: str
     node: Node
 
 
-def number(classes: list[str], prefix: str) -> int:
-    found = [int(c[1:]) for c in classes if c[0] == prefix and c[1:].isdigit()]
-    assert len(found) == 1, f"expected one {prefix}N class in {classes}"
-    return found[0]
+def percent(value: str) -> float:
+    assert value.endswith("%"), value
+    return float(value[:-1])
 
 
-def placed_accounts(home: Node) -> list[Placed]:
+def drawn_marks(page: Node) -> list[Mark]:
     out = []
-    for lane in home.all("section", cls="lane"):
-        for item in lane.all("li", cls="acct"):
-            link = item.one("a")
-            band_list = item.parent
-            band = ("window" if "days" in band_list.classes
-                    else "before" if "is-before" in band_list.classes else "after")
-            box = bar = row = None
-            if band == "window":
-                start, span = number(item.classes, "c") - 1, number(item.classes, "s")
-                box = (start, start + span)
-                bar_node = link.one("span", cls="bar")
-                bar_start = start + number(bar_node.classes, "c") - 1
-                bar = (bar_start, bar_start + number(bar_node.classes, "s"))
-                row = number(item.classes, "r")
-            out.append(Placed(lane.attrs["id"], link.attrs["data-event"], band, row, box, bar,
-                              tuple(item.classes), link.one("span", cls="time").text(), item))
+    for row in page.all("li", cls="row"):
+        for link in row.all("a", cls="m"):
+            path, anchor = link.attrs["href"].split("#")
+            assert anchor.startswith("account-")
+            bar = link.one("rect", cls="bar")
+            out.append(Mark(row.attrs["data-event"], anchor.removeprefix("account-"),
+                            percent(bar.attrs["x"]), percent(bar.attrs["width"]),
+                            float(bar.attrs["y"]), tuple(link.classes), link.attrs["aria-label"],
+                            link))
     return out
 
 
-def column(day: date, first_day: date, quarter: int = 0) -> int:
-    """The window column a day's quarter (0 night, 1 morning, 2 afternoon, 3 evening) starts."""
-    return (day - first_day).days * 4 + quarter
+def third(days: float) -> float:
+    """A share of the fixture's three-day window, in percent, as the page rounds it."""
+    return round(100 * days / 3, 3)
 
 
 MARCH_3 = date(2021, 3, 3)
@@ -176,126 +166,157 @@ MARCH_3 = date(2021, 3, 3)
 # --- the shared timeline -------------------------------------------------------------------------
 
 
-def test_one_lane_per_source_labelled_with_outlet_and_article_date(site):
+def test_one_row_per_event_of_the_window_with_a_mark_per_account(site):
     home = parse(site / "index.html")
-    lanes = home.all("section", cls="lane")
-    assert [lane.attrs["id"] for lane in lanes] == ["lane-ledger", "lane-radio"]
-    assert [lane.one("h3").text() for lane in lanes] == [
-        "The Morning Ledger article of Fri 5 Mar 2021", "Harbour Radio article of 4–5 Mar 2021"]
-    assert [lane.attrs["data-lane"] for lane in lanes] == ["The Morning Ledger", "Harbour Radio"]
+    rows = home.all("li", cls="row")
+    assert [r.attrs["data-event"] for r in rows] == ["2021-03-03-crack-found",
+                                                     "2021-03-04-bridge-closed"]
+    # Each title with its count of independent origins (shown as a badge, said in words).
+    assert [r.one("a", cls="ev").text() for r in rows] == [
+        "1 Engineers find a crack in the bridge , from 1 independent origin",
+        "4 The bridge is closed to traffic , from 4 independent origins"]
+    assert sorted((m.event, m.source) for m in drawn_marks(home)) == sorted(
+        (e, s) for e in ("2021-03-03-crack-found", "2021-03-04-bridge-closed")
+        for s in ("ledger", "radio"))
+    # Rows sit under the day the editors date them, each day a heading to jump to.
+    assert [h.attrs["id"] for h in home.all("h3", cls="day")] == ["day-2021-03-03", "day-2021-03-04"]
+    assert [a.attrs["href"] for a in home.one("nav", cls="jump").all("a")] == [
+        "#day-2021-03-03", "#day-2021-03-04"]
 
 
-def test_each_account_sits_in_the_columns_its_own_source_gives_it(site):
-    placed = {(p.lane, p.event): p for p in placed_accounts(parse(site / "index.html"))}
-    assert len(placed) == 5
+def test_each_mark_sits_at_the_time_its_own_outlet_gives(site):
+    marks = {(m.source, m.event): m for m in drawn_marks(parse(site / "index.html"))}
     # 'on Wednesday' in the Ledger of Friday 5 March: all of Wednesday 3 March.
-    crack = placed["lane-ledger", "2021-03-03-crack-found"]
-    assert crack.bar == (column(MARCH_3, MARCH_3), column(date(2021, 3, 4), MARCH_3)) == (0, 4)
-    # 'Thursday morning': one column, the morning of 4 March; the box runs on for the title.
-    closed = placed["lane-ledger", "2021-03-04-bridge-closed"]
-    morning = column(date(2021, 3, 4), MARCH_3, quarter=1)
-    assert closed.bar == (morning, morning + 1) == (5, 6)
-    assert closed.box == (5, 9)
+    crack = marks["ledger", "2021-03-03-crack-found"]
+    assert (crack.left, crack.width) == (0, third(1))
+    # 'Thursday morning': 06:00 to 12:00 on 4 March.
+    closed = marks["ledger", "2021-03-04-bridge-closed"]
+    assert (closed.left, closed.width) == (third(1.25), third(0.25))
     # Radio's 'yesterday', counted from its date known only as 4–5 March, is 3–4 March; its
-    # 'overnight' reaches the morning of the 5th: the account spans both sets of time words.
-    assert placed["lane-radio", "2021-03-04-bridge-closed"].bar == (0, 9)
-    # Radio's 'two days ago' is 2–3 March: cut at the window's first column, and said so.
-    two_days = placed["lane-radio", "2021-03-03-crack-found"]
-    assert two_days.bar == (0, 4)
-    assert "from-earlier" in two_days.node.one("span", cls="bar").classes
-    assert "from before the days shown" in two_days.time_text
-    # 'in November' (2020) is a month, long before the window: the 'before' band.
-    repairs = placed["lane-ledger", "2020-11-repairs-planned"]
-    assert (repairs.band, repairs.box) == ("before", None)
-    assert repairs.time_text.startswith("Nov 2020 (“in November”)")
+    # 'overnight' reaches 06:00 on the 5th: the mark spans both sets of its time words.
+    yesterday = marks["radio", "2021-03-04-bridge-closed"]
+    assert (yesterday.left, yesterday.width) == (0, third(2.25))
+    # Radio's 'two days ago' is 2–3 March: cut at the window's first day, and said so.
+    two_days = marks["radio", "2021-03-03-crack-found"]
+    assert (two_days.left, two_days.width) == (0, third(1))
+    assert two_days.name.endswith("; from before the days shown")
+    # Its accessible name: the outlet, its words, what they were read as.
+    assert closed.name == "The Morning Ledger: “Thursday morning”, read as Thu 4 Mar 2021, morning"
+    assert closed.node.one("title").text() == closed.name
 
 
-def test_accounts_of_the_same_event_line_up_when_the_sources_agree(site):
-    placed = {(p.lane, p.event): p for p in placed_accounts(parse(site / "index.html"))}
-    ledger = placed["lane-ledger", "2021-03-03-crack-found"]
-    radio = placed["lane-radio", "2021-03-03-crack-found"]
-    assert ledger.bar[0] == radio.bar[0]
-    closed = [placed[lane, "2021-03-04-bridge-closed"] for lane in ("lane-ledger", "lane-radio")]
-    assert closed[0].bar != closed[1].bar
+def test_each_outlet_keeps_its_track_colour_and_shape_in_every_row(site):
+    home = parse(site / "index.html")
+    by_source: dict[str, set] = {}
+    for m in drawn_marks(home):
+        shape = m.node.one("use").attrs["href"]
+        by_source.setdefault(m.source, set()).add((m.top, [c for c in m.classes if c[0] == "o"][0], shape))
+    assert by_source == {"ledger": {(1.5, "o1", "#s1")}, "radio": {(9.5, "o2", "#s2")}}
+    legend = home.one("ul", cls="legend")
+    assert [li.text() for li in legend.all("li", cls="outlet")] == ["The Morning Ledger", "Harbour Radio"]
+    assert [li.one("use").attrs["href"] for li in legend.all("li", cls="outlet")] == ["#s1", "#s2"]
+    shapes = home.one("svg", cls="defs")
+    assert {"s1", "s2"} <= {n.attrs.get("id") for n in shapes.all()}
 
 
-def test_accounts_in_one_lane_never_overlap(site, real):
-    for folder in (site, real[0]):
-        accounts = [p for p in placed_accounts(parse(folder / "index.html")) if p.band == "window"]
-        for a in accounts:
-            for b in accounts:
-                if a is b or a.lane != b.lane or a.row != b.row:
-                    continue
-                assert a.box[1] <= b.box[0] or b.box[1] <= a.box[0], (a.event, b.event, a.lane)
-    radio = [p for p in placed_accounts(parse(site / "index.html")) if p.lane == "lane-radio"]
-    assert sorted(p.row for p in radio) == [1, 2]
+def test_marks_of_the_same_time_line_up_and_different_times_do_not(site):
+    marks = {(m.source, m.event): m for m in drawn_marks(parse(site / "index.html"))}
+    ledger, radio = (marks[s, "2021-03-03-crack-found"] for s in ("ledger", "radio"))
+    assert (ledger.left, ledger.width) == (radio.left, radio.width)
+    closed = [marks[s, "2021-03-04-bridge-closed"] for s in ("ledger", "radio")]
+    assert (closed[0].left, closed[0].width) != (closed[1].left, closed[1].width)
 
 
-def test_uncertain_accounts_are_marked_in_words_and_signs(site):
-    placed = {(p.lane, p.event): p for p in placed_accounts(parse(site / "index.html"))}
-    wide = placed["lane-radio", "2021-03-04-bridge-closed"]
-    assert "is-wide" in wide.classes
-    assert "only known within a span of days" in wide.time_text
-    assert wide.node.one("span", cls="signs").text() == "↔"
-    assert wide.node.one("span", cls="signs").attrs["aria-hidden"] == "true"
-    month = placed["lane-ledger", "2020-11-repairs-planned"]
-    assert "is-wide" in month.classes and "only known to the month" in month.time_text
-    exact = placed["lane-ledger", "2021-03-04-bridge-closed"]
-    assert not {"is-wide", "is-approximate", "is-undated"} & set(exact.classes)
-    assert exact.node.all("span", cls="signs") == []
-
-
-def test_an_account_without_time_words_is_marked_undated(tmp_path):
+def test_an_account_without_time_words_is_hollow_and_says_so(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(FIXTURE, content)
     event = content / "events" / "2021-03-03-crack-found.md"
     event.write_text(event.read_text().replace("    time_words:\n      - said: two days ago\n", ""))
     out = tmp_path / "site"
     assert main(["build", "--content", str(content), "--out", str(out)]) == 0
-    placed = {(p.lane, p.event): p for p in placed_accounts(parse(out / "index.html"))}
-    undated = placed["lane-radio", "2021-03-03-crack-found"]
-    assert "is-undated" in undated.classes
-    assert "no time words; shown at the editors' date" in undated.time_text
-    assert undated.bar == (0, 4)
+    marks = {(m.source, m.event): m for m in drawn_marks(parse(out / "index.html"))}
+    undated = marks["radio", "2021-03-03-crack-found"]
+    assert "h" in undated.classes
+    assert undated.name == ("Harbour Radio: no time words of its own; shown at the editors’ date, "
+                            "Wed 3 Mar 2021")
+    assert (undated.left, undated.width) == (0, third(1))
+    assert "h" not in marks["ledger", "2021-03-03-crack-found"].classes
+
+
+def test_outlets_that_do_not_mention_an_event_show_as_absent(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    event = content / "events" / "2021-03-04-bridge-closed.md"
+    text = event.read_text()
+    start = text.index("  - source: radio")
+    end = text.find("\n  - source:", start + 1)
+    event.write_text(text[:start] + (text[end + 1:] if end > 0 else text[text.index("---", start):]))
+    out = tmp_path / "site"
+    assert main(["build", "--content", str(content), "--out", str(out)]) == 0
+    row = parse(out / "index.html").one("li", cls="row", data_event="2021-03-04-bridge-closed")
+    assert [a.attrs["href"] for a in row.all("a", cls="m")] == [
+        "events/2021-03-04-bridge-closed/#account-ledger"]
+    assert [line.classes for line in row.all("line", cls="absent")] == [["absent", "o2"]]
+    assert row.all("span", cls="vh")[-1].text() == "Not mentioned by Harbour Radio."
+
+
+def test_an_event_page_shows_where_each_outlet_puts_it(site):
+    page = parse(site / "events" / "2021-03-04-bridge-closed" / "index.html")
+    section = page.one("section", cls="tl-event")
+    marks = {m.source: (m.left, m.width) for m in drawn_marks(section)}
+    assert marks == {"ledger": (third(1.25), third(0.25)), "radio": (0, third(2.25))}
+    assert len(page.all("h1")) == 1
+    # A context event outside the window has no such row.
+    assert not parse(site / "events" / "2020-11-repairs-planned" / "index.html").all(
+        "section", cls="tl-event")
 
 
 def test_each_account_links_to_its_event_page_at_that_account(site):
-    for p in placed_accounts(parse(site / "index.html")):
-        source = p.lane.removeprefix("lane-")
-        href = p.node.one("a").attrs["href"]
-        assert href == f"events/{p.event}/#account-{source}"
-        page = parse(site / "events" / p.event / "index.html")
-        assert page.one("article", id=f"account-{source}")
+    for m in drawn_marks(parse(site / "index.html")):
+        assert m.node.attrs["href"] == f"events/{m.event}/#account-{m.source}"
+        page = parse(site / "events" / m.event / "index.html")
+        assert page.one("article", id=f"account-{m.source}")
+
+
+def test_context_events_are_on_a_scaled_strip(site):
+    home = parse(site / "index.html")
+    strip = home.one("div", cls="is-before")
+    assert strip.one("h3").text() == "Before these days: 1 event, Nov 2020"
+    (link,) = strip.all("a", cls="cm")
+    assert link.attrs["href"] == "events/2020-11-repairs-planned/"
+    assert link.attrs["aria-label"] == "Repairs to the bridge are planned, Nov 2020"
+    # Ticks a week and a month before the window, the week nearer the window's edge (right).
+    ticks = {t.text(): percent(t.attrs["x"]) for t in strip.all("text")}
+    assert ticks["a month"] < ticks["a week"] < 100
+    assert not home.all("div", cls="is-after")
 
 
 def test_the_home_page_reads_completely_without_script(site):
-    """Every account is a link whose text says its time; every event is in the list view; the
-    CSP's script-src 'self' and style-src 'self' hold (no inline script or style)."""
+    """Every account is a link with a name saying its time; a link skips past the timeline;
+    the CSP's script-src 'self' and style-src 'self' hold (no inline script or style)."""
     home = parse(site / "index.html")
-    accounts = placed_accounts(home)
-    assert len(accounts) == 5 and all(p.time_text for p in accounts)
-    listed = [li.attrs["data-event"] for li in home.one("section", cls="by-event").all("li")
-              if "data-event" in li.attrs]
-    assert listed == ["2020-11-repairs-planned", "2021-03-03-crack-found",
-                      "2021-03-04-bridge-closed"]
-    by_event = home.one("section", cls="by-event").text()
-    assert "Harbour Radio : 3–5 Mar 2021 (“yesterday; overnight”)" in by_event
+    marks = drawn_marks(home)
+    assert len(marks) == 4 and all("read as" in m.name for m in marks)
+    skip = home.one("a", cls="skip-tl")
+    assert skip.attrs["href"] == "#after-timeline"
+    assert home.one(id="after-timeline").tag == "section"
     for node in home.all():
         assert "style" not in node.attrs, node.tag
         if node.tag == "script":
             assert node.attrs.get("src") or node.attrs.get("type") == "application/ld+json"
     script = home.one("script", src="static/timeline.js")
     assert "defer" in script.attrs
+    assert len(home.all("h1")) == 1
 
 
-def test_the_grid_stylesheet_covers_every_class_the_page_uses(site):
+def test_the_timeline_stylesheet_covers_every_outlet_and_day(site):
     css = (site / "static" / "timeline.css").read_text()
-    home = parse(site / "index.html")
-    used = {c for node in home.all() for c in node.classes if c[0] in "csr" and c[1:].isdigit()}
-    assert used
-    for name in sorted(used):
-        assert f".{name} {{" in css, name
-    assert "repeat(12, " in css  # 3 days of 4 columns
+    assert ".tl { --days: 3; }" in css
+    for n in (1, 2):
+        assert f".o{n} {{ color: var(--c{n}); }}" in css
+        assert f".tl.hide-o{n} .m.o{n}" in css
+    for day in (1, 2):
+        assert f".tl.day-{day} " in css
 
 
 # --- event, source, party and differences pages --------------------------------------------------
@@ -447,28 +468,38 @@ def test_text_fragments_encode_the_quotes_first_words():
 # --- the real content ----------------------------------------------------------------------------
 
 
-def lane_times(real, lane: str, *words: str) -> list[Placed]:
+def times_said(real, source: str, *words: str) -> list[Mark]:
     folder, _ = real
-    found = [p for p in placed_accounts(parse(folder / "index.html"))
-             if p.lane == lane and any(f"(“{w}”)" in p.time_text for w in words)]
+    found = [m for m in drawn_marks(parse(folder / "index.html"))
+             if m.source == source and any(f": “{w}”, read as" in m.name for w in words)]
     if not found:
-        pytest.skip(f"no account in {lane} says {' or '.join(words)} yet")
+        pytest.skip(f"no account of {source} says {' or '.join(words)} yet")
     return found
 
 
+def day_span(real, day: date) -> tuple[float, float]:
+    days = real[1].days
+    share = 100 / len(days)
+    return round((day - days[0]).days * share, 3), round(share, 3)
+
+
 def test_the_durans_yesterday_sits_on_10_december(real):
-    first_day = real[1].days[0]
-    for p in lane_times(real, "lane-the-duran", "yesterday"):
-        assert p.bar == (column(date(2016, 12, 10), first_day),
-                         column(date(2016, 12, 11), first_day)), p.event
+    for m in times_said(real, "the-duran", "yesterday"):
+        assert (m.left, m.width) == day_span(real, date(2016, 12, 10)), m.event
 
 
 def test_breitbarts_on_saturday_sits_on_10_december(real):
-    first_day = real[1].days[0]
     # Breitbart relays CNN's words: "Saturday", in an article of Monday 12 December.
-    for p in lane_times(real, "lane-breitbart", "on Saturday", "Saturday"):
-        assert p.bar == (column(date(2016, 12, 10), first_day),
-                         column(date(2016, 12, 11), first_day)), p.event
+    for m in times_said(real, "breitbart", "on Saturday", "Saturday"):
+        assert (m.left, m.width) == day_span(real, date(2016, 12, 10)), m.event
+
+
+def test_every_account_of_the_windows_events_is_drawn_once(real):
+    folder, timeline = real
+    drawn = sorted((m.event, m.source) for m in drawn_marks(parse(folder / "index.html")))
+    assert drawn == sorted((e.id, a.account.source) for e in timeline.events
+                           if e.band == "window" for a in e.accounts)
+    assert len(set(drawn)) == len(drawn)
 
 
 # --- at scale: overviews split into months and years ---------------------------------------------
@@ -509,26 +540,21 @@ def target(site: Path, page: Path, href: str) -> Path:
     return path / "index.html" if href.split("#")[0].endswith("/") or path.is_dir() else path
 
 
-def lane_accounts(page: Node) -> list[tuple[str, str]]:
-    """(source id, event id) of every account in the page's lanes."""
-    found = []
-    for lane in page.all("section", cls="lane"):
-        source = lane.attrs["id"].removeprefix("lane-")
-        found += [(source, a.attrs["data-event"]) for a in lane.all("a")
-                  if "data-event" in a.attrs]
-    return found
+def row_accounts(page: Node) -> list[tuple[str, str]]:
+    """(source id, event id) of every mark in the page's rows."""
+    return [(m.source, m.event) for m in drawn_marks(page)]
 
 
 def test_the_fixture_site_is_small_enough_to_keep_every_list_whole(site):
     assert not (site / "timeline").exists()
     assert not (site / "events" / "2021").exists()
-    assert not parse(site / "index.html").all("section", cls="months")
+    assert not parse(site / "index.html").all("div", cls="months")
 
 
 def test_long_bands_become_months_linking_to_a_timeline_page_each(split):
     site, timeline = split
     home = parse(site / "index.html")
-    overviews = home.all("section", cls="months")
+    overviews = home.all("div", cls="months")
     assert [o.attrs["id"] for o in overviews] == ["months-before", "months-after"]
     linked = set()
     for overview in overviews:
@@ -540,30 +566,30 @@ def test_long_bands_become_months_linking_to_a_timeline_page_each(split):
     window = timeline.window.start.strftime("%Y-%m")
     # Every month page is linked from a band, but for a month holding only the window's days.
     assert linked <= written and written - linked <= {f"timeline/{window}/"}
-    # The lanes keep their markup; a split band holds a link to its months instead of accounts.
-    for lane in home.all("section", cls="lane"):
-        for band in ("before", "after"):
-            box = lane.one(cls=f"is-{band}")
-            assert not box.all("li", cls="acct")
-            assert links_of(box) == [f"#months-{band}"]
-    # What is left in the lanes is the window's days.
-    accounts = home.all("li", cls="acct")
-    assert accounts and all(li.ancestor("days") is not None for li in accounts)
+    # No strip for a split band; the rows are the window's events.
+    assert not home.all("div", cls="ctx")
+    assert sorted(r.attrs["data-event"] for r in home.all("li", cls="row")) == sorted(
+        e.id for e in timeline.events if e.band == "window")
 
 
-def test_every_account_is_on_exactly_one_month_page_in_its_months_days(split):
+def test_every_account_starting_in_a_month_is_drawn_on_its_page(split):
     site, timeline = split
-    seen: list[tuple[str, str]] = []
+    tz = timeline.tz
     for folder in sorted((site / "timeline").iterdir()):
         page = parse(folder / "index.html")
-        accounts = lane_accounts(page)
-        assert accounts, folder.name
-        seen += accounts
         year, month = map(int, folder.name.split("-"))
         assert page.one("h1").text() == f"{date(year, month, 1):%B} {year}"
-    expected = [(a.account.source, e.id) for e in timeline.events for a in e.accounts]
-    assert sorted(seen) == sorted(expected)
-    assert len(set(seen)) == len(seen)
+        drawn = set(row_accounts(page))
+        starting = {(a.account.source, e.id) for e in timeline.events for a in e.accounts
+                    if (lambda t: (t.year, t.month))(a.time.start.astimezone(tz)) == (year, month)}
+        assert starting and starting <= drawn, folder.name
+        # A row shows every account of its event, cut at the month's edges when need be.
+        for row in page.all("li", cls="row"):
+            event = timeline.event(row.attrs["data-event"])
+            assert len(row.all("a", cls="m")) == len(event.accounts)
+        days = (date(year + month // 12, month % 12 + 1, 1) - date(year, month, 1)).days
+        assert f"d{days}" in page.one("section", cls="tl").classes
+        assert len(page.one("div", cls="axis-days").all("span", cls="d")) == days
 
 
 def test_month_pages_link_to_the_months_before_and_after_and_to_the_overview(split):
@@ -586,18 +612,13 @@ def test_month_pages_link_to_the_months_before_and_after_and_to_the_overview(spl
     assert walked == months
 
 
-def test_month_stylesheet_covers_every_class_the_month_pages_use(split):
+def test_the_stylesheet_covers_every_month_pages_days(split):
     site, _ = split
-    css = (site / "static" / "timeline-months.css").read_text()
+    css = (site / "static" / "timeline.css").read_text()
     for folder in (site / "timeline").iterdir():
-        tree = parse(folder / "index.html")
-        frame = tree.one("section", cls="tl")
-        days = next(c for c in frame.classes if c.startswith("d"))
-        assert f".tl.{days} .lane" in css
-        for node in frame.all():
-            for cls in node.classes:
-                if cls[0] in "csr" and cls[1:].isdigit():
-                    assert f".{cls} {{" in css, (folder.name, cls)
+        frame = parse(folder / "index.html").one("section", cls="tl")
+        days = next(c for c in frame.classes if c[0] == "d" and c[1:].isdigit())
+        assert f".tl.{days} {{ --days: {days[1:]}; }}" in css
 
 
 def test_a_long_events_index_is_split_by_year_and_lists_each_event_once(split):

@@ -76,7 +76,7 @@ def page_kinds(timeline: Timeline) -> dict[str, str]:
     """An address of each kind of page the site has (the first record of each kind)."""
     kinds = {"home": "", "events index": "events/", "sources index": "sources/",
              "differences": "differences/", "credited index": "credited/", "origins": "origins/",
-             "404": "404.html"}
+             "404": "404.html", "search": "search/"}
     if timeline.events:
         kinds["event"] = f"events/{timeline.events[0].id}/"
         # The event with the most accounts: chains, groups and the origin count at their fullest.
@@ -142,7 +142,17 @@ def site(tmp_path_factory) -> Iterator[BuiltSite]:
     Falls back to the fixture site while content/ has no site.yaml yet.
     """
     content = REAL_CONTENT if (REAL_CONTENT / "site.yaml").is_file() else FIXTURE_CONTENT
-    folder = tmp_path_factory.mktemp("browser") / "site"
+    yield from _served(content, tmp_path_factory.mktemp("browser") / "site")
+
+
+@pytest.fixture(scope="session")
+def fixture_site(tmp_path_factory) -> Iterator[BuiltSite]:
+    """The fixture site (tests/fixtures/basic), built and served as `site` is: for tests
+    whose expectations are written for its known content."""
+    yield from _served(FIXTURE_CONTENT, tmp_path_factory.mktemp("browser-fixture") / "site")
+
+
+def _served(content: Path, folder: Path) -> Iterator[BuiltSite]:
     result = build(Paths(content=content, out=folder, templates=PROJECT / "templates",
                          static=PROJECT / "static", base_url=PAGES_ADDRESS))
     prefix = urlsplit(result.timeline.site.base_url).path
@@ -202,6 +212,14 @@ def watch(context, site: BuiltSite) -> Watch:
 def site_page(context, page, site) -> Iterator:
     """A page in a fresh context, watched: the test fails if anything leaves the site or errs."""
     seen = watch(context, site)
+    yield page
+    seen.check()
+
+
+@pytest.fixture
+def fixture_page(context, page, fixture_site) -> Iterator:
+    """`site_page` on the fixture site."""
+    seen = watch(context, fixture_site)
     yield page
     seen.check()
 

@@ -6,7 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 KINDS = ["home", "event", "source", "sources index", "events index", "differences",
-         "credited index", "party", "page", "404", "origins", "event, every outlet"]
+         "credited index", "party", "page", "404", "origins", "event, every outlet", "search"]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE = Axe()
 
@@ -22,11 +22,13 @@ def violations_report(response: dict) -> str:
     return "\n".join(lines)
 
 
+@pytest.mark.parametrize("width", [1440, 375])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("kind", KINDS)
-def test_no_wcag_violations(site_page, site, kind, scheme):
+def test_no_wcag_violations(site_page, site, kind, scheme, width):
     if kind not in site.kinds:
         pytest.skip(f"the site has no {kind} page")
+    site_page.set_viewport_size({"width": width, "height": 900 if width > 400 else 812})
     site_page.emulate_media(color_scheme=scheme)
     site_page.goto(site.url + site.kinds[kind])
     site_page.wait_for_load_state("load")
@@ -35,7 +37,7 @@ def test_no_wcag_violations(site_page, site, kind, scheme):
         "resultTypes": ["violations"],
     })
     assert results.violations_count == 0, (
-        f"{site.kinds[kind] or 'home'} ({scheme}):\n{violations_report(results.response)}")
+        f"{site.kinds[kind] or 'home'} ({scheme}, {width} px):\n{violations_report(results.response)}")
 
 
 def test_axe_finds_a_planted_violation(site_page, site):

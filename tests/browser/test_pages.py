@@ -64,3 +64,13 @@ def test_the_recapture_shows_each_quotes_chain_and_its_independent_origins(site_
     assert site_page.locator(".origins-graph svg path").count() > 10
     rows = site_page.locator(".origins-table tbody tr").count()
     assert rows == site_page.locator(".origins-graph svg path").count()
+
+
+def test_the_site_serves_its_own_favicon_and_nothing_is_missing(site_page, site):
+    answers: list[tuple[str, int]] = []
+    site_page.on("response", lambda r: answers.append((r.url, r.status)))
+    site_page.goto(site.url)
+    site_page.wait_for_load_state("load")
+    assert [u for u, code in answers if code >= 400] == []
+    icon = site_page.evaluate("() => document.querySelector('link[rel=icon]').href")
+    assert icon.endswith("/static/favicon.svg") and status(icon) == 200

@@ -1,62 +1,109 @@
-// The shared timeline, enhanced: pointing at or focusing an account marks every account of the
-// same event in the other lanes, and a set of checkboxes shows or hides lanes. The page reads
-// completely without this script; it only adds to what the built HTML already says.
+// The comparison, enhanced: pointing at or focusing a mark (or an outlet in the legend) brings
+// out that outlet's marks in every row; outlets can be hidden, rows filtered by tag, and one
+// day widened to the full width. The page is complete without this script.
 (function () {
   "use strict";
-  var timeline = document.querySelector(".tl");
-  if (!timeline) return;
-  var links = timeline.querySelectorAll(".acct > a[data-event]");
-  var current = null;
+  var tl = document.querySelector(".tl");
+  if (!tl) return;
+  var outlets = tl.querySelectorAll(".legend .outlet[data-o]");
+  var rows = tl.querySelectorAll(".row");
+  var days = tl.querySelectorAll(".axis-days .d");
+  var only = null;
 
-  function mark(eventId) {
-    if (eventId === current) return;
-    current = eventId;
-    timeline.classList.toggle("focusing", eventId !== null);
-    for (var i = 0; i < links.length; i++) {
-      links[i].classList.toggle("hl", links[i].getAttribute("data-event") === eventId);
-    }
+  function outletOf(el) {
+    var m = el && el.closest ? el.closest(".m, .outlet[data-o]") : null;
+    if (!m) return null;
+    return m.getAttribute("data-o") || (m.getAttribute("class").match(/\bo(\d+)\b/) || [])[1] || null;
   }
-  function eventOf(target) {
-    var link = target && target.closest ? target.closest(".acct > a[data-event]") : null;
-    return link ? link.getAttribute("data-event") : null;
+  function bringOut(n) {
+    if (n === only) return;
+    if (only) tl.classList.remove("only-o" + only);
+    only = n;
+    if (n) tl.classList.add("only-o" + n);
   }
-  timeline.addEventListener("mouseover", function (e) { mark(eventOf(e.target)); });
-  timeline.addEventListener("mouseleave", function () { mark(eventOf(document.activeElement)); });
-  timeline.addEventListener("focusin", function (e) { mark(eventOf(e.target)); });
-  timeline.addEventListener("focusout", function (e) {
-    if (!timeline.contains(e.relatedTarget)) mark(null);
-  });
-  document.addEventListener("keydown", function (e) {
-    if (e.key === "Escape") mark(null);
-  });
+  tl.addEventListener("mouseover", function (e) { bringOut(outletOf(e.target)); });
+  tl.addEventListener("mouseleave", function () { bringOut(outletOf(document.activeElement)); });
+  tl.addEventListener("focusin", function (e) { bringOut(outletOf(e.target)); });
+  tl.addEventListener("focusout", function (e) { if (!tl.contains(e.relatedTarget)) bringOut(null); });
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape") bringOut(null); });
 
-  // Lanes on and off: real checkboxes, so keyboards and screen readers know them already.
-  var lanes = timeline.querySelectorAll(".lane[data-lane]");
-  if (lanes.length < 2) return;
-  var box = document.createElement("fieldset");
-  box.className = "lane-toggles";
-  var legend = document.createElement("legend");
-  legend.textContent = "Show lanes";
-  box.appendChild(legend);
-  var status = document.createElement("p");
-  status.className = "vh";
+  var tools = document.createElement("div");
+  tools.className = "tl-tools";
+  var status = el("p", "vh");
   status.setAttribute("role", "status");
-  lanes.forEach(function (lane) {
-    var label = document.createElement("label");
-    var input = document.createElement("input");
-    input.type = "checkbox";
-    input.checked = true;
-    input.addEventListener("change", function () {
-      lane.hidden = !input.checked;
-      var shown = timeline.querySelectorAll(".lane[data-lane]:not([hidden])").length;
-      status.textContent = lane.getAttribute("data-lane") + " lane " +
-        (input.checked ? "shown" : "hidden") + "; " + shown + " of " + lanes.length + " shown.";
+  function el(tag, cls, text) {
+    var x = document.createElement(tag);
+    if (cls) x.className = cls;
+    if (text) x.textContent = text;
+    return x;
+  }
+  function group(title) {
+    var box = el("div", "", title + ": ");
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", title);
+    tools.appendChild(box);
+    return box;
+  }
+
+  // Outlets on and off: a real checkbox in each outlet's legend entry.
+  if (outlets.length > 1) {
+    outlets.forEach(function (item) {
+      var n = item.getAttribute("data-o"), name = item.querySelector("a").textContent;
+      var input = el("input");
+      input.type = "checkbox";
+      input.checked = true;
+      input.setAttribute("aria-label", "Show " + name);
+      input.addEventListener("change", function () {
+        tl.classList.toggle("hide-o" + n, !input.checked);
+        status.textContent = name + (input.checked ? " shown." : " hidden.");
+      });
+      item.insertBefore(input, item.firstChild);
     });
-    label.appendChild(input);
-    label.appendChild(document.createTextNode(" " + lane.getAttribute("data-lane")));
-    box.appendChild(label);
+  }
+
+  // Rows by tag.
+  var tags = {};
+  rows.forEach(function (row) {
+    row.getAttribute("data-tags").split(" ").forEach(function (t) { if (t) tags[t] = 1; });
   });
-  box.appendChild(status);
-  var frame = timeline.querySelector(".tl-frame");
-  timeline.insertBefore(box, frame);
+  var names = Object.keys(tags).sort();
+  if (names.length) {
+    var label = el("label", "", "Events tagged ");
+    var select = el("select");
+    select.appendChild(new Option("any tag", ""));
+    names.forEach(function (t) { select.appendChild(new Option(t, t)); });
+    select.addEventListener("change", function () {
+      var tag = select.value, n = 0;
+      rows.forEach(function (row) {
+        var keep = !tag || (" " + row.getAttribute("data-tags") + " ").indexOf(" " + tag + " ") >= 0;
+        row.hidden = !keep;
+        if (keep) n++;
+      });
+      status.textContent = n + " of " + rows.length + " events shown.";
+    });
+    label.appendChild(select);
+    tools.appendChild(label);
+  }
+
+  // One day across the full width.
+  if (days.length > 1) {
+    var view = group("Widen a day"), buttons = [];
+    var pick = function (k) {
+      for (var i = 0; i < days.length; i++) tl.classList.remove("day-" + i);
+      tl.classList.toggle("day-view", k >= 0);
+      if (k > 0) tl.classList.add("day-" + k);
+      buttons.forEach(function (b, i) { b.setAttribute("aria-pressed", String(i === k + 1)); });
+      status.textContent = k < 0 ? "All days shown." : days[k].querySelector("b").textContent + " shown across the full width.";
+    };
+    [null].concat(Array.prototype.slice.call(days)).forEach(function (d, i) {
+      var b = el("button", "", d ? d.querySelector("b").textContent : "All days");
+      b.type = "button";
+      b.setAttribute("aria-pressed", String(i === 0));
+      b.addEventListener("click", function () { pick(i - 1); });
+      buttons.push(b);
+      view.appendChild(b);
+    });
+  }
+  tools.appendChild(status);
+  tl.insertBefore(tools, tl.querySelector(".frame"));
 })();

@@ -1,0 +1,254 @@
+"""Search stage: the rendered pages → their full-text search index (pagefind/).
+
+The only module that knows Pagefind. Its indexer reads the rendered pages, so this step comes
+after render and before write: the pages are copied to a temporary folder, Pagefind indexes
+them there, and its bundle joins the site's files. site/ is written only once the index
+exists, so a failed indexer leaves the last good site/ as it was. The engine indexes again only
+when the pages it indexes changed.
+
+Pages mark what is indexed (`data-pagefind-body`; event pages), what is left out
+(`data-pagefind-ignore`) and the outlets a search can be narrowed to (`data-pagefind-filter`).
+The version is pinned (PAGEFIND_VERSION, and pyproject.toml): the same pages then give a
+byte-identical index, which the build relies on.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from .errors import ContentError, Problem
+
+PAGEFIND_VERSION = "1.5.2"
+INSTALL = f"pip install 'pagefind[bin]=={PAGEFIND_VERSION}'"
+BUNDLE = "pagefind"
+"""Where the index goes under site/; search.js loads pagefind.js from there."""
+MARK = b"data-pagefind-body"
+TIMEOUT_BASE = 120.0
+TIMEOUT_PER_PAGE = 0.05
+"""Seconds Pagefind may take before the build gives up on it (it never hangs the build)."""
+
+# The files the search page uses: the API, its worker, the WebAssembly search and the index.
+# Pagefind's own ready-made interfaces (pagefind-ui.*, modular and component UIs, highlight)
+# are left out: the site has its own results list (static/search.js).
+_KEPT_FILES = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json")
+_KEPT_SUFFIXES = (".pf_meta", ".pagefind", ".pf_index", ".pf_fragment", ".pf_filter")
+
+
+def _problem(message: str) -> ContentError:
+    return ContentError([Problem(BUNDLE, 1, "search index", message)])
+
+
+def executable() -> Path:
+    """Pagefind's binary: PAGEFIND_BINARY_PATH when set (as Pagefind's own tools read it), else
+    the one the `pagefind[bin]` package installs."""
+    given = os.environ.get("PAGEFIND_BINARY_PATH")
+    if given:
+        return Path(given)
+    try:
+        import pagefind_bin
+    except ImportError:
+        raise _problem(f"Pagefind is not installed; install it with {INSTALL}") from None
+    try:
+        return Path(pagefind_bin.get_executable())
+    except (OSError, FileNotFoundError) as error:
+        raise _problem(f"Pagefind's binary is missing ({error}); reinstall it with {INSTALL}"
+                       ) from None
+
+
+def _run(command: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False,
+                              stdin=subprocess.DEVNULL, errors="replace")
+    except subprocess.TimeoutExpired:
+        raise _problem(f"Pagefind did not finish within {timeout:.0f} s") from None
+    except OSError as error:
+        raise _problem(f"Pagefind could not be run ({command[0]}: {error.strerror or error}); "
+                       f"reinstall it with {INSTALL}") from None
+
+
+def _check_version(binary: Path) -> None:
+    found = _run([str(binary), "--version"], 30).stdout.strip()
+    if found != f"pagefind {PAGEFIND_VERSION}":
+        raise _problem(f"Pagefind {PAGEFIND_VERSION} is needed for a reproducible index, found "
+                       f"{found or 'no version'!r} at {binary}; install it with {INSTALL}")
+
+
+def _tail(text: str, lines: int = 8) -> str:
+    kept = [line.strip() for line in text.strip().splitlines() if line.strip()][-lines:]
+    return " / ".join(kept) or "no output"
+
+
+def build_index(pages: tuple[tuple[str, bytes], ...]) -> dict[str, bytes]:
+    """The search bundle's files (path under site/ → bytes) for these HTML pages."""
+    binary = executable()
+    _check_version(binary)
+    with tempfile.TemporaryDirectory(prefix="parallax-search-") as folder:
+        root = Path(folder) / "site"
+        for path, html in pages:
+            target = root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(html)
+        root.mkdir(exist_ok=True)
+        out = Path(folder) / BUNDLE
+        done = _run([str(binary), "--site", str(root), "--output-path", str(out), "--silent"],
+                    TIMEOUT_BASE + TIMEOUT_PER_PAGE * len(pages))
+        if done.returncode != 0:
+            raise _problem(f"Pagefind failed (exit status {done.returncode}): "
+                           f"{_tail(done.stdout + done.stderr)}")
+        files: dict[str, bytes] = {}
+        for path in sorted(out.rglob("*")):
+            name = path.relative_to(out).as_posix()
+            if path.is_file() and (name in _KEPT_FILES or name.endswith(_KEPT_SUFFIXES)):
+                files[f"{BUNDLE}/{name}"] = path.read_bytes()
+    if f"{BUNDLE}/pagefind.js" not in files or f"{BUNDLE}/pagefind-entry.json" not in files:
+        raise _problem("Pagefind wrote no index (pagefind.js and pagefind-entry.json are "
+                       f"missing); reinstall it with {INSTALL}")
+    return _in_order(files)
+
+
+# --- the same bytes from the same pages ----------------------------------------------------------
+# Pagefind lists a filter's values in hash-map order, which changes from run to run; everything
+# else it writes is a function of the pages. So each filter file's values are sorted, and the
+# file takes a name from its new bytes, which its language's metadata file (and that file's
+# name, which the entry file gives) are rewritten to match.
+
+_SIGNATURE = b"pagefind_dcd"
+
+
+def _in_order(files: dict[str, bytes]) -> dict[str, bytes]:
+    renamed: dict[str, str] = {}
+    result: dict[str, bytes] = {}
+    for path, data in files.items():
+        name = path.rsplit("/", 1)[-1]
+        if not name.endswith(".pf_filter"):
+            continue
+        stem = name.removesuffix(".pf_filter")
+        body = _sorted_filter(_unpack(data, path))
+        new = _renamed(stem, body)
+        renamed[stem] = new
+        result[f"{BUNDLE}/filter/{new}.pf_filter"] = _pack(body)
+    metas: dict[str, str] = {}
+    for path, data in files.items():
+        name = path.rsplit("/", 1)[-1]
+        if not name.endswith(".pf_meta"):
+            continue
+        stem = name.removeprefix("pagefind.").removesuffix(".pf_meta")
+        body = _unpack(data, path)
+        for old, new in renamed.items():
+            body = body.replace(old.encode(), new.encode())  # same length: the CBOR holds
+        new_stem = _renamed(stem, body)
+        metas[stem] = new_stem
+        result[f"{BUNDLE}/pagefind.{new_stem}.pf_meta"] = _pack(body)
+    entry = json.loads(files[f"{BUNDLE}/pagefind-entry.json"])
+    for language in entry.get("languages", {}).values():
+        if language.get("hash") in metas:
+            language["hash"] = metas[language["hash"]]
+    for path, data in files.items():
+        if path.endswith((".pf_filter", ".pf_meta")):
+            continue
+        if path == f"{BUNDLE}/pagefind-entry.json" and metas:
+            data = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+        result[path] = data
+    return dict(sorted(result.items()))
+
+
+def _renamed(stem: str, body: bytes) -> str:
+    """`en_d55ebef` → `en_` and as many hex digits of the new bytes' hash."""
+    language, _, digits = stem.rpartition("_")
+    return f"{language}_{hashlib.sha256(body).hexdigest()[:len(digits)]}"
+
+
+def _unpack(data: bytes, path: str) -> bytes:
+    try:
+        body = gzip.decompress(data)
+    except (OSError, EOFError) as error:
+        raise _problem(f"Pagefind wrote a damaged file {path} ({error})") from None
+    if not body.startswith(_SIGNATURE):
+        raise _problem(f"Pagefind wrote {path} in a form this version of Parallax does not "
+                       f"know; install it with {INSTALL}")
+    return body
+
+
+def _pack(body: bytes) -> bytes:
+    return gzip.compress(body, compresslevel=9, mtime=0)
+
+
+def _sorted_filter(body: bytes) -> bytes:
+    """A filter file (CBOR: [name, [[value, [page, ...]], ...]]) with its values sorted."""
+    encoded = body[len(_SIGNATURE):]
+    decoded, end = _cbor_read(encoded, 0)
+    if end != len(encoded) or _cbor_write(decoded) != encoded or not (
+            isinstance(decoded, list) and len(decoded) == 2 and isinstance(decoded[1], list)):
+        raise _problem(f"Pagefind wrote a filter file this version of Parallax cannot read; "
+                       f"install it with {INSTALL}")
+    name, values = decoded
+    return _SIGNATURE + _cbor_write([name, sorted(values, key=lambda v: (v[0], v[1]))])
+
+
+def _cbor_read(data: bytes, at: int) -> tuple[object, int]:
+    """The CBOR Pagefind writes: unsigned integers, text and arrays, of definite length."""
+    kind, info = data[at] >> 5, data[at] & 31
+    at += 1
+    if info < 24:
+        size = info
+    elif info in (24, 25, 26, 27):
+        width = 1 << (info - 24)
+        size, at = int.from_bytes(data[at:at + width], "big"), at + width
+    else:
+        raise ValueError("indefinite or reserved length")
+    if kind == 0:
+        return size, at
+    if kind == 3:
+        return data[at:at + size].decode("utf-8"), at + size
+    if kind == 4:
+        items = []
+        for _ in range(size):
+            item, at = _cbor_read(data, at)
+            items.append(item)
+        return items, at
+    raise ValueError(f"CBOR major type {kind}")
+
+
+def _cbor_head(kind: int, size: int) -> bytes:
+    if size < 24:
+        return bytes([kind << 5 | size])
+    for info, width in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if size < 1 << (8 * width):
+            return bytes([kind << 5 | info]) + size.to_bytes(width, "big")
+    raise ValueError("too large")
+
+
+def _cbor_write(value: object) -> bytes:
+    if isinstance(value, int):
+        return _cbor_head(0, value)
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        return _cbor_head(3, len(raw)) + raw
+    if isinstance(value, list):
+        return _cbor_head(4, len(value)) + b"".join(_cbor_write(v) for v in value)
+    raise ValueError(f"cannot write {type(value).__name__}")
+
+
+def pages_to_index(files: Mapping[str, bytes]) -> tuple[tuple[str, bytes], ...]:
+    """The pages that mark what they want indexed; every page when none does (a theme that
+    does not know about search still gets one)."""
+    pages = tuple((p, files[p]) for p in files if p.endswith(".html"))
+    marked = tuple((p, html) for p, html in pages if MARK in html)
+    return marked or pages
+
+
+def search_files(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The search index's files for the site's `files` (path → bytes). Raises ContentError
+    when Pagefind fails, or when the site already has a file where the index goes."""
+    bundle = build_index(pages_to_index(files))
+    clash = sorted(p for p in bundle if p in files)
+    if clash:
+        raise _problem(f"the site already has a file at {clash[0]}, where the search index goes")
+    return bundle

@@ -1,0 +1,237 @@
+"""The search index (search.py): built with the site, the same bytes every time, kept and
+restored by the build cache, and a failed indexer is a clear error that leaves site/ alone."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, snapshot_tree
+
+from parallax import search
+from parallax.build import Paths, ReusedBuild, build, cached_build
+
+PROJECT = Path(__file__).resolve().parent.parent
+BASIC = FIXTURES / "basic" / "content"
+
+
+def _paths(content: Path, out: Path) -> Paths:
+    return Paths(content, out, PROJECT / "templates", PROJECT / "static")
+
+
+def _index(folder: Path) -> dict[str, bytes]:
+    return {k: v for k, v in snapshot_tree(folder).items() if k.startswith("pagefind/")}
+
+
+RUNS: list[int] = []
+"""One item per Pagefind run (each build counted by `_count_runs`)."""
+
+
+@pytest.fixture(autouse=True)
+def _count_runs(monkeypatch):
+    real = search.build_index
+    RUNS.clear()
+    monkeypatch.setattr(search, "build_index", lambda pages: (RUNS.append(1), real(pages))[1])
+
+
+def _fresh_index(content: Path, out: Path) -> dict[str, bytes]:
+    runs = len(RUNS)
+    build(_paths(content, out))
+    assert len(RUNS) == runs + 1, "Pagefind ran"
+    return _index(out)
+
+
+@pytest.fixture
+def content(tmp_path) -> Path:
+    copy = tmp_path / "content"
+    shutil.copytree(BASIC, copy)
+    return copy
+
+
+def test_the_index_covers_the_event_pages_with_outlets_to_narrow_to(tmp_path):
+    index = _fresh_index(BASIC, tmp_path / "site")
+    entry = json.loads(index["pagefind/pagefind-entry.json"])
+    assert entry["version"] == search.PAGEFIND_VERSION
+    assert entry["languages"]["en"]["page_count"] == 3, "the three event pages, nothing else"
+    fragments = [json.loads(gzip.decompress(v)[len(b"pagefind_dcd"):])
+                 for k, v in index.items() if "/fragment/" in k]
+    by_url = {f["url"]: f for f in fragments}
+    crack = by_url["/events/2021-03-03-crack-found/"]
+    assert crack["meta"] == {"title": "Engineers find a crack in the bridge", "date": "Wed 3 Mar 2021"}
+    assert crack["filters"] == {"outlet": ["The Morning Ledger", "Harbour Radio"]}
+    assert "a crack was found two days ago" in crack["content"], "the quotes are indexed"
+    for furniture in ("Cite this page", "Independent origins", "Previous:", "Placed at",
+                      "counted from", "Article of", "Read the words"):
+        assert furniture not in crack["content"], furniture
+    assert {a["id"] for a in crack["anchors"] if a["element"] == "h3"} == {
+        "account-ledger-name", "account-radio-name"}, "each account is a part of its own"
+    # Pagefind's own ready-made interfaces are left out: the site has its own results list.
+    assert not [k for k in index if "-ui" in k or "highlight" in k]
+
+
+def test_the_index_is_byte_identical_build_to_build(tmp_path):
+    """Pagefind lists a filter's values in a different order from run to run; the build sorts
+    them. Eight runs with two outlets: an unsorted list would differ with odds of 127 in 128."""
+    first = _fresh_index(BASIC, tmp_path / "site-0")
+    assert any("/filter/" in k for k in first)
+    for n in range(1, 8):
+        assert _fresh_index(BASIC, tmp_path / f"site-{n}") == first, f"run {n}"
+
+
+def test_an_edit_changes_the_index_and_its_undo_restores_it(content, tmp_path):
+    before = _fresh_index(content, tmp_path / "before")
+    event = content / "events" / "2021-03-03-crack-found.md"
+    original = event.read_text(encoding="utf-8")
+    event.write_text(original.replace("a crack was found two days ago",
+                                      "a hairline crack was found two days ago"), encoding="utf-8")
+    edited = _fresh_index(content, tmp_path / "edited")
+    assert edited != before
+    assert edited["pagefind/pagefind-entry.json"] != before["pagefind/pagefind-entry.json"]
+    event.write_text(original, encoding="utf-8")
+    assert _fresh_index(content, tmp_path / "undone") == before
+
+
+def test_filter_values_are_sorted_and_the_names_follow_the_bytes():
+    name, values = "outlet", [["The Morning Ledger", [0, 1, 2]], ["Harbour Radio", [1, 2]]]
+    body = b"pagefind_dcd" + search._cbor_write([name, values])
+    result = search._sorted_filter(body)
+    decoded, _ = search._cbor_read(result[len(b"pagefind_dcd"):], 0)
+    assert decoded == [name, sorted(values)]
+    assert search._sorted_filter(result) == result
+    assert search._renamed("en_d55ebef", result) != search._renamed("en_d55ebef", body)
+    assert len(search._renamed("en_d55ebef", result)) == len("en_d55ebef")
+
+
+def test_a_no_op_build_and_a_warm_build_restore_the_index(content, tmp_path):
+    out = tmp_path / "site"
+    first = cached_build(_paths(content, out), jobs=1)
+    assert not isinstance(first, ReusedBuild)
+    index = _index(out)
+    assert index
+    # Deleted by hand: the no-op build puts it back from the cache's pack.
+    shutil.rmtree(out / "pagefind")
+    again = cached_build(_paths(content, out), jobs=1)
+    assert isinstance(again, ReusedBuild)
+    assert _index(out) == index
+    # site/ deleted (a CI run with a cached .cache/): restored, index and all.
+    shutil.rmtree(out)
+    warm = cached_build(_paths(content, out), jobs=1)
+    assert isinstance(warm, ReusedBuild)
+    assert _index(out) == index
+    # After an edit the cached build indexes again, as a build without a cache does.
+    event = content / "events" / "2021-03-03-crack-found.md"
+    event.write_text(event.read_text(encoding="utf-8").replace(
+        "a crack was found", "a hairline crack was found"), encoding="utf-8")
+    edited = cached_build(_paths(content, out), jobs=1)
+    assert not isinstance(edited, ReusedBuild)
+    assert _index(out) != index
+    assert _index(out) == _fresh_index(content, tmp_path / "reference")
+
+
+def test_the_index_is_remembered_in_the_cache_folder(content, tmp_path):
+    """A build whose event pages are unchanged (each cached build is a new engine, as a new
+    process is) takes the index from the cache folder instead of indexing."""
+    out = tmp_path / "site"
+    cached_build(_paths(content, out), jobs=1)
+    index = _index(out)
+    (content / "pages" / "about.md").write_text(
+        (content / "pages" / "about.md").read_text(encoding="utf-8") + "\nOne more line.\n",
+        encoding="utf-8")
+    runs = len(RUNS)
+    cached_build(_paths(content, out), jobs=1)
+    assert len(RUNS) == runs, "Pagefind did not run again"
+    assert _index(out) == index
+
+
+def _fake_pagefind(folder: Path, script: str) -> Path:
+    path = folder / "pagefind"
+    path.write_text("#!/bin/sh\n" + script)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+@pytest.mark.parametrize("script, message", [
+    ('[ "$1" = --version ] && echo "pagefind 1.5.2" && exit 0\necho "Error: disk full" >&2\nexit 3\n',
+     "pagefind:1: search index: Pagefind failed (exit status 3): Error: disk full"),
+    ('echo "pagefind 0.12.0"\n',
+     ("pagefind:1: search index: Pagefind 1.5.2 is needed for a reproducible index, found "
+      "'pagefind 0.12.0' at {binary}; install it with pip install 'pagefind[bin]==1.5.2'")),
+    ('[ "$1" = --version ] && echo "pagefind 1.5.2" && exit 0\nexit 0\n',
+     ("pagefind:1: search index: Pagefind wrote no index (pagefind.js and pagefind-entry.json "
+      "are missing); reinstall it with pip install 'pagefind[bin]==1.5.2'")),
+], ids=["fails", "wrong version", "writes nothing"])
+def test_a_failed_indexer_is_a_clear_error_and_leaves_the_site(script, message, content,
+                                                               tmp_path, run_cli, monkeypatch):
+    out = tmp_path / "site"
+    assert run_cli("build", "--content", str(content), "--out", str(out))[0] == 0
+    before = snapshot_tree(out)
+    event = content / "events" / "2021-03-03-crack-found.md"
+    event.write_text(event.read_text(encoding="utf-8").replace(
+        "a crack was found", "a small crack was found"), encoding="utf-8")
+    binary = _fake_pagefind(tmp_path, script)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(binary))
+    code, _, err = run_cli("build", "--content", str(content), "--out", str(out))
+    assert code == 1
+    assert err.splitlines() == [message.format(binary=binary),
+                                f"1 problem; {out}/ was left as it was."]
+    assert snapshot_tree(out) == before
+
+
+def test_a_missing_indexer_is_a_clear_error(content, tmp_path, run_cli, monkeypatch):
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
+    code, _, err = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"))
+    assert code == 1
+    assert err.splitlines()[0].startswith(
+        f"pagefind:1: search index: Pagefind could not be run ({tmp_path / 'no-such-pagefind'}: ")
+    assert "pip install 'pagefind[bin]==1.5.2'" in err
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_hung_indexer_is_stopped(content, tmp_path, run_cli, monkeypatch):
+    binary = _fake_pagefind(tmp_path, '[ "$1" = --version ] && echo "pagefind 1.5.2" && exit 0\n'
+                                      'exec sleep 30\n')
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(binary))
+    monkeypatch.setattr(search, "TIMEOUT_BASE", 1.0)
+    monkeypatch.setattr(search, "TIMEOUT_PER_PAGE", 0.0)
+    code, _, err = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"))
+    assert code == 1
+    assert err.splitlines()[0] == "pagefind:1: search index: Pagefind did not finish within 1 s"
+
+
+def test_every_page_searches_and_only_the_search_page_runs_the_search(tmp_path):
+    out = tmp_path / "site"
+    build(_paths(BASIC, out))
+    pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
+    assert "search/index.html" in pages
+    for name in pages:
+        html = (out / name).read_text(encoding="utf-8")
+        depth = "" if name == "404.html" else "../" * name.count("/")
+        root = "/bridge/" if name == "404.html" else depth
+        assert (f'<form class="site-search" role="search" aria-label="Site" action="{root}search/" '
+                'method="get">') in html, name
+        assert ("search.js" in html) == (name == "search/index.html"), name
+        assert ("wasm-unsafe-eval" in html) == (name == "search/index.html"), name
+    search_page = (out / "search" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="../events/">events index</a>' in search_page
+    assert '<option value="Harbour Radio" data-sources="radio">Harbour Radio</option>' in search_page
+
+
+def test_a_content_page_cannot_take_the_search_addresses(content, tmp_path, run_cli):
+    for slug in ("search", "pagefind"):
+        (content / "pages" / f"{slug}.md").write_text(f"---\ntitle: {slug}\n---\nText.\n")
+    code, _, err = run_cli("check", "--content", str(content), "--out", str(tmp_path / "site"))
+    assert code == 1
+    assert "search" in err and "pagefind" in err
+
+
+@pytest.mark.skipif(os.environ.get("PAGEFIND_BINARY_PATH") is not None,
+                    reason="a Pagefind binary is named by PAGEFIND_BINARY_PATH")
+def test_the_installed_pagefind_is_the_pinned_one():
+    pyproject = (PROJECT / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'"pagefind[bin]=={search.PAGEFIND_VERSION}"' in pyproject
+    search._check_version(search.executable())
