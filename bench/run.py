@@ -431,7 +431,8 @@ def table(results: dict[int, dict[str, dict[str, object]]]) -> str:
 
 def machine() -> str:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    hugo = subprocess.run([binary(), "version"], capture_output=True, text=True).stdout.split()
+    hugo = subprocess.run([binary(), "version"], capture_output=True, text=True,
+                          check=False).stdout.split()
     load = os.getloadavg()
     return (f"{len(os.sched_getaffinity(0))} cores, {memory:.0f} GB, {platform.platform()}, "
             f"Python {platform.python_version()}, Hugo {hugo[1] if len(hugo) > 1 else '?'}; "

@@ -324,8 +324,8 @@ def _rename(path: Path, name: str) -> None:
 def _edits(site: Path, templates: Path, static: Path) -> list[tuple[str, callable]]:
     events = sorted((site / "events").rglob("*.md"))
     first, middle, last = events[0], events[len(events) // 2], events[-1]
-    source = sorted((site / "sources").glob("*.md"))[0]
-    page = sorted((site / "pages").glob("*.md"))[0]
+    source = min((site / "sources").glob("*.md"))
+    page = min((site / "pages").glob("*.md"))
     return [
         ("event body", lambda: middle.write_text(
             middle.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")),
