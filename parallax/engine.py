@@ -354,9 +354,9 @@ class Engine:
         search_key = _digest(search.PAGEFIND_VERSION, *(f"{p}\0".encode() + facts[p][1]
                                                          for p in indexed))
         if self._changed(f"{search.BUNDLE}/pagefind.js", search_key):
-            pages = _Outputs({p: fresh[p] for p in html if p in fresh},
-                             {p: self.outputs[p][1] for p in html if p not in fresh})
-            for path, data in search.search_files(pages).items():
+            indexable = _Outputs({p: fresh[p] for p in html if p in fresh},
+                                 {p: self.outputs[p][1] for p in html if p not in fresh})
+            for path, data in search.search_files(indexable).items():
                 keys[path] = search_key
                 fresh[path] = data
         else:

@@ -111,3 +111,20 @@ def test_there_is_one_build_path():
                 callers.add(path.stem)
         assert "jinja2.meta" not in text and "from jinja2 import meta" not in text, path.name
     assert callers == {"engine"}, callers
+
+
+def test_a_build_shows_its_progress_on_a_terminal_only(tmp_path, capsys, monkeypatch):
+    import sys
+
+    from parallax.cli import main
+
+    basic = PROJECT / "tests" / "fixtures" / "basic" / "content"
+    assert main(["build", "--content", str(basic), "--out", str(tmp_path / "quiet")]) == 0
+    captured = capsys.readouterr()
+    assert "records read" not in captured.err and captured.out.startswith("Built ")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["build", "--content", str(basic), "--out", str(tmp_path / "shown")]) == 0
+    captured = capsys.readouterr()
+    assert "records read" in captured.err and "to render" in captured.err
+    assert captured.err.endswith("\r\x1b[K"), "the progress line is cleared for the totals"
+    assert captured.out.startswith("Built ")
