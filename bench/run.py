@@ -49,6 +49,8 @@ from bench.hugo_site import binary, convert
 
 FOLDER_CACHE = Path(".cache") / "parallax"
 SERVE_EDITS = 5
+POLL_SECONDS = 0.002
+"""How often the served page is fetched while waiting for an edit to show (--poll-ms)."""
 
 
 def measure(command: list[str], cwd: Path = PROJECT) -> tuple[float, float]:
@@ -255,7 +257,7 @@ def serve_edits(tool, kind: str, edits: int) -> tuple[list[float], float]:
                     break
                 if time.perf_counter() - started > 120:
                     raise SystemExit(f"{tool.name}: the {kind} edit never showed")
-                time.sleep(0.002)
+                time.sleep(POLL_SECONDS)
             times.append(time.perf_counter() - started)
             wait_for(tool.rebuilt, 120)  # the rest of the rebuild, before the next edit
             time.sleep(0.5)
@@ -286,7 +288,19 @@ def best(runs: list[tuple[float, float]]) -> tuple[float, float]:
     return min(runs, key=lambda run: run[0])
 
 
-def bench_size(n: int, sources: int, repeat: int, root: Path) -> dict[str, dict[str, object]]:
+def _builds(each, cold, warm, one_edit, check_edit, check_cold, tools) -> None:
+    each("cold build", cold)
+    each("no-op build", lambda tool: measure(tool.build()))
+    each("warm build", warm)
+    measure(tools[0].build())  # the output back, for the edits
+    measure(tools[1].build())
+    each("build after one edit", one_edit)
+    each("check (one edit)", check_edit)
+    each("check (cold)", check_cold)
+
+
+def bench_size(n: int, sources: int, repeat: int, root: Path,
+               serve_only: bool = False) -> dict[str, dict[str, object]]:
     folder = root / f"n{n}"
     stamp = folder / "generated.json"
     wanted = {"events": n, "sources": sources, "seed": 1,
@@ -334,14 +348,11 @@ def bench_size(n: int, sources: int, repeat: int, root: Path) -> dict[str, dict[
 
     originals = {tool.name: (tool.event(), tool.event().read_bytes()) for tool in tools}
     try:
-        each("cold build", cold)
-        each("no-op build", lambda tool: measure(tool.build()))
-        each("warm build", warm)
-        measure(tools[0].build())  # the output back, for the edits
-        measure(tools[1].build())
-        each("build after one edit", one_edit)
-        each("check (one edit)", check_edit)
-        each("check (cold)", check_cold)
+        if serve_only:
+            measure(tools[0].build())
+            measure(tools[1].build())
+        else:
+            _builds(each, cold, warm, one_edit, check_edit, check_cold, tools)
         for kind in ("body", "title", "date"):
             found: dict[str, list[float]] = {tool.name: [] for tool in tools}
             peaks: dict[str, float] = {}
@@ -360,6 +371,8 @@ def bench_size(n: int, sources: int, repeat: int, root: Path) -> dict[str, dict[
         for path, data in originals.values():
             path.write_bytes(data)
 
+    if serve_only:
+        return rows
     parallax = rows["Parallax"]
     measure(tools[0].build())
     out = tools[0].out
@@ -387,7 +400,7 @@ ROWS = [("cold build", "cold build"), ("build after one edit (cache kept)", "bui
 
 def _value(row: dict[str, object], key: str) -> float | None:
     if key == "peak":
-        return row["cold build"][1]
+        return row["cold build"][1] if "cold build" in row else None
     value = row.get(key)
     if value is None:
         return None
@@ -419,6 +432,8 @@ def table(results: dict[int, dict[str, dict[str, object]]]) -> str:
                 label += f" (Parallax {_shown(key, min(spread))}–{_shown(key, max(spread))})"
             lines.append(f"| {label} | {_shown(key, ours)} | {_shown(key, theirs)} | "
                          f"{ours / theirs:.2f}× |")
+        if "pages" not in rows["Parallax"]:
+            continue
         lines.append(f"\nParallax: {rows['Parallax']['pages']:,} pages, "
                      f"{rows['Parallax']['files']:,} files, home page "
                      f"{rows['Parallax']['home gz KB']:.0f} KB gzipped; Hugo: "
@@ -447,15 +462,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs of each measurement; the fastest is shown (default: 1)")
     parser.add_argument("--out", default=str(BENCH / "out"), help="scratch folder")
+    parser.add_argument("--serve-only", action="store_true",
+                        help="only the serve measurements")
+    parser.add_argument("--poll-ms", type=float, default=2.0,
+                        help="how often the served page is fetched while waiting (default: 2)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    global POLL_SECONDS
+    POLL_SECONDS = args.poll_ms / 1000
     if args.child:
         child(json.loads(args.child))
         return 0
     results = {}
     for n in (int(s) for s in args.sizes.split(",")):
         print(f"measuring {n:,} events...", file=sys.stderr, flush=True)
-        results[n] = bench_size(n, args.sources, args.repeat, Path(args.out))
+        results[n] = bench_size(n, args.sources, args.repeat, Path(args.out), args.serve_only)
     print(machine() + "\n")
     print(table(results))
     return 0
