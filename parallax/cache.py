@@ -1,23 +1,25 @@
-"""Build cache (the engine's storage): what earlier builds worked out, by content hash, in one folder that is safe to delete.
+"""Build cache (the engine's storage): what earlier builds worked out, in one folder that is safe to delete.
 
-It lives in `.cache/parallax/` beside the output folder (for `site/`, the project's
-`.cache/parallax/`), and keeps two things:
+It knows nothing of the stages: the engine (engine.py) says what to keep. It lives in
+`.cache/parallax/` beside the output folder (for `site/`, the project's `.cache/parallax/`),
+and keeps two things:
 
 - Memos: results of pure functions of the content, by a hash of their arguments: a record
-  file's parsed front matter (load), a Markdown text's HTML (markup), an article's time words
-  read against a date (timewords), the search index of a set of pages (search). A build whose content changed redoes only what changed.
-  One file per kind; each save keeps only what the latest build used, so a file holds one
-  site's worth.
+  file's parsed front matter, a Markdown text's HTML and checks, an article's time words read
+  against a date. One file per kind; each save keeps only what the latest build used, so a
+  file holds one site's worth.
 - The last build into each output folder: a fingerprint of every input (each content, template
   and static file, Parallax's own code, its libraries' versions, SOURCE_DATE_EPOCH, the site
   address given by `--base-url` or PARALLAX_BASE_URL), its warnings and totals, the size and
-  modification time of every file it wrote, and a pack of those files' bytes. A build whose
-  fingerprint is the same renders nothing: the output is a function of the inputs, so it
-  checks site/ against that list and restores from the pack only what is missing or was
-  changed by hand.
+  modification time of every file it wrote, every output's key (what its maker declared it
+  reads, as content hashes), and a pack of the files' bytes, appended to after an edit. A
+  build whose fingerprint is the same renders nothing: it checks site/ against that list and
+  restores from the pack only what is missing or was changed by hand; a build after an edit
+  takes from the pack every output whose key is unchanged.
 
-Every cache file is written under a temporary name and renamed into place. One that cannot be
-read (cut short, written by other code) counts as empty, and the build does the work itself.
+Every cache file is written under a temporary name and renamed into place (the pack is
+appended to, its earlier bytes untouched). One that cannot be read (cut short, written by other
+code) counts as empty, and the build does the work itself.
 """
 
 from __future__ import annotations
