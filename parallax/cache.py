@@ -1,23 +1,25 @@
-"""Build cache: what earlier builds worked out, by content hash, in one folder that is safe to delete.
+"""Build cache (the engine's storage): what earlier builds worked out, in one folder that is safe to delete.
 
-It lives in `.cache/parallax/` beside the output folder (for `site/`, the project's
-`.cache/parallax/`), and keeps two things:
+It knows nothing of the stages: the engine (engine.py) says what to keep. It lives in
+`.cache/parallax/` beside the output folder (for `site/`, the project's `.cache/parallax/`),
+and keeps two things:
 
 - Memos: results of pure functions of the content, by a hash of their arguments: a record
-  file's parsed front matter (load), a Markdown text's HTML (markup), an article's time words
-  read against a date (timewords), the search index of a set of pages (search). A build whose content changed redoes only what changed.
-  One file per kind; each save keeps only what the latest build used, so a file holds one
-  site's worth.
+  file's parsed front matter, a Markdown text's HTML and checks, an article's time words read
+  against a date. One file per kind; each save keeps only what the latest build used, so a
+  file holds one site's worth.
 - The last build into each output folder: a fingerprint of every input (each content, template
   and static file, Parallax's own code, its libraries' versions, SOURCE_DATE_EPOCH, the site
   address given by `--base-url` or PARALLAX_BASE_URL), its warnings and totals, the size and
-  modification time of every file it wrote, and a pack of those files' bytes. A build whose
-  fingerprint is the same renders nothing: the output is a function of the inputs, so it
-  checks site/ against that list and restores from the pack only what is missing or was
-  changed by hand.
+  modification time of every file it wrote, every output's key (what its maker declared it
+  reads, as content hashes), and a pack of the files' bytes, appended to after an edit. A
+  build whose fingerprint is the same renders nothing: it checks site/ against that list and
+  restores from the pack only what is missing or was changed by hand; a build after an edit
+  takes from the pack every output whose key is unchanged.
 
-Every cache file is written under a temporary name and renamed into place. One that cannot be
-read (cut short, written by other code) counts as empty, and the build does the work itself.
+Every cache file is written under a temporary name and renamed into place (the pack is
+appended to, its earlier bytes untouched). One that cannot be read (cut short, written by other
+code) counts as empty, and the build does the work itself.
 """
 
 from __future__ import annotations
@@ -29,19 +31,16 @@ import mmap
 import os
 import pickle
 import sys
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
 
-from .errors import ContentError, Problem
+from .errors import Problem
 
 if TYPE_CHECKING:
-    from .build import BuildResult
     from .paths import Paths
-    from .write import WriteReport
 
 FOLDER = Path(".cache") / "parallax"
 LIBRARIES = ("jinja2", "markdown", "nh3", "pydantic", "pydantic_core", "yaml", "dateutil",
@@ -126,7 +125,8 @@ class Memo:
     treat them as read-only, as they already treat frozen models."""
 
     def __init__(self, name: str, function: Callable, key: Callable[..., Any],
-                 encode: Callable[[Any], Any] | None, decode: Callable[[Any], Any] | None):
+                 encode: Callable[[Any], Any] | None = None,
+                 decode: Callable[[Any], Any] | None = None):
         self.name = name
         self.function = function
         self.key = key
@@ -152,8 +152,6 @@ class Memo:
             return self.entries[key]
         except KeyError:
             pass
-        if _store.folder is not None and self.loaded_from != _store.folder:
-            self.load(_store.folder)
         if key in self.stored:
             value = self.stored.pop(key)
             value = self.entries[key] = self.decode(value) if self.decode else value
@@ -164,8 +162,6 @@ class Memo:
 
     def missing(self, keys: list[Any]) -> list[Any]:
         """The keys among `keys` that would be worked out (for work spread over the cores)."""
-        if _store.folder is not None and self.loaded_from != _store.folder:
-            self.load(_store.folder)
         return [k for k in keys if k not in self.entries and k not in self.stored]
 
     def remember(self, key: Any, value: Any) -> None:
@@ -206,54 +202,9 @@ class Memo:
         self.stored.clear()
         self.on_disk = set()
 
-
-MEMOS: dict[str, Memo] = {}
-
-
-def remembered(name: str, key: Callable[..., Any] | None = None,
-               encode: Callable[[Any], Any] | None = None,
-               decode: Callable[[Any], Any] | None = None) -> Callable[[Callable], Memo]:
-    """Decorate a pure function of the content so its results are kept across builds."""
-
-    def decorate(function: Callable) -> Memo:
-        memo = Memo(name, function, key or (lambda *args: args), encode, decode)
-        MEMOS[name] = memo
-        return memo
-
-    return decorate
-
-
-@dataclass
-class _Store:
-    folder: Path | None = None
-
-
-_store = _Store()
-
-
-def use(folder: Path | None) -> None:
-    """Read and keep memos in `folder` from now on (None: in memory only)."""
-    _store.folder = folder
-
-
-def begin_build() -> None:
-    """From now on, count what the memos are asked for: that is what `save_memos` keeps."""
-    for memo in MEMOS.values():
-        memo.used = set()
-
-
-def save_memos() -> None:
-    """Write each memo the build used to the folder in use."""
-    if _store.folder is None:
-        return
-    for memo in MEMOS.values():
-        if memo.used:
-            memo.save(_store.folder)
-
-
-def forget_unused() -> None:
-    for memo in MEMOS.values():
-        memo.forget_unused()
+    def begin(self) -> None:
+        """From now on, count what the memo is asked for: that is what `save` keeps."""
+        self.used = set()
 
 
 def _read(path: Path) -> Any:
@@ -363,6 +314,11 @@ class LastBuild:
     None after a `check`, which writes nothing."""
     index: dict[str, tuple[int, int]] = field(default_factory=dict)
     """(offset, length) of every file's bytes in the pack."""
+    facts: dict[str, Any] = field(default_factory=dict)
+    """Each page's key, a hash of its bytes and whether the search index reads it."""
+    keys: dict[str, Any] = field(default_factory=dict)
+    """The key of every output: a hash of what its maker declared it reads. An output whose
+    key is the same in the next build is taken from the pack, not made again."""
 
 
 class Packed(Mapping[str, bytes]):
@@ -372,7 +328,7 @@ class Packed(Mapping[str, bytes]):
         self._index = index
         with pack.open("rb") as stream:
             self._map = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) if index else b""
-        if index and len(self._map) != max(o + n for o, n in index.values()):
+        if index and len(self._map) < max(o + n for o, n in index.values()):
             raise ValueError("the pack does not match its index")
 
     def __getitem__(self, path: str) -> bytes:
@@ -384,27 +340,6 @@ class Packed(Mapping[str, bytes]):
 
     def __len__(self) -> int:
         return len(self._index)
-
-
-@dataclass(frozen=True)
-class _Files:
-    files: Mapping[str, bytes]
-
-
-@dataclass(frozen=True)
-class ReusedBuild:
-    """A build answered from the cache: the inputs were byte for byte those of the last one."""
-
-    report: WriteReport | None
-    warnings: tuple[Problem, ...]
-    seconds: float
-    totals: str
-    notices: tuple[str, ...] = ()
-
-    def summary(self) -> str:
-        from .write import describe
-
-        return describe(self.totals, self.report, self.seconds) + " (inputs unchanged since the last build)"
 
 
 class BuildCache:
@@ -443,105 +378,76 @@ class BuildCache:
             paths.base_url,
         )
 
-    def reuse(self, paths: Paths, key: bytes, *, write: bool, strict: bool,
-              started: float) -> ReusedBuild | None:
-        """The last build's result if its inputs were these, with site/ made to match it."""
+    def last(self, out: Path) -> LastBuild | None:
+        return self._builds().get(str(out.resolve()))
+
+    def pack(self, out: Path, last: LastBuild) -> Packed:
+        """The files of `last`, the last build into `out` (raises OSError or ValueError when
+        the pack is missing or damaged)."""
+        return Packed(self._pack_path(out), last.index)
+
+    def save(self, out: Path, last: LastBuild, files: Mapping[str, bytes] | None,
+             earlier: LastBuild | None = None, made: frozenset[str] = frozenset()) -> None:
+        """Keep `last` as the record of the last build into `out`, with a pack of its files
+        when it wrote some. `earlier`, the record this build started from, and `made`, the
+        files it made anew: the others are in the pack already, so only the new ones are
+        added at its end (the earlier record's places in it stay as they were, so a build cut
+        short leaves a pack that still matches it), unless that would leave the pack more
+        than half stale: then it is written afresh."""
         builds = self._builds()
-        last = builds.get(str(paths.out.resolve()))
-        if last is None or last.key != key or (write and last.outputs is None):
-            return None
-        warnings = tuple(Problem(*w) for w in last.warnings)
-        if strict and warnings:
-            raise ContentError(list(warnings))
-        report = None
-        if write:
-            try:
-                report = self._restore(paths.out, last)
-            except (OSError, ValueError, KeyError):
-                return None  # a damaged pack: build instead
-            if report.written or report.removed:  # new modification times to remember
-                builds[str(paths.out.resolve())] = last
-                self._save_builds(builds)
-        return ReusedBuild(report, warnings, time.perf_counter() - started, last.totals,
-                           last.notices)
+        if files is not None:
+            last.index = self._append(out, files, earlier, made) or self._rewrite(out, files)
+        builds[str(out.resolve())] = last
+        self._save_builds(builds)
 
-    def _restore(self, out: Path, last: LastBuild) -> WriteReport:
-        from .write import write_site
-
-        assert last.outputs is not None
-        out = out.resolve()
-        unchanged = set()
-        if out.is_dir():
-            for relative, (size, mtime) in last.outputs.items():
-                try:
-                    stat = os.stat(out / relative)
-                except OSError:
-                    continue
-                if stat.st_size == size and stat.st_mtime_ns == mtime:
-                    unchanged.add(relative)
-        files = Packed(self._pack_path(out), last.index)
-        site = _Files(files)  # all write_site reads of a RenderedSite
-        report = write_site(site, out, unchanged=frozenset(unchanged))  # type: ignore[arg-type]
-        if report.written:
-            last.outputs = _stat_outputs(out, last.outputs)
-        return report
-
-    def remember(self, paths: Paths, key: bytes, inputs: dict[str, Signature],
-                 result: BuildResult) -> None:
-        """Keep this successful build's fingerprint, totals, and (when it wrote) its files."""
-        builds = self._builds()
-        out = paths.out.resolve()
-        outputs = None
+    def _rewrite(self, out: Path, files: Mapping[str, bytes]) -> dict[str, tuple[int, int]]:
+        offset = 0
         index: dict[str, tuple[int, int]] = {}
-        if result.report is not None:
-            files = result.site.files
-            outputs = _stat_outputs(out, {p: (0, 0) for p in files})
-            offset = 0
-            for relative, data in files.items():
-                index[relative] = (offset, len(data))
-                offset += len(data)
-            _atomic_write(self._pack_path(out), iter(files.values()))
-        elif (earlier := builds.get(str(out))) and earlier.key == key:
-            return  # a check of what was built: the build's record says more
-        builds[str(out)] = LastBuild(
-            key=key, inputs=inputs,
-            warnings=[(w.path, w.line, w.field, w.message) for w in result.warnings],
-            totals=result.totals(), notices=result.notices, outputs=outputs, index=index,
-        )
+        for relative, data in files.items():
+            index[relative] = (offset, len(data))
+            offset += len(data)
+        _atomic_write(self._pack_path(out), iter(files.values()))
+        return index
+
+    def _append(self, out: Path, files: Mapping[str, bytes], earlier: LastBuild | None,
+                made: frozenset[str]) -> dict[str, tuple[int, int]] | None:
+        if earlier is None or not earlier.index:
+            return None
+        pack = self._pack_path(out)
+        try:
+            size = pack.stat().st_size
+        except OSError:
+            return None
+        if size < max(o + n for o, n in earlier.index.values()):
+            return None  # not the pack of that record
+        index: dict[str, tuple[int, int]] = {}
+        new = [p for p in files if p in made or p not in earlier.index]
+        added = sum(len(files[p]) for p in new)
+        live = sum(earlier.index[p][1] for p in files if p not in new) + added
+        if size + added > 2 * live:
+            return None
+        offset = size
+        with pack.open("ab") as stream:
+            for relative in files:
+                if relative in new:
+                    data = files[relative]
+                    stream.write(data)
+                    index[relative] = (offset, len(data))
+                    offset += len(data)
+                else:
+                    index[relative] = earlier.index[relative]
+        return index
+
+    def touch(self, out: Path, last: LastBuild) -> None:
+        """Keep `last` again (new modification times after a restore)."""
+        builds = self._builds()
+        builds[str(out.resolve())] = last
         self._save_builds(builds)
 
 
-def _stat_outputs(out: Path, files: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
+def stat_outputs(out: Path, files: Iterable[str]) -> dict[str, tuple[int, int]]:
     found: dict[str, tuple[int, int]] = {}
     for relative in files:
         stat = os.stat(out / relative)
         found[relative] = (stat.st_size, stat.st_mtime_ns)
     return found
-
-
-def cached_build(paths: Paths, *, write: bool = True, strict: bool = False,
-                 cache: BuildCache | None = None, jobs: int | None = None,
-                 reuse: bool = True) -> BuildResult | ReusedBuild:
-    """`build()` with the cache: reuse the last build when nothing changed (unless `reuse` is
-    False: the caller needs the content itself), else build with the memos of earlier builds,
-    on every core, and keep this one's. Raises ContentError as `build()` does."""
-    started = time.perf_counter()
-    cache = cache or BuildCache.beside(paths.out)
-    key, inputs = cache.inputs(paths)
-    reused = cache.reuse(paths, key, write=write, strict=strict, started=started) if reuse else None
-    if reused is not None:
-        return reused
-
-    from .build import build
-    from .parallel import default_jobs
-
-    use(cache.folder)
-    begin_build()
-    try:
-        result = build(paths, write=write, strict=strict,
-                       jobs=default_jobs() if jobs is None else jobs)
-        save_memos()
-        cache.remember(paths, key, inputs, result)
-    finally:
-        use(None)
-    return result

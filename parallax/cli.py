@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .cache import cached_build
+from .engine import cached_build, progress_line
 from .errors import ContentError, Problem
 from .new import add_parser as add_new_parser
 from .paths import Paths
@@ -130,7 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     paths = paths_from(args, base_url_from(args, parser))
     try:
         if args.command == "build":
-            result = cached_build(paths, strict=args.strict)
+            progress = progress_line()
+            try:
+                result = cached_build(paths, strict=args.strict, progress=progress)
+            finally:
+                if progress:
+                    print("\r\x1b[K", end="", file=sys.stderr, flush=True)
             print_problems(result.warnings, "warning: ")
             for notice in result.notices:
                 print(f"note: {notice}", file=sys.stderr)

@@ -25,7 +25,6 @@ from xml.sax.saxutils import escape as xml_escape
 from pydantic.json_schema import models_json_schema
 
 from . import __version__
-from .views import event_origins
 from .models import (
     Attributed,
     Event,
@@ -38,6 +37,7 @@ from .models import (
     SourceFrontMatter,
 )
 from .resolve import PlacedAccount, PlacedEvent, Timeline
+from .views import event_origins
 from .when import Interval, Precision
 
 SCHEMA_VERSION = 2
@@ -193,48 +193,26 @@ def dumps_by_line(data: dict[str, Any]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-class _Kept:
-    """What each event gave a data file in the last build in this process (serve's rebuilds).
-    The validate stage reuses the model of a record that did not change, so an event whose
-    record is the very same object, placed as before, on a site with the same settings and
-    sources, gives what it gave last time; anything else is worked out again."""
-
-    def __init__(self) -> None:
-        self.on = False
-        """Only for a builder that builds again (a one-off build would hold it for nothing)."""
-        self.last: dict[tuple[str, int], tuple[PlacedEvent, Any, Any]] = {}
-        self.now: dict[tuple[str, int], tuple[PlacedEvent, Any, Any]] = {}
-
-    def get(self, part: str, placed: PlacedEvent, timeline: Timeline,
-            make: Callable[[PlacedEvent], Any]) -> Any:
-        if not self.on:
-            return make(placed)
-        key = (part, id(placed.event))
-        around = (timeline.site, timeline.sources)
-        before = self.last.get(key)
-        if before is not None and before[0] == placed and before[1] == around:
-            value = before[2]
-        else:
-            value = make(placed)
-        self.now[key] = (placed, around, value)
-        return value
-
-    def done(self) -> None:
-        self.last, self.now = self.now, {}
+Part = Callable[[str, PlacedEvent, Callable[[PlacedEvent], Any]], Any]
+"""(part name, event, how to make it) → what the event gives one data file; the engine passes
+one that remembers each event's part, so an edit redoes only the edited event's rows."""
 
 
-_kept = _Kept()
+def _make(part: str, placed: PlacedEvent, make: Callable[[PlacedEvent], Any]) -> Any:
+    return make(placed)
 
 
-def keep_between_builds(on: bool) -> None:
-    """Keep what each event gives the data files for the next build in this process (serve)."""
-    _kept.on = on
-    _kept.last, _kept.now = {}, {}
+DATA_FILES = ("data/timeline.json", "data/timeline.schema.json", "data/schema.json",
+              "data/events.csv", "data/accounts.csv", "data/quotes.csv", "data/figures.csv",
+              "data/sources.csv", "data/parties.csv", "data/timelinejs.json")
+"""The data files every build writes (`data_files` makes them)."""
 
 
-def data_files(timeline: Timeline, renderer: Any = None) -> dict[str, bytes]:
-    def kept(part: str, make: Callable[[PlacedEvent], Any]) -> Callable[[PlacedEvent], Any]:
-        return lambda placed: _kept.get(part, placed, timeline, make)
+def data_files(timeline: Timeline, part: Part | None = None) -> dict[str, bytes]:
+    made = part or _make
+
+    def kept(name: str, make: Callable[[PlacedEvent], Any]) -> Callable[[PlacedEvent], Any]:
+        return lambda placed: made(name, placed, make)
 
     files = {
         "data/timeline.json": dumps_by_line(timeline_json(
@@ -253,7 +231,7 @@ def data_files(timeline: Timeline, renderer: Any = None) -> dict[str, bytes]:
             timeline, kept("slides", lambda e: [_Encoded(_compact(s))
                                                 for s in timelinejs_slides(timeline, e)]))),
     }
-    _kept.done()
+    assert tuple(files) == DATA_FILES, "DATA_FILES names every data file"
     return files
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .cache import flatten, record_key, remembered, unflatten
 from .errors import ContentError, Problem
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -87,6 +87,9 @@ class RawContent:
     """Files that were not read because they are not records (e.g. 'notes.txt' in events/)."""
 
 
+Parse = Callable[[str, str, str, str], RawRecord]
+"""(text, shown path, kind, id) → RawRecord: how a Markdown record file is read."""
+
 PLACEHOLDER = "[to do"
 """How `python build.py new` marks what an editor still has to write; the build warns about it."""
 # The mark in a YAML comment, after a value the skeleton filled in but the editor must check.
@@ -110,9 +113,14 @@ def display_path(path: Path, root: Path) -> str:
     return path.relative_to(root.parent).as_posix()
 
 
-def load_content(root: Path) -> RawContent:
+def load_content(root: Path, parse: Parse | None = None,
+                 read: Callable[..., str] | None = None) -> RawContent:
     """Read every record under `root`; unreadable files become problems, not exceptions, so
-    validation can still report everything else in the same run."""
+    validation can still report everything else in the same run. `read(path, shown, limit)`
+    gives a file's text (default `read_text`) and `parse` turns a Markdown record file's text
+    into its record (default `parse_markdown`); the engine passes ones that remember."""
+    parse = parse or parse_markdown
+    read = read or read_text
     records: list[RawRecord] = []
     problems: list[Problem] = []
     if not root.is_dir():
@@ -135,12 +143,19 @@ def load_content(root: Path) -> RawContent:
         _collect(problems, records,
                  lambda: _read_registry(parties, root, "party", limit * REGISTRY_TIMES))
 
+    files = _files(root, refused)
+    prefix = display_path(root / "_", root)[:-1]  # each file's shown path, without pathlib's cost
     for folder, kind in KINDS.items():
-        for path in sorted((root / folder).rglob("*" + RECORD_SUFFIX)):
-            if path.is_file() and not _refused(path, refused) and not _hidden(path, root):
-                _collect(problems, records,
-                         lambda path=path, kind=kind: [_read_markdown(path, root, kind, limit)])
-    misnamed, stray = _stray_files(root, refused)
+        for relative in files:
+            if relative[0] == folder and len(relative) > 1 and relative[-1].endswith(RECORD_SUFFIX):
+                path = os.path.join(root, *relative)  # a str: pathlib costs at 10,000 files
+                if refused and _refused(Path(path), refused):
+                    continue
+                shown = prefix + "/".join(relative)
+                stem = relative[-1][: -len(RECORD_SUFFIX)]
+                _collect(problems, records, lambda path=path, kind=kind, shown=shown, stem=stem: [
+                    parse(read(path, shown, limit), shown, kind, stem)])
+    misnamed, stray = _stray_files(root, files, refused)
     # A misnamed site.yml is already reported as the missing settings file.
     problems.extend(p for p in misnamed if settings.is_file() or not p.path.endswith("site.yml"))
     return RawContent(root, tuple(records), tuple(problems), tuple(stray))
@@ -244,24 +259,39 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def _stray_files(root: Path, refused: dict[Path, Problem] | None = None
-                 ) -> tuple[list[Problem], list[Problem]]:
+def _files(root: Path, refused: dict[Path, Problem]) -> list[tuple[str, ...]]:
+    """Every file under `root` that is not hidden (editors' tools leave hidden files and
+    folders around: .DS_Store, .x.md.swp), as the parts of its path under `root`, in order;
+    links to folders inside it are followed, refused ones (out of it, in a loop) are not."""
+    found: list[tuple[str, ...]] = []
+    for folder, dirs, names in os.walk(root, followlinks=True):
+        dirs[:] = [d for d in dirs if not d.startswith(".")
+                   and not (refused and Path(folder, d) in refused)]
+        here = os.path.relpath(folder, root)
+        parts = () if here == "." else tuple(here.split(os.sep))
+        found.extend(parts + (name,) for name in names if not name.startswith("."))
+    found.sort()
+    return found
+
+
+def _stray_files(root: Path, files: list[tuple[str, ...]],
+                 refused: dict[Path, Problem] | None = None) -> tuple[list[Problem], list[Problem]]:
     """Files in the content folder that Parallax does not read: said, never silently skipped.
     (misnamed settings or registry files, such as credited.yml: errors, since their content
     would be lost; any other file: warnings)."""
     known = {SETTINGS_FILE, PARTIES_FILE, *KINDS}
     misnamed: list[Problem] = []
     found: list[Problem] = []
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if not path.is_file() or _hidden(path, root) or path.name.endswith("~"):
-            continue
+    for parts in files:
+        top = parts[0]
+        if (top in KINDS and len(parts) > 1 and parts[-1].endswith(RECORD_SUFFIX)
+                or top in (SETTINGS_FILE, PARTIES_FILE) or parts[-1].endswith("~")):
+            continue  # records (read already), and editors' backups
+        relative = Path(*parts)
+        path = root / relative
         if refused and _refused(path, refused):
             continue
-        top = relative.parts[0]
-        if top in KINDS and path.suffix == RECORD_SUFFIX:
-            continue
-        if top in (SETTINGS_FILE, PARTIES_FILE):
+        if not path.is_file() or top in KINDS and path.suffix == RECORD_SUFFIX:
             continue
         if top in KINDS:
             hint = (f"only '{RECORD_SUFFIX}' files are read here; rename it to "
@@ -287,12 +317,12 @@ def _collect(problems: list[Problem], records: list[RawRecord], read) -> None:
         problems.extend(error.problems)
 
 
-def read_text(path: Path, shown: str, limit: int | None = None) -> str:
+def read_text(path: str | Path, shown: str, limit: int | None = None) -> str:
     """A file's text: UTF-8 (a byte-order mark is fine), line endings made '\\n'. A file
     larger than `limit` bytes is refused unread."""
     limit = MAX_RECORD_KB * 1024 if limit is None else limit
     try:
-        with path.open("rb") as stream:
+        with open(path, "rb") as stream:
             if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
                 raise ContentError([Problem(shown, 1, "", (
                     "this is not a plain file; Parallax reads only plain files"))])
@@ -323,16 +353,9 @@ def _kb(size: int) -> str:
     return f"{-(-size * 10 // 1024) / 10:,.1f}"
 
 
-def _read_markdown(path: Path, root: Path, kind: str, limit: int | None = None) -> RawRecord:
-    shown = display_path(path, root)
-    return parse_markdown(read_text(path, shown, limit), shown, kind, path.stem)
-
-
 _CLOSING_LOOKALIKE = re.compile(r"^\s*(?:-{2,}|—+|–+|\.{3}|\+\+\+|- - -)\s*$")
 
 
-@remembered("records", key=record_key, encode=flatten,
-            decode=lambda row: unflatten(RawRecord, row))
 def parse_markdown(text: str, shown: str, kind: str, record_id: str) -> RawRecord:
     """A Markdown record's text → RawRecord: front matter between '---' lines, then the body."""
     if not text.strip():

@@ -17,8 +17,6 @@ import markdown
 import nh3
 from markdown.extensions.toc import slugify_unicode
 
-from .cache import remembered, text_key
-
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 TAGS = {
@@ -108,7 +106,6 @@ def _bad_links(found: _Addresses) -> list[str]:
     return [a for a in found.links + found.images if not link_is_allowed(a)]
 
 
-@remembered("addresses", key=text_key)
 def address_problems(text: str) -> list[tuple[str, str]]:
     """(address, what is wrong) for every link or image in the Markdown `text` that the site
     will not publish; or why the text is not read at all."""
@@ -135,7 +132,6 @@ _OTHER_SCHEMES = {"javascript", "vbscript", "data", "file", "ftp", "blob", "file
                   "ws", "wss", "tel", "sms", "intent", "jar"}
 
 
-@remembered("quiet", key=text_key)
 def quiet_changes(text: str) -> list[tuple[str, str]]:
     """(address, what happened) for every link or image that the sanitizer's reading of the
     HTML finds but the address check did not: hidden from the check in a construct a browser
@@ -274,7 +270,6 @@ def _read(text: str) -> tuple[str, _Addresses]:
     return raw, _addresses(raw)
 
 
-@remembered("html", key=text_key)
 def convert(text: str) -> tuple[str, list[str]]:
     """Markdown → (HTML that is safe to put in a page as is, the disallowed link addresses)."""
     raw, found = _read(text)

@@ -1,30 +1,31 @@
-"""Render stage: `Timeline` → `RenderedSite` (every output file's bytes, in memory).
+"""Render stage: `Timeline` → the site's pages, each a `PageSpec` that names what it reads, and
+each page's bytes.
 
 The only module that knows Jinja. Markdown goes through `markup`; data files through `export`.
-Nothing is written here: the write stage gets the finished set.
+Nothing is written here, and nothing is kept between builds: the engine decides which pages to
+render (from what each spec declares it reads) and hands them to the write stage.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.bccache
 
 from . import __version__, export, markup, views
 from .errors import ContentError, Problem
 from .resolve import Timeline
 
-# Pages Parallax writes itself; a content page may not take these addresses.
-BUILT_IN = {"": "home", "events": "events", "sources": "sources", "credited": "credited",
-            "differences": "differences", "data": "data", "static": "static", "404.html": "404",
-            "timeline": "timeline", "origins": "origins", "search": "search",
-            "pagefind": "search index"}
+EVENTS = "events"
+"""A page that reads every event's front matter (not the bodies)."""
 
 
 @dataclass(frozen=True)
@@ -36,16 +37,13 @@ class PageSpec:
     template: str
     origin: str
     """What asks for this page (a record's path), for collision messages."""
-    context: dict[str, Any] = field(default_factory=dict, compare=False)
-
-
-@dataclass(frozen=True)
-class RenderedSite:
-    """Every file of the site, by its path under site/."""
-
-    files: dict[str, bytes]
-    pages: int
-    """How many HTML pages among them."""
+    context: dict[str, Any] | Callable[[], dict[str, Any]] = field(default_factory=dict,
+                                                                   compare=False)
+    """What the template reads, or how to make it (made only when the page is rendered)."""
+    reads: tuple[str, ...] = (EVENTS,)
+    """What the page shows besides the site's settings, sources, parties and content pages
+    (which every page reads): 'event:<id>' an event whole, 'meta:<id>' an event without its
+    body (its title, time, accounts), EVENTS every event without its body."""
 
 
 def root_of(path: str, base_url: str | None = None) -> str:
@@ -61,7 +59,8 @@ class Renderer:
     """Jinja environment plus the Markdown of every record, converted once."""
 
     def __init__(self, timeline: Timeline, content_origins: dict, templates: Path,
-                 markdown: Callable[[str], tuple[str, list[str]]] = markup.convert):
+                 markdown: Callable[[str], tuple[str, list[str]]] = markup.convert,
+                 compiled: Compiled | None = None):
         self.timeline = timeline
         self.origins = content_origins
         # Absolute, so template error messages can name the file whatever the working folder.
@@ -73,6 +72,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=compiled,
         )
         self.env.filters["when"] = lambda interval: interval.describe()
         self.env.filters["iso"] = lambda dt: dt.isoformat()
@@ -98,6 +98,21 @@ class Renderer:
         return self.html[key]
 
 
+class Compiled(jinja2.BytecodeCache):
+    """Compiled templates, for a caller that renders the site again and again (each render
+    has its own Jinja environment); Jinja checks each against its template's source."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
 def format_figure(figure) -> str:
     def num(x: float) -> str:
         return f"{x:,.0f}" if float(x).is_integer() else f"{x:,}"
@@ -112,34 +127,82 @@ def format_figure(figure) -> str:
     return ""
 
 
-def page_specs(timeline: Timeline, renderer: Renderer) -> list[PageSpec]:
-    """Every page of the site, with what each template needs."""
-    sources = {s.id: s for s in timeline.sources}
+class _Origins(Mapping[str, Any]):
+    """Each event's independent origins, worked out when a page asks for them."""
+
+    def __init__(self, timeline: Timeline):
+        self._timeline = timeline
+        self._events = {placed.id: placed for placed in timeline.events}
+        self._found: dict[str, Any] = {}
+
+    def __getitem__(self, event_id: str) -> Any:
+        if event_id not in self._found:
+            self._found[event_id] = views.event_origins(self._timeline, self._events[event_id])
+        return self._found[event_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._events)
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+
+def common_context(timeline: Timeline) -> dict[str, Any]:
+    """What every page's template may read."""
+    return {
+        "site": timeline.site,
+        "timeline": timeline,
+        "sources": {s.id: s for s in timeline.sources},
+        "parties": timeline.parties,
+        "menu": sorted((p for p in timeline.pages if p.menu is not None), key=lambda p: (p.menu, p.id)),
+        "origins": _Origins(timeline),
+    }
+
+
+def event_specs(timeline: Timeline, renderer: Renderer, common: dict[str, Any]) -> list[PageSpec]:
+    """One page per event: the event whole, and the titles of the events before and after it."""
+    events = timeline.events
+    specs = []
+    for index, placed in enumerate(events):
+        origin = renderer.origins[("event", placed.id)]
+        previous = events[index - 1] if index > 0 else None
+        following = events[index + 1] if index + 1 < len(events) else None
+        specs.append(PageSpec(f"events/{placed.id}/index.html", "event.html", origin.path,
+                              lambda placed=placed, previous=previous, following=following: {
+            **common,
+            "placed": placed,
+            "grid": views.field_grid(timeline, placed),
+            "compared": (views.comparison(timeline, [placed], timeline.window)
+                         if placed.band == "window" else None),
+            "summary": renderer.body_html("event", placed.id, placed.event.body),
+            "previous": previous,
+            "next": following,
+        }, reads=(f"event:{placed.id}", f"meta:{previous.id if previous else ''}",
+                  f"meta:{following.id if following else ''}")))
+    return specs
+
+
+def page_specs(timeline: Timeline, renderer: Renderer, common: dict[str, Any] | None = None,
+               events: list[PageSpec] | None = None) -> list[PageSpec]:
+    """Every page of the site, with what each template needs (`events`: the event pages'
+    specs, when already made from the same `common`)."""
+    event_pages = events
     events = timeline.events
     specs: list[PageSpec] = []
     settings = "content/site.yaml"
-
-    common = {
-        "site": timeline.site,
-        "timeline": timeline,
-        "sources": sources,
-        "parties": timeline.parties,
-        "menu": sorted((p for p in timeline.pages if p.menu is not None), key=lambda p: (p.menu, p.id)),
-    }
+    common = common_context(timeline) if common is None else common
     told = views.told_by(timeline)
     claims = views.claims_by_party(timeline)
-    origins = {placed.id: views.event_origins(timeline, placed) for placed in events}
-    common["origins"] = origins
-    days = views.events_by_day(timeline)
+    days = _once(lambda: views.events_by_day(timeline))
     layout = views.layout(timeline, told)
     # At scale the overviews would grow with every event: a band too long to list becomes an
     # overview of months (each a timeline page of its own), a long index one page per year.
     split = views.split_bands(layout)
     months = views.months(timeline, told) if split else []
-    compared = views.comparison(timeline, [e for e in events if e.band == "window"],
-                                timeline.window)
-    specs.append(PageSpec("index.html", "home.html", settings, {
-        **common, "compared": compared,
+    compared = _once(lambda: views.comparison(
+        timeline, [e for e in events if e.band == "window"], timeline.window))
+    specs.append(PageSpec("index.html", "home.html", settings, lambda: {
+        **common, "compared": compared(),
         "strips": {band: views.strip(timeline, band) for band in ("before", "after")
                    if band not in split},
         "overviews": [views.band_overview(layout, band, months, timeline)
@@ -147,8 +210,8 @@ def page_specs(timeline: Timeline, renderer: Renderer) -> list[PageSpec]:
     }))
     # The number of days and of outlets depend on the content, and the CSP allows no inline
     # styles, so the rules that count them are written as a stylesheet of their own.
-    specs.append(PageSpec("static/timeline.css", "timeline.css", settings, {
-        **common, "compared": compared,
+    specs.append(PageSpec("static/timeline.css", "timeline.css", settings, lambda: {
+        **common, "compared": compared(),
         "month_days": sorted({(month.interval.last_day() - month.interval.first_day()).days + 1
                               for month in months}),
     }))
@@ -165,114 +228,124 @@ def page_specs(timeline: Timeline, renderer: Renderer) -> list[PageSpec]:
     # so they split by month.
     event_months = views.by_month(list(events), year_of)
     month_links = views.month_links(event_months) if long_lists else []
-    figures = views.figure_rows(timeline)
-    cap = views.FIGURES_PER_CELL if long_lists else None
-    covered = [] if long_lists else views.coverage(timeline)
-    specs.append(PageSpec("differences/index.html", "differences.html", settings, {
-        **common, "figures": figures, "period": None, "months": month_links, "cap": cap,
-        "plots": views.range_plots(timeline, figures, cap),
-        "coverage": covered, "counts": views.coverage_counts(covered),
-        "differing": [] if long_lists else [e for e in events if e.differences],
-    }))
-    specs.append(PageSpec("credited/index.html", "credited.html", settings, {
+
+    def differences(found: list | None, period: Any, cap: int | None) -> Callable[[], dict]:
+        """The differences page of `found` events (None: the whole site's, which at scale
+        leaves the coverage and the differing events to the month pages)."""
+        def context() -> dict[str, Any]:
+            figures = views.figure_rows(timeline, found)
+            whole = found is None and long_lists
+            covered = [] if whole else views.coverage(timeline, found)
+            return {
+                **common, "figures": figures, "period": period, "months": month_links,
+                "cap": cap, "plots": views.range_plots(timeline, figures, cap),
+                "coverage": covered, "counts": views.coverage_counts(covered),
+                "differing": [] if whole else [e for e in found or events if e.differences],
+            }
+        return context
+
+    specs.append(PageSpec("differences/index.html", "differences.html", settings,
+                          differences(None, None, views.FIGURES_PER_CELL if long_lists else None)))
+    specs.append(PageSpec("credited/index.html", "credited.html", settings, lambda: {
         **common, "counts": views.party_counts(claims),
     }))
     specs.append(PageSpec("sources/index.html", "sources.html", settings, {**common}))
-    all_origins, paths = views.origin_paths(timeline)
-    specs.append(PageSpec("origins/index.html", "origins.html", settings, {
-        **common, "all_origins": all_origins, "paths": paths,
-        "graph": views.origins_graph(timeline, all_origins, paths),
-    }))
-    specs.append(PageSpec("search/index.html", "search.html", settings, {
+    def origins_context() -> dict[str, Any]:
+        all_origins, paths = views.origin_paths(timeline)
+        return {**common, "all_origins": all_origins, "paths": paths,
+                "graph": views.origins_graph(timeline, all_origins, paths)}
+
+    specs.append(PageSpec("origins/index.html", "origins.html", settings, origins_context))
+    specs.append(PageSpec("search/index.html", "search.html", settings, lambda: {
         **common, "outlets": views.outlets(timeline),
     }))
-    specs.append(PageSpec("events/index.html", "events.html", settings, {
-        **common, "days": [] if long_lists else days, "year": None,
+    specs.append(PageSpec("events/index.html", "events.html", settings, lambda: {
+        **common, "days": [] if long_lists else days(), "year": None,
         "years": year_counts if long_lists else [],
     }))
     if long_lists:
         for year, found in event_years.items():
-            specs.append(PageSpec(f"events/{year}/index.html", "events.html", settings, {
+            specs.append(PageSpec(f"events/{year}/index.html", "events.html", settings,
+                                  lambda found=found, year=year: {
                 **common, "days": views.days_of(found, timeline), "year": year,
                 "years": year_counts,
             }))
         for (year, month), found in event_months.items():
-            period = views.month_interval(year, month, timeline)
-            figures = views.figure_rows(timeline, found)
-            covered = views.coverage(timeline, found)
             specs.append(PageSpec(f"differences/{year:04d}-{month:02d}/index.html",
-                                  "differences.html", settings, {
-                **common, "figures": figures, "period": period, "cap": None,
-                "plots": views.range_plots(timeline, figures), "months": month_links,
-                "coverage": covered, "counts": views.coverage_counts(covered),
-                "differing": [e for e in found if e.differences],
-            }))
+                                  "differences.html", settings,
+                                  differences(found, views.month_interval(year, month, timeline), None)))
 
-    for index, placed in enumerate(events):
-        origin = renderer.origins[("event", placed.id)]
-        specs.append(PageSpec(f"events/{placed.id}/index.html", "event.html", origin.path, {
-            **common,
-            "placed": placed,
-            "grid": views.field_grid(timeline, placed),
-            "compared": (views.comparison(timeline, [placed], timeline.window)
-                         if placed.band == "window" else None),
-            "summary": renderer.body_html("event", placed.id, placed.event.body),
-            "previous": events[index - 1] if index > 0 else None,
-            "next": events[index + 1] if index + 1 < len(events) else None,
-        }))
+    specs += event_specs(timeline, renderer, common) if event_pages is None else event_pages
     for source in timeline.sources:
         origin = renderer.origins[("source", source.id)]
         untold = [e for e in events if source.id in e.silent_sources]
-        context = {
+        context = _once(lambda source=source: {
             **common,
             "source": source,
             "note": renderer.body_html("source", source.id, source.body),
             "reference": timeline.source_dates[source.id],
             "credits": views.credits_of(timeline, told[source.id]),
-        }
+        })
         told_years = views.by_year(told[source.id],
                                    lambda pair: pair[1].time.start.astimezone(timeline.tz))
         untold_years = views.by_year(untold, year_of)
         years = sorted(told_years.keys() | untold_years.keys())
         counts = [(y, len(told_years.get(y, [])), len(untold_years.get(y, []))) for y in years]
         long_list = len(told[source.id]) + len(untold) > views.LIST_LIMIT
-        specs.append(PageSpec(f"sources/{source.id}/index.html", "source.html", origin.path, {
-            **context, "year": None, "years": counts if long_list else [],
-            "told": [] if long_list else told[source.id], "untold": [] if long_list else untold,
+        specs.append(PageSpec(f"sources/{source.id}/index.html", "source.html", origin.path,
+                              lambda context=context, counts=counts, long_list=long_list,
+                              told=told[source.id], untold=untold: {
+            **context(), "year": None, "years": counts if long_list else [],
+            "told": [] if long_list else told, "untold": [] if long_list else untold,
         }))
         for year in years if long_list else []:
+            told_in, untold_in = told_years.get(year, []), untold_years.get(year, [])
             specs.append(PageSpec(f"sources/{source.id}/{year}/index.html", "source.html",
-                                  origin.path, {
-                **context, "year": year, "years": counts,
-                "told": told_years.get(year, []), "untold": untold_years.get(year, []),
+                                  origin.path, lambda context=context, year=year, counts=counts,
+                                  told=told_in, untold=untold_in: {
+                **context(), "year": year, "years": counts, "told": told, "untold": untold,
             }))
     for party_id, party in timeline.parties.items():
         origin = renderer.origins[("party", party_id)]
         found = claims[party_id]
-        context = {
+        context = _once(lambda party_id=party_id, party=party, found=found: {
             **common, "party_id": party_id, "party": party,
             "relayed": views.relayed_by(timeline, found),
             "members": [(i, p) for i, p in timeline.parties.items() if p.part_of == party_id],
-        }
+        })
         claim_years = views.by_year(found, lambda c: c.placed.time.start.astimezone(timeline.tz))
         counts = [(y, len(c)) for y, c in claim_years.items()]
         long_list = len(found) > views.LIST_LIMIT
-        specs.append(PageSpec(f"credited/{party_id}/index.html", "party.html", origin.path, {
-            **context, "claims": [] if long_list else found, "year": None,
+        specs.append(PageSpec(f"credited/{party_id}/index.html", "party.html", origin.path,
+                              lambda context=context, found=found, counts=counts,
+                              long_list=long_list: {
+            **context(), "claims": [] if long_list else found, "year": None,
             "years": counts if long_list else [],
         }))
         for year, in_year in claim_years.items() if long_list else []:
             specs.append(PageSpec(f"credited/{party_id}/{year}/index.html", "party.html",
-                                  origin.path, {
-                **context, "claims": in_year, "year": year, "years": counts,
+                                  origin.path, lambda context=context, in_year=in_year, year=year,
+                                  counts=counts: {
+                **context(), "claims": in_year, "year": year, "years": counts,
             }))
     for page in timeline.pages:
         origin = renderer.origins[("page", page.id)]
         slug = page.slug or page.id
-        specs.append(PageSpec(f"{slug}/index.html", "page.html", origin.path, {
+        specs.append(PageSpec(f"{slug}/index.html", "page.html", origin.path, lambda page=page: {
             **common, "page": page, "body": renderer.body_html("page", page.id, page.body),
         }))
     return specs
+
+
+def _once(make: Callable[[], Any]) -> Callable[[], Any]:
+    """`make`, worked out the first time it is asked for (by the first page that needs it)."""
+    return functools.cache(make)
+
+
+def _month_comparison(timeline: Timeline, month: views.Month) -> Any:
+    ids = {e.id for told in month.told.values() for e, _ in told}
+    return views.comparison(timeline, [e for e in timeline.events if e.id in ids],
+                            month.interval, parts=False)
 
 
 def _month_specs(timeline: Timeline, common: dict, months: list[views.Month],
@@ -282,18 +355,17 @@ def _month_specs(timeline: Timeline, common: dict, months: list[views.Month],
         return []
     specs = []
     for index, month in enumerate(months):
-        ids = {e.id for told in month.told.values() for e, _ in told}
-        page = views.comparison(timeline, [e for e in timeline.events if e.id in ids],
-                                month.interval, parts=False)
-        specs.append(PageSpec(f"timeline/{month.key}/index.html", "timeline.html", settings, {
-            **common, "compared": page, "month": month, "months": months,
+        specs.append(PageSpec(f"timeline/{month.key}/index.html", "timeline.html", settings,
+                              lambda index=index, month=month: {
+            **common, "compared": _month_comparison(timeline, month), "month": month,
+            "months": months,
             "previous": months[index - 1] if index > 0 else None,
             "next": months[index + 1] if index + 1 < len(months) else None,
         }))
     return specs
 
 
-def _collisions(specs: list[PageSpec]) -> list[Problem]:
+def collisions(specs: list[PageSpec]) -> list[Problem]:
     """Two pages at one address. Validation already stops content pages that clash with each
     other or with Parallax's own; this catches what only the full page list shows (an event
     whose id is a year, say, once the events index is split by year)."""
@@ -309,34 +381,12 @@ def _collisions(specs: list[PageSpec]) -> list[Problem]:
     return problems
 
 
-def render_site(timeline: Timeline, origins: dict, templates: Path, static: Path,
-                render_pages: Callable[[Renderer, list[PageSpec]], dict[str, bytes]] | None = None,
-                ) -> RenderedSite:
-    """`render_pages` renders the specs (default: one after another; parallel.py spreads them
-    over the cores, incremental.py reuses the pages an edit did not touch)."""
-    renderer = Renderer(timeline, origins, templates)
-    specs = page_specs(timeline, renderer)
-    problems = _collisions(specs)
-    if problems:
-        raise ContentError(problems)
-
-    files: dict[str, bytes] = (render_pages or render_each)(renderer, specs)
-    files.update(static_files(static))
-    files.update(export.data_files(timeline, renderer))
-    files.update(export.crawler_files(timeline.site, [spec.path for spec in specs]))
-    pages = sum(1 for spec in specs if spec.path.endswith(".html"))
-    return RenderedSite(dict(sorted(files.items())), pages=pages)
-
-
-def render_each(renderer: Renderer, specs: list[PageSpec]) -> dict[str, bytes]:
-    return {spec.path: render_page(renderer, spec) for spec in specs}
-
-
 def render_page(renderer: Renderer, spec: PageSpec) -> bytes:
     try:
         template = renderer.env.get_template(spec.template)
         root = root_of(spec.path, renderer.timeline.site.base_url)
-        html = template.render(**spec.context, path=spec.path, root=root,
+        context = spec.context() if callable(spec.context) else spec.context
+        html = template.render(**context, path=spec.path, root=root,
                                asset=lambda name: asset_url(renderer, spec.path, name))
     except jinja2.TemplateSyntaxError as error:
         raise ContentError([Problem(

@@ -7,13 +7,15 @@ time words is placed at the editors' placement of its event and marked so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from .errors import ContentError, Problem
+from .load import Loc
 from .models import EventRecord, Page, Party, SiteSettings, Source, TimeWords
-from .timewords import resolve_words
+from .timewords import Resolution, resolve_words
 from .validate import Content
 from .when import Interval, WhenError, parse_when
 
@@ -101,42 +103,78 @@ def article_zone(source: Source, site_tz: ZoneInfo) -> ZoneInfo:
     return ZoneInfo(source.timezone) if source.timezone else site_tz
 
 
-def resolve_timeline(content: Content) -> Timeline:
+Words = Callable[[str, Interval, ZoneInfo], Resolution]
+"""(time words, the date they count from, the site's zone) → what they mean."""
+
+
+@dataclass(frozen=True)
+class Around:
+    """What placing one event reads besides the event itself."""
+
+    tz: ZoneInfo
+    window: Interval
+    sources: tuple[Source, ...]
+    source_dates: dict[str, Interval]
+
+
+Misplaced = tuple[tuple[Loc, str], ...]
+"""Where in an event its time words could not be read, and why."""
+Place = Callable[[EventRecord, Around], "PlacedEvent | Misplaced"]
+
+
+def place_event(event: EventRecord, around: Around, words: Words | None = None,
+                ) -> PlacedEvent | Misplaced:
+    """One event placed in time with its accounts, or what stops it being placed."""
+    words = words or resolve_words
+    tz = around.tz
+    sources = {s.id: s for s in around.sources}
+    problems: list[tuple[Loc, str]] = []
+    placement = parse_when(event.when, tz)
+    accounts = []
+    for a, account in enumerate(event.accounts):
+        datings = []
+        for t, said in enumerate(account.time_words):
+            try:
+                datings.append(_date_words(said, len(account.quotes), sources[account.source],
+                                           around.source_dates, tz, words))
+            except WhenError as error:
+                problems.append((("accounts", a, "time_words", t, "said"), str(error)))
+        if len(datings) == len(account.time_words):
+            accounts.append(_place_account(event, account, placement, tuple(datings)))
+    if problems:
+        return tuple(problems)
+    order = {s.id: i for i, s in enumerate(around.sources)}
+    accounts.sort(key=lambda p: order[p.account.source])
+    cited = {p.account.source for p in accounts}
+    return PlacedEvent(
+        event=event,
+        placement=placement,
+        band=_band(placement, around.window, event.context),
+        accounts=tuple(accounts),
+        silent_sources=tuple(s.id for s in around.sources if s.id not in cited),
+        differences=_differences(event, placement, accounts, sources),
+    )
+
+
+def resolve_timeline(content: Content, place: Place | None = None) -> Timeline:
+    """`place` places one event (default `place_event`; the engine passes one that remembers
+    its earlier placings)."""
+    place = place or place_event
     site = content.site
     tz = ZoneInfo(site.timezone)
     window = parse_when(site.window, tz)
-    sources = {s.id: s for s in content.sources}
     source_dates = {s.id: parse_when(s.published, article_zone(s, tz)) for s in content.sources}
+    around = Around(tz, window, content.sources, source_dates)
     problems: list[Problem] = []
     placed: list[PlacedEvent] = []
 
     for event in content.events:
-        placement = parse_when(event.when, tz)
-        accounts = []
-        for a, account in enumerate(event.accounts):
-            datings = []
-            for t, words in enumerate(account.time_words):
-                try:
-                    datings.append(_date_words(words, len(account.quotes),
-                                               sources[account.source], source_dates, tz))
-                except WhenError as error:
-                    problems.append(content.problem(
-                        "event", event.id, ("accounts", a, "time_words", t, "said"), str(error)))
-            if len(datings) == len(account.time_words):
-                accounts.append(_place_account(event, account, placement, tuple(datings)))
-        if problems:
-            continue
-        order = {s.id: i for i, s in enumerate(content.sources)}
-        accounts.sort(key=lambda p: order[p.account.source])
-        cited = {p.account.source for p in accounts}
-        placed.append(PlacedEvent(
-            event=event,
-            placement=placement,
-            band=_band(placement, window, event.context),
-            accounts=tuple(accounts),
-            silent_sources=tuple(s.id for s in content.sources if s.id not in cited),
-            differences=_differences(event, placement, accounts, sources),
-        ))
+        result = place(event, around)
+        if isinstance(result, PlacedEvent):
+            placed.append(result)
+        else:
+            problems.extend(content.problem("event", event.id, loc, message)
+                            for loc, message in result)
     if problems:
         raise ContentError(problems)
 
@@ -151,7 +189,7 @@ def resolve_timeline(content: Content) -> Timeline:
 
 
 def _date_words(words: TimeWords, quote_count: int, source: Source,
-                source_dates: dict[str, Interval], tz: ZoneInfo) -> Dating:
+                source_dates: dict[str, Interval], tz: ZoneInfo, resolve: Words) -> Dating:
     quotes = tuple(words.quotes) or tuple(range(1, quote_count + 1))
     if words.resolved_as:
         time = parse_when(words.resolved_as, tz)
@@ -161,7 +199,7 @@ def _date_words(words: TimeWords, quote_count: int, source: Source,
         reference = parse_when(words.counted_from.date, article_zone(source, tz))
     else:
         reference = source_dates[source.id]
-    resolution = resolve_words(words.said, reference, tz)
+    resolution = resolve(words.said, reference, tz)
     explanation = resolution.explanation
     if words.counted_from:
         explanation += f" ({words.counted_from.why})"

@@ -1,9 +1,10 @@
-"""Search stage: `RenderedSite` → the same site with its full-text search index (pagefind/).
+"""Search stage: the rendered pages → their full-text search index (pagefind/).
 
 The only module that knows Pagefind. Its indexer reads the rendered pages, so this step comes
 after render and before write: the pages are copied to a temporary folder, Pagefind indexes
-them there, and its bundle joins the site's files in memory. site/ is written only once the
-index exists, so a failed indexer leaves the last good site/ as it was.
+them there, and its bundle joins the site's files. site/ is written only once the index
+exists, so a failed indexer leaves the last good site/ as it was. The engine indexes again only
+when the pages it indexes changed.
 
 Pages mark what is indexed (`data-pagefind-body`; event pages), what is left out
 (`data-pagefind-ignore`) and the outlets a search can be narrowed to (`data-pagefind-filter`).
@@ -19,11 +20,10 @@ import json
 import os
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
-from .cache import remembered
 from .errors import ContentError, Problem
-from .render import RenderedSite
 
 PAGEFIND_VERSION = "1.5.2"
 INSTALL = f"pip install 'pagefind[bin]=={PAGEFIND_VERSION}'"
@@ -85,14 +85,6 @@ def _tail(text: str, lines: int = 8) -> str:
     return " / ".join(kept) or "no output"
 
 
-def _pages_key(pages: tuple[tuple[str, bytes], ...]) -> bytes:
-    digest = hashlib.sha256(PAGEFIND_VERSION.encode() + b"\0")
-    for path, html in pages:
-        digest.update(path.encode() + b"\0" + hashlib.sha256(html).digest())
-    return digest.digest()
-
-
-@remembered("search", key=_pages_key)
 def build_index(pages: tuple[tuple[str, bytes], ...]) -> dict[str, bytes]:
     """The search bundle's files (path under site/ → bytes) for these HTML pages."""
     binary = executable()
@@ -244,18 +236,19 @@ def _cbor_write(value: object) -> bytes:
     raise ValueError(f"cannot write {type(value).__name__}")
 
 
-def pages_to_index(site: RenderedSite) -> tuple[tuple[str, bytes], ...]:
+def pages_to_index(files: Mapping[str, bytes]) -> tuple[tuple[str, bytes], ...]:
     """The pages that mark what they want indexed; every page when none does (a theme that
     does not know about search still gets one)."""
-    pages = tuple((p, html) for p, html in site.files.items() if p.endswith(".html"))
+    pages = tuple((p, files[p]) for p in files if p.endswith(".html"))
     marked = tuple((p, html) for p, html in pages if MARK in html)
     return marked or pages
 
 
-def index_site(site: RenderedSite) -> RenderedSite:
-    """The site with its search index added. Raises ContentError when Pagefind fails."""
-    bundle = build_index(pages_to_index(site))
-    clash = sorted(p for p in bundle if p in site.files)
+def search_files(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The search index's files for the site's `files` (path → bytes). Raises ContentError
+    when Pagefind fails, or when the site already has a file where the index goes."""
+    bundle = build_index(pages_to_index(files))
+    clash = sorted(p for p in bundle if p in files)
     if clash:
         raise _problem(f"the site already has a file at {clash[0]}, where the search index goes")
-    return RenderedSite(dict(sorted({**site.files, **bundle}.items())), pages=site.pages)
+    return bundle

@@ -1,15 +1,16 @@
 """Live preview: build, serve the site on 127.0.0.1, rebuild on every save, reload the browser.
 
-The only module that knows livereload (and the Tornado server it runs on). The built files
-are never changed for the preview: what is served is decorated on the way out, with
+The only module that knows livereload (and the Tornado server it runs on), and watchfiles. The
+built files are never changed for the preview: what is served is decorated on the way out, with
 livereload's script, a Content-Security-Policy that lets that script reach its socket, and
 while the last save does not build, a banner listing the problems above the last good pages.
 
 livereload's own watcher ignores a change that comes within about three seconds of the last
 reload (`LiveReloadHandler.poll_tasks`), so two saves a second apart would show only the
-first. Parallax therefore watches the folders itself, in a thread: after each change it
-rebuilds, then tells every connected browser to reload through livereload's
-`LiveReloadHandler.reload_waiters`, which has no such delay.
+first. Parallax therefore watches the folders itself, with watchfiles (the operating system's
+change notices), in a thread: after each change it rebuilds with the engine it keeps warm, which
+writes the edited event's page first, then tells every connected browser to reload through
+livereload's `LiveReloadHandler.reload_waiters`, which has no such delay.
 """
 
 from __future__ import annotations
@@ -28,18 +29,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+import watchfiles
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from livereload.watcher import Watcher as LivereloadWatcher
 from tornado import httpserver, ioloop, netutil, web
 
+from . import cache, parallel
+from .engine import Engine
 from .errors import ContentError, Problem
-from .incremental import IncrementalBuild
 from .paths import Paths
+from .write import write_now
 
-POLL_SECONDS = 0.2
-"""How often the watcher looks for changes."""
-SETTLE_SECONDS = 0.1
-"""How long a change must rest before the rebuild: some editors save in several writes."""
+STEP_MS = 5
+"""How long the folders must rest after a change before the rebuild starts (watchfiles waits
+50 ms by default; a save is one write or a few in a row)."""
+DEBOUNCE_MS = 100
+"""The longest a rebuild waits for changes to stop (watchfiles' default is 1,600 ms)."""
 PREVIEW_PREFIX = "/_preview/"
 """Where the preview's own files are served; no site file lives under it."""
 
@@ -79,15 +84,44 @@ class Preview:
         self.strict = strict
         self.state = State()
         self._lock = threading.Lock()
-        # The first rebuild is a full build (on every core, before the watcher thread starts);
-        # later ones redo only what a save changed, in this process.
-        self.builder = IncrementalBuild(paths, strict=strict)
+        # The first build starts from the cache folder's last build, on every core (before
+        # the watcher thread starts); later ones redo only what a save changed, in this process.
+        store = cache.BuildCache.beside(paths.out)
+        self.engine = Engine(paths, folder=store.folder, jobs=parallel.default_jobs())
+        last = store.last(paths.out)
+        if last is not None and last.keys and last.outputs is not None:
+            try:
+                self.engine.adopt(store, last)
+            except (OSError, ValueError):
+                pass
+        self.on_early = None
+        """Called (on the watcher's thread) once the edited pages are in place."""
 
-    def rebuild(self) -> State:
-        """Build once; print what happened; keep the outcome for the banner."""
+    def rebuild(self, changed: set[str] | None = None) -> bool:
+        """Build once; print what happened; keep the outcome for the banner. The edited
+        events' pages are put in place first (and browsers told to reload); if the build then
+        fails they are put back. True when browsers should reload (again) now. `changed`: the
+        files the watcher saw change (None: look at every file)."""
         started = time.strftime("%H:%M:%S")
+        early: dict[str, bytes | None] = {}
+        before = self.current()
+
+        def write_early(pages: dict[str, bytes]) -> None:
+            for path, data in pages.items():
+                before = self.engine.outputs.get(path)
+                early[path] = before[1]() if before else None
+                write_now(self.paths.out, path, data)
+            if self.on_early is not None:
+                self.on_early()
+
         try:
-            result = self.builder.rebuild()
+            try:
+                result = self.engine.run(strict=self.strict, early=write_early, changed=changed)
+            except BaseException:
+                self._put_back(early)
+                raise
+            finally:
+                self.engine.forget_unused()
         except ContentError as error:
             state = State(problems=tuple(error.problems))
             for problem in error.problems:
@@ -109,15 +143,25 @@ class Preview:
             print(f"[{started}] Built {self.paths.out}/: {result.summary()}", flush=True)
         with self._lock:
             self.state = state
-        return state
+        if state.broken or before.broken or not early:
+            return True
+        return any(path.endswith(".html") and path not in early for path in result.made)
 
     def current(self) -> State:
         with self._lock:
             return self.state
 
+    def _put_back(self, early: dict[str, bytes | None]) -> None:
+        for path, data in early.items():
+            target = self.paths.out / path
+            if data is None:
+                target.unlink(missing_ok=True)
+            else:
+                write_now(self.paths.out, path, data)
+
     def close(self) -> None:
         """Keep what this session worked out for the next build (the cache folder)."""
-        self.builder.close()
+        self.engine.save()
 
     # --- what the browser gets --------------------------------------------------------------
 
@@ -229,26 +273,45 @@ class Watcher(threading.Thread):
         super().__init__(name="parallax-watcher", daemon=True)
         self.preview = preview
         self.reload = reload
-        self.folders = folders
+        self.folders = [Path(os.path.abspath(f)) for f in folders if f.is_dir()]
         # What the first build read, taken before it started, so no save is missed.
         self.seen = seen
         self.stopped = threading.Event()
+        self.ready = threading.Event()
+        """Set once the operating system's change notices are on."""
+        out = Path(os.path.abspath(preview.paths.out))
+        self.skip = (str(out) + os.sep, str(out.parent / ".cache") + os.sep)
+        self.roots = [str(f) + os.sep for f in self.folders]
 
-    def folders_now(self) -> dict[str, tuple[int, int]]:
-        return snapshot(self.folders, self.preview.paths.out)
+    def wanted(self, change: watchfiles.Change, path: str) -> bool:
+        """Not hidden files, editors' backups, or anything under the output or the cache."""
+        name = os.path.basename(path)
+        if name.startswith(".") or name.endswith("~") or path.startswith(self.skip):
+            return False
+        for folder in self.roots:
+            if path.startswith(folder):
+                return not any(p.startswith(".") for p in path[len(folder):].split(os.sep))
+        return True
 
     def run(self) -> None:
-        seen = self.seen
-        while not self.stopped.wait(POLL_SECONDS):
-            now = self.folders_now()
-            if now == seen:
+        changes = watchfiles.watch(*self.folders, watch_filter=self.wanted, debounce=DEBOUNCE_MS,
+                                   step=STEP_MS, stop_event=self.stopped, rust_timeout=500,
+                                   yield_on_timeout=True, raise_interrupt=False)
+        first = True
+        for changed in changes:
+            if self.stopped.is_set():
+                break
+            paths: set[str] | None = {path for _change, path in changed}
+            if first:  # the notices are on now: was anything saved while the first build ran?
+                first = False
+                self.ready.set()
+                if snapshot(self.folders, self.preview.paths.out) != self.seen:
+                    paths = None  # look at every file
+            if paths is not None and not paths:
                 continue
-            self.stopped.wait(SETTLE_SECONDS)
-            # Taken before building: a save during the build is seen on the next look.
-            seen = self.folders_now()
             print(f"Change seen; rebuilding {self.preview.paths.out}/ …", flush=True)
-            self.preview.rebuild()
-            self.reload()
+            if self.preview.rebuild(paths):
+                self.reload()
 
     def stop(self) -> None:
         self.stopped.set()
@@ -413,8 +476,11 @@ def _serve(preview: Preview, host: str, port: int) -> int:
         server = httpserver.HTTPServer(application(preview, allowed_hosts(host, bound)))
         server.add_sockets(sockets)
         loop = ioloop.IOLoop.current()
-        watcher = Watcher(preview, lambda: loop.add_callback(reload_browsers), folders,
-                          before_first_build)
+        def reload() -> None:
+            loop.add_callback(reload_browsers)
+
+        preview.on_early = reload
+        watcher = Watcher(preview, reload, folders, before_first_build)
         watcher.start()
         print(f"Serving on http://{shown_host}:{bound}/ — rebuilding on every change to "
               f"{paths.content}/, {paths.templates}/ and {paths.static}/; Ctrl+C to stop.",

@@ -49,7 +49,6 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as dateparser
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
 
-from .cache import remembered, time_words_key
 from .when import PARTS_OF_DAY, Interval, Precision, WhenError, edge_of_calendar, in_calendar
 from .when import local_time as _local
 
@@ -144,7 +143,6 @@ def _error(words: object) -> WhenError:
     )
 
 
-@remembered("timewords", key=time_words_key)
 def resolve_words(words: str, reference: Interval, site_tz: ZoneInfo) -> Resolution:
     """Resolve an article's time words counted from `reference` (in the article's zone)."""
     if not isinstance(words, str):

@@ -14,6 +14,7 @@ import re
 import types
 import typing
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Union
 
@@ -34,6 +35,7 @@ from .models import (
     SiteSettings,
     Source,
 )
+from .paths import BUILT_IN
 
 
 @dataclass(frozen=True)
@@ -106,21 +108,73 @@ class Known:
     to the id."""
 
 
-# The models the last validation in this process built, by record. The load stage's memo
-# hands back the very RawRecord it gave before for a file that did not change (serve's
-# rebuilds), and a model depends on its record alone (`known` only words the messages of one
-# that fails): such a record's model is reused as is, frozen as it is, which also lets the
-# render stage find an unchanged page's inputs identical rather than compare them field by field.
-_models: dict[int, tuple[RawRecord, BaseModel]] = {}
+@dataclass(frozen=True)
+class Checked:
+    """One record judged on its own: its model (None when it has mistakes), its problems and
+    its warnings. Everything here depends on the record, the ids it may refer to (`known`) and
+    the site's quote limit alone, so a record that did not change is judged the same again."""
+
+    model: BaseModel | None
+    problems: tuple[Problem, ...]
+    """Mistakes in the record's own fields."""
+    references: tuple[Problem, ...]
+    """Mistakes in what it points to: links in its body, the ids its accounts cite."""
+    warnings: tuple[Problem, ...]
+    cites: frozenset[str] = frozenset()
+    """An event's sources."""
+    credits: frozenset[str] = frozenset()
+    """The parties an event's quotes and figures credit."""
 
 
-def validate_content(raw: RawContent, base_url: str | None = None) -> Content:
+Addresses = Callable[[str], list[tuple[str, str]]]
+CheckRecord = Callable[[RawRecord, Known, int], Checked]
+
+
+def check_record(record: RawRecord, known: Known, quote_limit: int,
+                 addresses: Addresses | None = None, quiet: Addresses | None = None) -> Checked:
+    """A record on its own: its model, its own mistakes (fields, links in its body, the ids its
+    accounts cite) and its warnings (placeholders left, an event with one account, links that
+    browsers and the check read differently). `addresses` and `quiet` are markup's
+    `address_problems` and `quiet_changes` unless the engine passes ones that remember."""
+    problems: list[Problem] = list(record.problems)
+    problems.extend(control_characters(record))
+    model = built_model(record, problems, known)
+    warnings = _placeholders(record)
+    for address, message in (quiet or markup.quiet_changes)(record.body) if record.body else ():
+        warnings.append(Problem(record.path, _line_in_body(record, address), "body", message))
+    references: list[Problem] = []
+    if model is not None and record.kind in ("source", "event", "page"):
+        for address, message in (addresses or markup.address_problems)(record.body):
+            references.append(Problem(record.path, _line_in_body(record, address), "body", message))
+    if isinstance(model, EventRecord):
+        references.extend(_event_references(model, record, known, quote_limit))
+        if len(model.accounts) == 1 and not model.reported_by_one:
+            warnings.append(_problem_at(record, "event", ("accounts",), (
+                "only one source reports this event; check the others, and if none reports "
+                "it, add 'reported_by_one: true'")))
+    cites: frozenset[str] = frozenset()
+    credits: frozenset[str] = frozenset()
+    if isinstance(model, EventRecord):
+        cites = frozenset(a.source for a in model.accounts)
+        credits = frozenset(p for a in model.accounts for said in (*a.quotes, *a.figures)
+                            for p in said.parties)
+    return Checked(model, tuple(problems), tuple(references), tuple(warnings), cites, credits)
+
+
+def _problem_at(raw: RawRecord, kind: str, loc: Loc, message: str) -> Problem:
+    shown = (raw.id,) + loc if kind == "party" else loc
+    return Problem(raw.path, raw.line_of(loc), loc_text(shown), message)
+
+
+def validate_content(raw: RawContent, base_url: str | None = None,
+                     check: CheckRecord | None = None) -> Content:
     """The records as models, checked one by one and against each other. `base_url` (from
     `--base-url` or PARALLAX_BASE_URL, checked by `base_url_problem`) takes the place of
-    site.yaml's."""
+    site.yaml's. `check` judges one record (default `check_record`; the engine passes one that
+    remembers its earlier judgements)."""
+    check = check or check_record
     problems: list[Problem] = list(raw.problems)
-    earlier = dict(_models)
-    _models.clear()
+    warnings: list[Problem] = list(raw.warnings)
     built: dict[str, list[Any]] = {kind: [] for kind in MODELS}
     origins: dict[tuple[str, str], RawRecord] = {}
     # Records that fail still count as known ids, so one broken file does not make every
@@ -135,6 +189,10 @@ def validate_content(raw: RawContent, base_url: str | None = None) -> Content:
             (str(r.data["outlet"]), r.id) for r in raw.records
             if r.kind == "source" and isinstance(r.data, dict) and "outlet" in r.data)),
     )
+    limit = SiteSettings.model_fields["quote_max_words"].default
+    references: list[Problem] = []
+    cited: set[str] = set()
+    credited: set[str] = set()
 
     for record in raw.records:
         key = (record.kind, record.id)
@@ -146,16 +204,16 @@ def validate_content(raw: RawContent, base_url: str | None = None) -> Content:
             )))
             continue
         origins[key] = record
-        problems.extend(record.problems)
-        problems.extend(control_characters(record))
-        before = earlier.get(id(record))
-        if before is not None and before[0] is record:
-            model: BaseModel | None = before[1]
-        else:
-            model = built_model(record, problems, known)
-        if model is not None:
-            _models[id(record)] = (record, model)
-            built[record.kind].append((record.id, model))
+        checked = check(record, known, limit)
+        problems.extend(checked.problems)
+        references.extend(checked.references)
+        warnings.extend(checked.warnings)
+        if isinstance(checked.model, SiteSettings):  # read first: the other records' limit
+            limit = checked.model.quote_max_words
+        if checked.model is not None:
+            built[record.kind].append((record.id, checked.model))
+            cited |= checked.cites
+            credited |= checked.credits
 
     if not built["site"]:
         raise ContentError(problems)
@@ -175,12 +233,12 @@ def validate_content(raw: RawContent, base_url: str | None = None) -> Content:
         origins=origins,
         warnings=(),
     )
-    problems.extend(_cross_references(content, known))
+    problems.extend(references)
+    problems.extend(_party_references(content, known))
     problems.extend(_page_addresses(content))
-    problems.extend(_body_addresses(content))
     if problems:
         raise ContentError(problems)
-    return _with_warnings(content, raw.warnings)
+    return _with_warnings(content, tuple(warnings), cited, credited)
 
 
 def built_model(record: RawRecord, problems: list[Problem], known: Known = Known()) -> BaseModel | None:
@@ -484,47 +542,52 @@ def _unknown(what: str, value: str, known: list[str], suggestion: str | None = N
     return f"unknown {what} '{value}'; {hint}{how}{listed}"
 
 
-def _cross_references(content: Content, known: Known) -> list[Problem]:
+def _party_references(content: Content, known: Known) -> list[Problem]:
     problems: list[Problem] = []
-    limit = content.site.quote_max_words
-    source_ids, party_ids = list(known.sources), list(known.parties)
-
+    party_ids = list(known.parties)
     for party_id, party in content.parties.items():
         if party.part_of and party.part_of not in party_ids:
             problems.append(content.problem("party", party_id, ("part_of",),
                                             _unknown("credited party", party.part_of, party_ids)))
-
-    for event in content.events:
-        for a, account in enumerate(event.accounts):
-            here: Loc = ("accounts", a)
-            if account.source not in source_ids:
-                problems.append(content.problem("event", event.id, here + ("source",),
-                                                _unknown("source", account.source, source_ids)))
-            for q, quote in enumerate(account.quotes):
-                problems.extend(_chain_problems(content, event.id, here + ("quotes", q), quote,
-                                                party_ids))
-                words = len(quote.text.replace("…", " ").split())
-                if words > limit:
-                    problems.append(content.problem("event", event.id, here + ("quotes", q), (
-                        f"the quote is {words} words, over the limit of {limit} "
-                        "(quote_max_words in site.yaml); cite it as several shorter quotes, "
-                        "or keep the parts that matter and join them with '…'"
-                    )))
-            for f, figure in enumerate(account.figures):
-                for name in ("value", "low", "high"):
-                    number = getattr(figure, name)
-                    if number is not None and not math.isfinite(number):
-                        problems.append(content.problem(
-                            "event", event.id, here + ("figures", f, name),
-                            f"{number} is not a number an article gives; write the number, "
-                            "or leave the line out"))
-                problems.extend(_chain_problems(content, event.id, here + ("figures", f), figure,
-                                                party_ids))
-            problems.extend(_time_word_problems(content, event.id, here, account))
     return problems
 
 
-def _chain_problems(content: Content, event_id: str, here: Loc, said: Attributed,
+def _event_references(event: EventRecord, raw: RawRecord, known: Known,
+                      limit: int) -> list[Problem]:
+    """What one event cites: sources and parties that exist, quotes within the limit, numbers
+    that are numbers, time words found in the quotes they date."""
+    problems: list[Problem] = []
+    source_ids, party_ids = list(known.sources), list(known.parties)
+
+    def problem(loc: Loc, message: str) -> Problem:
+        return _problem_at(raw, "event", loc, message)
+
+    for a, account in enumerate(event.accounts):
+        here: Loc = ("accounts", a)
+        if account.source not in source_ids:
+            problems.append(problem(here + ("source",), _unknown("source", account.source, source_ids)))
+        for q, quote in enumerate(account.quotes):
+            problems.extend(_chain_problems(problem, here + ("quotes", q), quote, party_ids))
+            words = len(quote.text.replace("…", " ").split())
+            if words > limit:
+                problems.append(problem(here + ("quotes", q), (
+                    f"the quote is {words} words, over the limit of {limit} "
+                    "(quote_max_words in site.yaml); cite it as several shorter quotes, "
+                    "or keep the parts that matter and join them with '…'"
+                )))
+        for f, figure in enumerate(account.figures):
+            for name in ("value", "low", "high"):
+                number = getattr(figure, name)
+                if number is not None and not math.isfinite(number):
+                    problems.append(problem(here + ("figures", f, name), (
+                        f"{number} is not a number an article gives; write the number, "
+                        "or leave the line out")))
+            problems.extend(_chain_problems(problem, here + ("figures", f), figure, party_ids))
+        problems.extend(_time_word_problems(problem, here, account))
+    return problems
+
+
+def _chain_problems(problem: Callable[[Loc, str], Problem], here: Loc, said: Attributed,
                     party_ids: list[str]) -> list[Problem]:
     problems = []
     for n, link in enumerate(said.via or ()):
@@ -532,12 +595,12 @@ def _chain_problems(content: Content, event_id: str, here: Loc, said: Attributed
             (member, (n, m)) for m, member in enumerate(link)]
         for party_id, at in members:
             if party_id not in party_ids:
-                problems.append(content.problem("event", event_id, here + ("via",) + at,
-                                                _unknown("credited party", party_id, party_ids)))
+                problems.append(problem(here + ("via",) + at,
+                                        _unknown("credited party", party_id, party_ids)))
     return problems
 
 
-def _time_word_problems(content: Content, event_id: str, here: Loc,
+def _time_word_problems(problem: Callable[[Loc, str], Problem], here: Loc,
                         account: Account) -> list[Problem]:
     problems = []
     sets = account.time_words
@@ -545,12 +608,12 @@ def _time_word_problems(content: Content, event_id: str, here: Loc,
     for t, words in enumerate(sets):
         at = here + ("time_words", t)
         if len(sets) > 1 and not words.quotes:
-            problems.append(content.problem("event", event_id, at + ("said",), (
+            problems.append(problem(at + ("said",), (
                 f"the account has {len(sets)} sets of time words, so each names the quotes it "
                 f"dates: add 'quotes: [1]' (quotes count from 1; this account has {count})")))
         bad = [n for n in words.quotes if n > count]
         for n in bad:
-            problems.append(content.problem("event", event_id, at + ("quotes",), (
+            problems.append(problem(at + ("quotes",), (
                 f"quote {n} does not exist: this account has {count} "
                 f"quote{'s' if count != 1 else ''}, numbered from 1")))
         if bad:
@@ -559,7 +622,7 @@ def _time_word_problems(content: Content, event_id: str, here: Loc,
             q.text for q in account.quotes]
         if not any(_folded(words.said) in _folded(text) for text in dated):
             which = ("the quotes it dates" if words.quotes else "the account's quotes")
-            problems.append(content.problem("event", event_id, at + ("said",), (
+            problems.append(problem(at + ("said",), (
                 f"'{words.said}' is not in {which}; time words are copied from a quote "
                 "(add the quote that holds them, or correct the words)")))
     return problems
@@ -573,10 +636,6 @@ def _folded(text: str) -> str:
 
 def _page_addresses(content: Content) -> list[Problem]:
     """Two pages, or a page and one of Parallax's own, may not write the same address."""
-    # Imported here: the render stage owns the list of its pages, and imports this module's
-    # later stages itself.
-    from .render import BUILT_IN
-
     problems: list[Problem] = []
     taken: dict[str, str] = {}
     for page in content.pages:
@@ -595,18 +654,6 @@ def _page_addresses(content: Content) -> list[Problem]:
                 f"{raw.path}; change {given}")))
         else:
             taken[address] = raw.path
-    return problems
-
-
-def _body_addresses(content: Content) -> list[Problem]:
-    problems: list[Problem] = []
-    records = ([("source", r.id, r.body) for r in content.sources]
-               + [("event", r.id, r.body) for r in content.events]
-               + [("page", r.id, r.body) for r in content.pages])
-    for kind, record_id, body in records:
-        raw = content.origins[(kind, record_id)]
-        for address, message in markup.address_problems(body):
-            problems.append(Problem(raw.path, _line_in_body(raw, address), "body", message))
     return problems
 
 
@@ -685,11 +732,10 @@ def _placeholders(raw: RawRecord) -> list[Problem]:
     return found
 
 
-def _with_warnings(content: Content, found: tuple[Problem, ...] = ()) -> Content:
+def _with_warnings(content: Content, found: tuple[Problem, ...], cited_sources: set[str],
+                   credited: set[str]) -> Content:
+    """`cited_sources`, `credited`: the sources the events cite and the parties they credit."""
     warnings: list[Problem] = list(found)
-    cited_sources = {a.source for e in content.events for a in e.accounts}
-    credited = {p for e in content.events for a in e.accounts
-                for said in (*a.quotes, *a.figures) for p in said.parties}
     # A body whose person or part is credited is credited through them (its origin count).
     while True:
         bodies = {p.part_of for i, p in content.parties.items() if p.part_of and i in credited}
@@ -700,18 +746,9 @@ def _with_warnings(content: Content, found: tuple[Problem, ...] = ()) -> Content
         if source.id not in cited_sources:
             warnings.append(content.problem("source", source.id, (), (
                 "no event cites this source; add an account from it, or remove the file")))
-    for event in content.events:
-        if len(event.accounts) == 1 and not event.reported_by_one:
-            warnings.append(content.problem("event", event.id, ("accounts",), (
-                "only one source reports this event; check the others, and if none reports "
-                "it, add 'reported_by_one: true'")))
     for party_id in content.parties:
         if party_id not in credited:
             warnings.append(content.problem("party", party_id, (), (
                 "no account credits this party; credit it from an account, or remove it")))
-    for raw in content.origins.values():
-        warnings.extend(_placeholders(raw))
-        for address, message in markup.quiet_changes(raw.body) if raw.body else ():
-            warnings.append(Problem(raw.path, _line_in_body(raw, address), "body", message))
     return Content(**{**content.__dict__, "warnings": tuple(sorted(warnings))})
 

@@ -1,4 +1,4 @@
-"""Write stage: `RenderedSite` → files under site/, swapped in only once all are written.
+"""Write stage: the site's files (bytes by path) → files under site/, swapped in only once all are written.
 
 A first build writes everything into a fresh folder beside site/ and renames it into place.
 Later builds write only the files whose bytes changed, into a staging folder beside site/;
@@ -12,15 +12,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .errors import ContentError, Problem
-
-if TYPE_CHECKING:  # the build cache writes without importing the render stage
-    from .render import RenderedSite
 
 
 @dataclass(frozen=True)
@@ -36,6 +32,18 @@ def describe(totals: str, report: WriteReport | None, seconds: float) -> str:
     if report:
         line += f"; {report.written} written, {report.unchanged} unchanged, {report.removed} removed"
     return f"{line} in {seconds:.2f} s"
+
+
+def write_now(out: Path, relative: str, data: bytes) -> None:
+    """One file put in place at once (for serve's edited page: written before the rest),
+    renamed into place so that a reader never sees half of it."""
+    if unsafe_paths([relative]):
+        return  # the whole build reports it
+    target = out.resolve() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.now")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
 
 
 def _existing(out: Path) -> dict[str, Path]:
@@ -54,7 +62,7 @@ def _staging(out: Path, tag: str) -> Path:
     return staging
 
 
-def _write_all(folder: Path, files: dict[str, bytes]) -> None:
+def _write_all(folder: Path, files: Mapping[str, bytes]) -> None:
     made: set[Path] = set()
     for relative, data in files.items():
         target = folder / relative
@@ -90,33 +98,35 @@ def unsafe_paths(paths: Iterable[str]) -> list[Problem]:
     return problems
 
 
-def write_site(site: RenderedSite, out: Path, unchanged: frozenset[str] = frozenset()) -> WriteReport:
+def write_site(files: Mapping[str, bytes], out: Path,
+               unchanged: frozenset[str] = frozenset()) -> WriteReport:
     """`unchanged`: paths the caller knows site/ already holds with these bytes (the build
-    cache's record of what it wrote last), so they are not read back to compare."""
-    unsafe = unsafe_paths(site.files)
+    cache's record of what it wrote last), so they are neither read back to compare nor asked
+    of `files`."""
+    unsafe = unsafe_paths(files)
     if unsafe:
         raise ContentError(unsafe)
     out = out.resolve()
     if not out.exists():
         fresh = _staging(out, "new")
         try:
-            _write_all(fresh, site.files)
+            _write_all(fresh, files)
             fresh.rename(out)
         except BaseException:
             shutil.rmtree(fresh, ignore_errors=True)
             raise
-        return WriteReport(written=len(site.files), unchanged=0, removed=0)
+        return WriteReport(written=len(files), unchanged=0, removed=0)
 
     existing = _existing(out)
     changed: dict[str, bytes] = {}
-    for relative in site.files:
+    for relative in files:
         path = existing.get(relative)
         if path is not None and relative in unchanged:
             continue
-        data = site.files[relative]
+        data = files[relative]
         if path is None or path.stat().st_size != len(data) or path.read_bytes() != data:
             changed[relative] = data
-    stale = sorted(set(existing) - set(site.files))
+    stale = sorted(set(existing) - set(files))
 
     if changed:
         staging = _staging(out, "staging")
@@ -134,4 +144,4 @@ def write_site(site: RenderedSite, out: Path, unchanged: frozenset[str] = frozen
         for folder, _dirs, _names in os.walk(out, topdown=False):
             if folder != str(out) and not os.listdir(folder):
                 os.rmdir(folder)
-    return WriteReport(written=len(changed), unchanged=len(site.files) - len(changed), removed=len(stale))
+    return WriteReport(written=len(changed), unchanged=len(files) - len(changed), removed=len(stale))

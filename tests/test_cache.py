@@ -1,4 +1,4 @@
-"""The build cache, parallel and incremental builds: always the bytes a cold sequential build writes."""
+"""The engine's cache, parallel and incremental builds: always the bytes a cold sequential build writes."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from conftest import FIXTURES, PROJECT, snapshot_tree
 
 from parallax import cache, parallel
 from parallax.build import Paths, build
-from parallax.cache import BuildCache, ReusedBuild, cached_build
+from parallax.cache import BuildCache
+from parallax.engine import Engine, ReusedBuild, cached_build
 from parallax.errors import ContentError, Problem
-from parallax.incremental import IncrementalBuild
 from parallax.when import parse_when
 
 BASIC = FIXTURES / "basic" / "content"
@@ -34,22 +34,8 @@ def _paths(content: Path, out: Path) -> Paths:
 
 def _reference(content: Path, out: Path, templates: Path = PROJECT / "templates") -> dict[str, bytes]:
     """What a cold, sequential build without any cache writes."""
-    cache.use(None)
     build(Paths(content=content, out=out, templates=templates, static=PROJECT / "static"), jobs=1)
     return snapshot_tree(out)
-
-
-@pytest.fixture(autouse=True)
-def _memos_in_memory_only():
-    """Each test starts with empty memos, so none can pass on another's leftovers."""
-    for memo in cache.MEMOS.values():
-        memo.entries.clear()
-        memo.stored.clear()
-        memo.loaded_from = None
-        memo.misses = 0
-    cache.use(None)
-    yield
-    cache.use(None)
 
 
 @pytest.fixture(scope="module")
@@ -86,20 +72,17 @@ def test_cached_builds_write_what_a_cold_build_writes(site, tmp_path):
     assert isinstance(restored, ReusedBuild) and restored.report.written == len(expected)
     assert snapshot_tree(paths.out) == expected
 
-    for memo in cache.MEMOS.values():  # a new process: only the cache folder is left
-        memo.entries.clear()
-        memo.loaded_from = None
+    warm = Engine(paths, folder=tmp_path / ".cache" / "parallax")  # a new process
+    assert warm.memos["records"].stored, "the records are kept in the cache folder"
     again = cached_build(paths, jobs=1, reuse=False)  # every record from the memos
     assert not isinstance(again, ReusedBuild)
-    assert cache.MEMOS["records"].entries, "the records came from the cache folder"
+    assert again.rendered == 0, "every page was taken from the last build"
     assert snapshot_tree(paths.out) == expected
 
 
 def test_parallel_build_writes_what_a_sequential_build_writes(site, tmp_path, monkeypatch):
     expected = _reference(site, tmp_path / "reference")
     monkeypatch.setattr(parallel, "MIN_ITEMS", 1)  # fork even for a small site
-    for memo in cache.MEMOS.values():
-        memo.entries.clear()
     build(_paths(site, tmp_path / "site"), jobs=2)
     assert snapshot_tree(tmp_path / "site") == expected
 
@@ -116,8 +99,8 @@ def test_incremental_rebuilds_write_what_a_full_build_writes(site, tmp_path, mon
     templates = tmp_path / "templates"
     shutil.copytree(PROJECT / "templates", templates)
     paths = Paths(site, tmp_path / "site", templates, PROJECT / "static")
-    builder = IncrementalBuild(paths, jobs=2)
-    builder.build()
+    builder = Engine(paths, jobs=2)
+    builder.run()
     events = sorted((site / "events").rglob("*.md"))
     first, middle = events[0], events[len(events) // 2]
     edits = [
@@ -133,30 +116,28 @@ def test_incremental_rebuilds_write_what_a_full_build_writes(site, tmp_path, mon
     ]
     for n, (what, change) in enumerate(edits):
         change()
-        result = builder.rebuild()
+        result = builder.run()
         expected = _reference(site, tmp_path / f"full-{n}", templates)
         assert snapshot_tree(paths.out) == expected, f"after the {what} edit"
-        if what in ("body", "quote"):
-            assert builder.reused > 0, f"the {what} edit rendered every page again"
+        if what == "body":
+            assert result.rendered <= 3, f"the {what} edit rendered {result.rendered} pages"
         assert result.report is not None
-    builder.close()
-    assert (tmp_path / ".cache" / "parallax" / "records.memo").is_file()
 
 
 def test_incremental_rebuild_with_a_mistake_changes_nothing(tmp_path):
     shutil.copytree(BASIC, tmp_path / "content")
     paths = _paths(tmp_path / "content", tmp_path / "site")
-    builder = IncrementalBuild(paths, jobs=1)
-    builder.build()
+    builder = Engine(paths, jobs=1)
+    builder.run()
     before = snapshot_tree(paths.out)
     event = tmp_path / "content" / "events" / "2021-03-03-crack-found.md"
     _edit(event, r"^title: ", "title: [")
     with pytest.raises(ContentError) as raised:
-        builder.rebuild([event])
+        builder.run()
     assert raised.value.problems[0].path == "content/events/2021-03-03-crack-found.md"
     assert snapshot_tree(paths.out) == before
     _edit(event, r"^title: \[", "title: ")
-    builder.rebuild([event])
+    builder.run()
     assert snapshot_tree(paths.out) == before
 
 
@@ -167,19 +148,19 @@ def test_only_the_first_incremental_build_forks(tmp_path, monkeypatch):
     forked = []
     fork_map = parallel.fork_map
     monkeypatch.setattr(parallel, "fork_map", lambda function, items, jobs: (
-        forked.append(jobs), fork_map(function, items, jobs))[1])
+        jobs > 1 and forked.append(jobs), fork_map(function, items, jobs))[1])
     shutil.copytree(BASIC, tmp_path / "content")
     paths = _paths(tmp_path / "content", tmp_path / "site")
     event = tmp_path / "content" / "events" / "2021-03-03-crack-found.md"
     _edit(event, r"^title: ", "title: [")
-    builder = IncrementalBuild(paths, jobs=2)
+    builder = Engine(paths, jobs=2)
     with pytest.raises(ContentError):
-        builder.rebuild()
+        builder.run()
     assert forked == [2], "the first build reads ahead on two cores"
     _edit(event, r"^title: \[", "title: ")
-    builder.rebuild()
+    builder.run()
     _edit(event, r"^title: .*$", "title: Edited")
-    builder.rebuild()
+    builder.run()
     assert forked == [2]
     assert snapshot_tree(paths.out) == _reference(paths.content, tmp_path / "reference")
 
@@ -192,15 +173,15 @@ def test_a_render_that_failed_leaves_nothing_behind(tmp_path):
     shutil.copytree(PROJECT / "templates", templates)
     paths = Paths(tmp_path / "content", tmp_path / "site", templates, PROJECT / "static")
     about = tmp_path / "content" / "pages" / "about.md"
-    builder = IncrementalBuild(paths, jobs=1)
-    builder.rebuild()
+    builder = Engine(paths, jobs=1)
+    builder.run()
     _edit(templates / "page.html", r"\{% block main %\}",
           "{% block main %}<p>Changed.</p>{% if page.title == 'Boom' %}{{ nonsense }}{% endif %}")
     _edit(about, r"^title: About$", "title: Boom")
     with pytest.raises(ContentError, match="nonsense"):
-        builder.rebuild()
+        builder.run()
     _edit(about, r"^title: Boom$", "title: About")
-    builder.rebuild()
+    builder.run()
     assert b"<p>Changed.</p>" in (paths.out / "about" / "index.html").read_bytes()
     assert snapshot_tree(paths.out) == _reference(paths.content, tmp_path / "reference", templates)
 
@@ -219,13 +200,12 @@ def test_a_template_change_is_not_answered_from_the_cache(tmp_path):
 def test_other_code_empties_the_cache(tmp_path, monkeypatch):
     paths = _paths(BASIC, tmp_path / "site")
     cached_build(paths, jobs=1)
+    assert Engine(paths, folder=tmp_path / ".cache" / "parallax").memos["records"].stored
     monkeypatch.setattr(cache, "generation", lambda: b"\1" * 32)
-    for memo in cache.MEMOS.values():
-        memo.entries.clear()
-        memo.loaded_from = None
-        memo.misses = 0
-    assert not isinstance(cached_build(paths, jobs=1), ReusedBuild)
-    assert cache.MEMOS["records"].misses == 6, "every record file was parsed again"
+    assert not Engine(paths, folder=tmp_path / ".cache" / "parallax").memos["records"].stored
+    result = cached_build(paths, jobs=1)
+    assert not isinstance(result, ReusedBuild)
+    assert result.rendered > result.pages, "every page (and the stylesheet) was rendered again"
 
 
 def test_site_files_changed_by_hand_are_put_back(tmp_path):
@@ -250,9 +230,6 @@ def test_a_damaged_cache_is_rebuilt(tmp_path, damaged):
     target = next(folder.glob("site-*.pack")) if damaged == "pack" else folder / damaged
     target.write_bytes(target.read_bytes()[: len(target.read_bytes()) // 2])
     shutil.rmtree(paths.out)
-    for memo in cache.MEMOS.values():
-        memo.entries.clear()
-        memo.loaded_from = None
     cached_build(paths, jobs=1)
     assert snapshot_tree(paths.out) == expected
 
@@ -326,3 +303,103 @@ def test_a_changed_address_is_not_answered_from_the_cache(tmp_path):
     back = cached_build(paths, jobs=1)
     assert not isinstance(back, ReusedBuild)
     assert b"https://example.org/bridge/" in (paths.out / "index.html").read_bytes()
+
+
+# --- every kind of edit, through build, check and serve ------------------------------------------
+
+
+def _files_under(folders: list[Path]) -> dict[str, bytes]:
+    found = {}
+    for folder in folders:
+        for path in folder.rglob("*"):
+            if path.is_file():
+                found[str(path.resolve())] = path.read_bytes()
+    return found
+
+
+def _rename(path: Path, name: str) -> None:
+    path.rename(path.with_name(name))
+
+
+def _edits(site: Path, templates: Path, static: Path) -> list[tuple[str, callable]]:
+    events = sorted((site / "events").rglob("*.md"))
+    first, middle, last = events[0], events[len(events) // 2], events[-1]
+    source = min((site / "sources").glob("*.md"))
+    page = min((site / "pages").glob("*.md"))
+    return [
+        ("event body", lambda: middle.write_text(
+            middle.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")),
+        ("event title", lambda: _edit(middle, r"^title: .*$", "title: A title edited")),
+        ("event date", lambda: _edit(first, r"^when: .*$", "when: 2021-03-05 evening")),
+        ("event quote", lambda: _edit(middle, r'^(      - (?:text: )?")', r"\1Edited: ")),
+        ("event added", lambda: shutil.copy(middle, middle.with_name("2021-03-04-a-new-event.md"))),
+        ("event renamed", lambda: _rename(last, "2021-03-09-renamed-event.md")),
+        ("event deleted", lambda: first.unlink()),
+        ("source edited", lambda: _edit(source, r"^title: .*$", "title: A source title edited")),
+        ("source body", lambda: source.write_text(
+            source.read_text(encoding="utf-8") + "\nA note on the source.\n", encoding="utf-8")),
+        ("source added", lambda: (site / "sources" / "copy.md").write_text(
+            source.read_text(encoding="utf-8").replace("outlet: ", "outlet: Copy of ", 1),
+            encoding="utf-8")),
+        ("source renamed", lambda: _rename(site / "sources" / "copy.md", "another.md")),
+        ("source deleted", lambda: (site / "sources" / "another.md").unlink()),
+        ("page edited", lambda: page.write_text(
+            page.read_text(encoding="utf-8") + "\nMore about the site.\n", encoding="utf-8")),
+        ("page added", lambda: (site / "pages" / "extra.md").write_text(
+            "---\ntitle: Extra\n---\nAn extra page.\n", encoding="utf-8")),
+        ("page renamed", lambda: _rename(site / "pages" / "extra.md", "more.md")),
+        ("page deleted", lambda: (site / "pages" / "more.md").unlink()),
+        ("party edited", lambda: _edit(site / "credited.yaml", r"^(  name: )(.*)$", r"\1\2 (edited)")),
+        ("settings", lambda: _edit(site / "site.yaml", r"^title: .*$", "title: Another title")),
+        ("template", lambda: _edit(templates / "macros.html", r"</article>", "</article>\n")),
+        ("static edited", lambda: (static / "style.css").write_text(
+            (static / "style.css").read_text(encoding="utf-8") + "\n/* edited */\n",
+            encoding="utf-8")),
+        ("static added", lambda: (static / "extra.txt").write_text("extra\n", encoding="utf-8")),
+        ("static renamed", lambda: _rename(static / "extra.txt", "moved.txt")),
+        ("static deleted", lambda: (static / "moved.txt").unlink()),
+    ]
+
+
+def test_every_kind_of_edit_through_build_check_and_serve(site, tmp_path, monkeypatch):
+    """Each edit, then `build` (a new process: the cache folder only), `check` (the same, writing
+    nothing) and serve's warm engine (told which files changed) give byte for byte what a cold
+    sequential build gives."""
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    templates, static = tmp_path / "templates", tmp_path / "static"
+    shutil.copytree(PROJECT / "templates", templates)
+    shutil.copytree(PROJECT / "static", static)
+    built = Paths(site, tmp_path / "built", templates, static)
+    served = Paths(site, tmp_path / "served", templates, static)
+    serve = Engine(served, jobs=2)
+    serve.run()
+    cached_build(built, jobs=2)
+    watched = [site, templates, static]
+    for n, (what, change) in enumerate(_edits(site, templates, static)):
+        before = _files_under(watched)
+        change()
+        after = _files_under(watched)
+        changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+        assert changed, what
+        expected = _reference_with(site, tmp_path / f"cold-{n}", templates, static)
+
+        result = cached_build(built, jobs=1)
+        assert not isinstance(result, ReusedBuild), what
+        assert snapshot_tree(built.out) == expected, f"build after the {what} edit"
+
+        checked = cached_build(built, jobs=1, write=False, reuse=False)
+        assert (checked.warnings, checked.pages) == (result.warnings, result.pages), what
+        assert checked.rendered <= len(list(templates.glob("[!_]*"))), "check renders samples"
+        assert snapshot_tree(built.out) == expected, f"check after the {what} edit wrote"
+
+        early: dict[str, bytes] = {}
+        result = serve.run(early=early.update, changed=changed)
+        assert snapshot_tree(served.out) == expected, f"serve after the {what} edit"
+        assert all(expected[path] == data for path, data in early.items()), what
+        if what == "event body":
+            assert result.rendered <= 3 and len(early) == 1, (what, result.rendered, early.keys())
+
+
+def _reference_with(content: Path, out: Path, templates: Path, static: Path) -> dict[str, bytes]:
+    build(Paths(content=content, out=out, templates=templates, static=static), jobs=1)
+    return snapshot_tree(out)

@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, snapshot_tree
 
-from parallax import cache, search
-from parallax.build import Paths, build
-from parallax.cache import BuildCache, ReusedBuild, cached_build
+from parallax import search
+from parallax.build import Paths, ReusedBuild, build, cached_build
 
 PROJECT = Path(__file__).resolve().parent.parent
 BASIC = FIXTURES / "basic" / "content"
@@ -29,17 +28,21 @@ def _index(folder: Path) -> dict[str, bytes]:
     return {k: v for k, v in snapshot_tree(folder).items() if k.startswith("pagefind/")}
 
 
-def _forget_indexes() -> None:
-    """Make the next build run Pagefind again instead of reusing this process's result."""
-    cache.MEMOS["search"].entries.clear()
-    cache.MEMOS["search"].stored.clear()
+RUNS: list[int] = []
+"""One item per Pagefind run (each build counted by `_count_runs`)."""
+
+
+@pytest.fixture(autouse=True)
+def _count_runs(monkeypatch):
+    real = search.build_index
+    RUNS.clear()
+    monkeypatch.setattr(search, "build_index", lambda pages: (RUNS.append(1), real(pages))[1])
 
 
 def _fresh_index(content: Path, out: Path) -> dict[str, bytes]:
-    _forget_indexes()
-    misses = cache.MEMOS["search"].misses
+    runs = len(RUNS)
     build(_paths(content, out))
-    assert cache.MEMOS["search"].misses == misses + 1, "Pagefind ran"
+    assert len(RUNS) == runs + 1, "Pagefind ran"
     return _index(out)
 
 
@@ -131,21 +134,18 @@ def test_a_no_op_build_and_a_warm_build_restore_the_index(content, tmp_path):
 
 
 def test_the_index_is_remembered_in_the_cache_folder(content, tmp_path):
-    """A build whose event pages are unchanged (here: a new cache-less process, simulated by
-    emptying the memo in memory) reads the index from the cache folder instead of indexing."""
+    """A build whose event pages are unchanged (each cached build is a new engine, as a new
+    process is) takes the index from the cache folder instead of indexing."""
     out = tmp_path / "site"
     cached_build(_paths(content, out), jobs=1)
     index = _index(out)
-    _forget_indexes()
-    cache.MEMOS["search"].loaded_from = None
     (content / "pages" / "about.md").write_text(
         (content / "pages" / "about.md").read_text(encoding="utf-8") + "\nOne more line.\n",
         encoding="utf-8")
-    misses = cache.MEMOS["search"].misses
+    runs = len(RUNS)
     cached_build(_paths(content, out), jobs=1)
-    assert cache.MEMOS["search"].misses == misses, "Pagefind did not run again"
+    assert len(RUNS) == runs, "Pagefind did not run again"
     assert _index(out) == index
-    assert (BuildCache.beside(out).folder / "search.memo").is_file()
 
 
 def _fake_pagefind(folder: Path, script: str) -> Path:
@@ -184,7 +184,6 @@ def test_a_failed_indexer_is_a_clear_error_and_leaves_the_site(script, message, 
 
 def test_a_missing_indexer_is_a_clear_error(content, tmp_path, run_cli, monkeypatch):
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
-    _forget_indexes()
     code, _, err = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"))
     assert code == 1
     assert err.splitlines()[0].startswith(
@@ -199,7 +198,6 @@ def test_a_hung_indexer_is_stopped(content, tmp_path, run_cli, monkeypatch):
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(binary))
     monkeypatch.setattr(search, "TIMEOUT_BASE", 1.0)
     monkeypatch.setattr(search, "TIMEOUT_PER_PAGE", 0.0)
-    _forget_indexes()
     code, _, err = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"))
     assert code == 1
     assert err.splitlines()[0] == "pagefind:1: search index: Pagefind did not finish within 1 s"

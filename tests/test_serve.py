@@ -175,6 +175,12 @@ class ReloadListener:
     def pending(self) -> int:
         return self.reloads.qsize()
 
+    def drain(self) -> None:
+        """Forget the reloads so far (a title edit reloads once for its own page, written
+        first, and once more for the lists that show it)."""
+        while not self.reloads.empty():
+            self.reloads.get_nowait()
+
 
 def _banner(body: str) -> str | None:
     match = re.search(r'<div class="parallax-preview-errors".*?</div>', body, re.DOTALL)
@@ -274,6 +280,7 @@ def test_two_saves_one_second_apart_both_reach_the_browser(server):
     assert _title(server.page(CRACK_PAGE)) == "First save"
 
     time.sleep(max(0.0, 1.0 - (time.monotonic() - first_save)))
+    browser.drain()
     server.edit(CRACK, lambda t: t.replace("title: First save", "title: Second save"))
     browser.wait_for_reload(timeout=5)
     assert time.monotonic() - first_save < 3, "within livereload's own 3-second quiet time"
@@ -412,3 +419,44 @@ def test_a_nul_or_an_over_long_path_is_never_a_server_error(server, path, status
     assert status in statuses, (path, status)
     assert "root:" not in body
     assert server.alive()
+
+
+def test_the_edited_page_goes_first_and_back_when_the_build_then_fails(tmp_path):
+    """In the preview's own process: a save's event pages are written before the rest (the
+    browsers told at once); when the rest then fails, they are put back as they were."""
+    from conftest import snapshot_tree
+
+    from parallax.paths import Paths
+    from parallax.serve import Preview
+
+    shutil.copytree(BASIC, tmp_path / "content")
+    shutil.copytree(PROJECT / "templates", tmp_path / "templates")
+    paths = Paths(tmp_path / "content", tmp_path / "site", tmp_path / "templates",
+                  PROJECT / "static")
+    preview = Preview(paths)
+    told: list[float] = []
+    preview.on_early = lambda: told.append(time.monotonic())
+    preview.rebuild()
+    good = snapshot_tree(paths.out)
+    event = tmp_path / "content" / "events" / "2021-03-03-crack-found.md"
+    event.write_text(event.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    preview.rebuild({str(event.resolve())})
+    page = "events/2021-03-03-crack-found/index.html"
+    assert told and b"One more line." in (paths.out / page).read_bytes()
+    edited = snapshot_tree(paths.out)
+
+    # A template that only the About page uses breaks: the event pages, made first with the
+    # new site title, are put back when the About page fails.
+    template = tmp_path / "templates" / "page.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "{% block main %}", "{% block main %}{{ nonsense }}", 1), encoding="utf-8")
+    settings = tmp_path / "content" / "site.yaml"
+    settings.write_text(re.sub(r"^title: .*$", "title: Another title",
+                               settings.read_text(encoding="utf-8"), count=1, flags=re.M),
+                        encoding="utf-8")
+    told.clear()
+    assert preview.rebuild({str(template.resolve()), str(settings.resolve())})
+    assert told, "the event pages went first"
+    assert preview.current().broken
+    assert snapshot_tree(paths.out) == edited != good
+    preview.close()

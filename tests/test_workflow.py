@@ -97,6 +97,17 @@ def test_build_job_runs_what_ci_runs(workflow):
     assert build["env"]["CI"]
 
 
+def test_the_build_cache_is_kept_between_runs(workflow):
+    """The published build starts warm: .cache/parallax is restored before the build runs."""
+    build = workflow["jobs"]["build"]
+    names = [s.get("uses", "") for s in steps(build)]
+    kept = next(s for s in steps(build) if s.get("uses", "").startswith("actions/cache@"))
+    assert kept["with"]["path"] == ".cache/parallax"
+    assert "github.sha" in kept["with"]["key"] and kept["with"]["restore-keys"]
+    ci = next(i for i, s in enumerate(steps(build)) if s.get("run", "").strip() == ".ci/run")
+    assert names.index(kept["uses"]) < ci, "restored before the build"
+
+
 def test_the_build_has_the_pages_address_from_configure_pages(workflow):
     address = workflow["jobs"]["address"]
     step = next(s for s in steps(address) if s.get("uses", "").startswith("actions/configure-pages"))

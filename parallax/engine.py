@@ -1,0 +1,628 @@
+"""Engine: the one build path of `build`, `check` and `serve` — the stages in order, around them
+what earlier builds worked out.
+
+The stages (load → validate → resolve → render → write) are pure functions and know nothing of
+this. The engine hands them per-record functions that remember their results (each record
+file's parse, each Markdown text's HTML and links, each record's judgement, each event's
+placing and data-file rows), and renders a page again only when something it declares it
+reads has changed: every page spec names the records it reads (render.PageSpec.reads), and its
+key is a hash of their content hashes, the templates and the site's settings, sources, parties
+and content pages. An edit therefore redoes what depends on it and nothing else.
+
+`serve` keeps one Engine between edits; `build` and `check` start one per run, with what the
+cache folder kept (cache.py). Only serve asks for the edited pages early (`run(early=...)`).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import cache, export, load, markup, parallel, search, timewords
+from .errors import ContentError, Problem
+from .load import RawRecord
+from .paths import Paths
+from .render import (
+    Compiled,
+    Renderer,
+    collisions,
+    common_context,
+    event_specs,
+    page_specs,
+    render_page,
+    static_files,
+)
+from .resolve import Around, PlacedEvent, Timeline, place_event, resolve_timeline
+from .validate import Checked, Content, Known, check_record, validate_content
+from .write import WriteReport, describe, unsafe_paths, write_site
+
+NO_ADDRESS = ("the site has no address, so its pages have no canonical link or og:url, there is "
+              "no sitemap.xml, and each cite line gives the page's path; give the address with "
+              "--base-url, PARALLAX_BASE_URL or base_url in site.yaml")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    content: Content
+    timeline: Timeline
+    pages: int
+    files: int
+    report: WriteReport | None
+    warnings: tuple[Problem, ...]
+    seconds: float
+    rendered: int = 0
+    """Pages rendered by this build (the rest were as the last build made them)."""
+    made: frozenset[str] = frozenset()
+    """The files this build made anew (pages rendered, data files written out again)."""
+
+    def totals(self) -> str:
+        """What was built, e.g. '6 records (3 events, 5 accounts, 2 sources), 9 pages, 16 files'."""
+        records = len(self.timeline.sources) + len(self.timeline.events) + len(self.timeline.pages)
+        accounts = sum(len(e.accounts) for e in self.timeline.events)
+        return (f"{records} records ({len(self.timeline.events)} events, {accounts} accounts, "
+                f"{len(self.timeline.sources)} sources), {self.pages} pages, {self.files} files")
+
+    def summary(self) -> str:
+        return describe(self.totals(), self.report, self.seconds)
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """What the editor should know about the output that is not a problem in the content."""
+        return () if self.timeline.site.base_url else (NO_ADDRESS,)
+
+
+@dataclass(frozen=True)
+class ReusedBuild:
+    """A build answered from the cache: the inputs were byte for byte those of the last one."""
+
+    report: WriteReport | None
+    warnings: tuple[Problem, ...]
+    seconds: float
+    totals: str
+    notices: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        return describe(self.totals, self.report, self.seconds) + " (inputs unchanged since the last build)"
+
+
+def _digest(*parts: Any) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.digest()
+
+
+def _front(text: str, body: str) -> str:
+    """A record file's text without its body (all of it when the body is not its tail)."""
+    return text[: len(text) - len(body)] if body and text.endswith(body) else text
+
+
+class _Outputs(Mapping[str, bytes]):
+    """The files of a build: new bytes where made, else the last build's (asked only when
+    site/ does not hold them already)."""
+
+    def __init__(self, fresh: dict[str, bytes], kept: dict[str, Callable[[], bytes]]):
+        self.fresh = fresh
+        self.kept = kept
+        self.order = sorted(fresh.keys() | kept.keys())
+
+    def __getitem__(self, path: str) -> bytes:
+        if path in self.fresh:
+            return self.fresh[path]
+        return self.kept[path]()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.order)
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+
+class Engine:
+    """Builds one site (`paths`) as often as asked, each time redoing only what changed."""
+
+    def __init__(self, paths: Paths, *, folder: Path | None = None, jobs: int = 1):
+        self.paths = paths
+        self.folder = folder
+        """The cache folder, or None: keep what is worked out in memory only."""
+        self.jobs = jobs
+        self.store = cache.BuildCache(folder) if folder else None
+        self.memos = {
+            "records": cache.Memo("records", load.parse_markdown, cache.record_key,
+                                  cache.flatten, lambda row: cache.unflatten(RawRecord, row)),
+            "addresses": cache.Memo("addresses", markup.address_problems, cache.text_key),
+            "html": cache.Memo("html", markup.convert, cache.text_key),
+            "quiet": cache.Memo("quiet", markup.quiet_changes, cache.text_key),
+            "timewords": cache.Memo("timewords", timewords.resolve_words, cache.time_words_key),
+        }
+        if folder:
+            for memo in self.memos.values():
+                memo.load(folder)
+        self.texts: dict[str, tuple[tuple[int, int, int | None], str]] = {}
+        self.parsed: dict[str, tuple[str, tuple[str, str], RawRecord]] = {}
+        self.compiled = Compiled()
+        self.hashes: dict[str, tuple[bytes, bytes]] = {}
+        self.changed: set[str] | None = None
+        self.adopted = False
+        self.facts: dict[str, tuple[Any, bytes, bool]] = {}
+        """Each page's key, a hash of its bytes, and whether it asks to be in the search
+        index."""
+        """Whether this engine started from the cache folder's last build (`adopt`)."""
+        """Each Markdown record file's (whole, front matter) hash, by its shown path."""
+        self.checked: dict[tuple[int, int], tuple[RawRecord, Known, Checked]] = {}
+        self.placed: dict[int, tuple[Any, bytes, PlacedEvent | tuple]] = {}
+        self.parts: dict[tuple[str, int], tuple[PlacedEvent, bytes, Any]] = {}
+        self.outputs: dict[str, tuple[Any, Callable[[], bytes]]] = {}
+        """Each file of the last good build: its key and how to get its bytes."""
+        self.on_disk: dict[str, Any] = {}
+        """Key of each file this engine knows site/ holds as the last build made it."""
+        self.runs = 0
+        self._around: tuple[int, bytes] = (0, b"")
+        self._site_key = b""
+
+    # --- what the stages are given ---------------------------------------------------------
+
+    def read(self, path: str | Path, shown: str, limit: int | None = None) -> str:
+        """A file's text, read again only when its size or modification time changed."""
+        hit = self.texts.get(shown)
+        if hit is not None and hit[0][2] == limit and self.changed is not None and (
+                os.path.abspath(path) not in self.changed):
+            self.texts_now[shown] = hit  # serve's watcher saw no change to it
+            return hit[1]
+        stat = os.stat(path)
+        signature = (stat.st_size, stat.st_mtime_ns, limit)
+        if hit is not None and hit[0] == signature:
+            self.texts_now[shown] = hit
+            return hit[1]
+        text = load.read_text(path, shown, limit)
+        self.texts_now[shown] = (signature, text)
+        return text
+
+    def parse(self, text: str, shown: str, kind: str, record_id: str) -> RawRecord:
+        hit = self.parsed.get(shown)
+        if hit is not None and hit[0] is text and hit[1] == (kind, record_id):
+            self.parsed_now[shown] = hit
+            return hit[2]
+        record = self.memos["records"](text, shown, kind, record_id)
+        self.hashes[shown] = (_digest(text), _digest(_front(text, record.body)))
+        self.parsed_now[shown] = (text, (kind, record_id), record)
+        return record
+
+    def check(self, record: RawRecord, known: Known, limit: int) -> Checked:
+        key = (id(record), limit)
+        hit = self.checked.get(key)
+        if hit is not None and hit[0] is record and hit[1] == known:
+            self.checked_now[key] = hit
+            return hit[2]
+        checked = check_record(record, known, limit, addresses=self.memos["addresses"],
+                               quiet=self.memos["quiet"])
+        self.checked_now[key] = (record, known, checked)
+        return checked
+
+    def place(self, event: Any, around: Around) -> PlacedEvent | tuple:
+        if self._around[0] != id(around):
+            self._around = (id(around), _digest(around.tz, around.window, around.sources,
+                                                sorted(around.source_dates.items())))
+            self._keep_around = around
+        around_key = self._around[1]
+        hit = self.placed.get(id(event))
+        if hit is not None and hit[0] is event and hit[1] == around_key:
+            self.placed_now[id(event)] = hit
+            return hit[2]
+        placed = place_event(event, around, words=self.memos["timewords"])
+        self.placed_now[id(event)] = (event, around_key, placed)
+        return placed
+
+    def part(self, name: str, placed: PlacedEvent, make: Callable[[PlacedEvent], Any]) -> Any:
+        key = (name, id(placed))
+        hit = self.parts.get(key)
+        if hit is not None and hit[0] is placed and hit[1] == self._site_key:
+            self.parts_now[key] = hit
+            return hit[2]
+        value = make(placed)
+        self.parts_now[key] = (placed, self._site_key, value)
+        return value
+
+    # --- one build ---------------------------------------------------------------------------
+
+    def run(self, **options: Any) -> BuildResult:
+        """Build the site (see `_run`). What the engine kept from earlier runs is set aside
+        from the collector of reference cycles while a run lasts: its full passes over a warm
+        engine's memos (millions of objects, none of them garbage) would cost more than the
+        run itself. What the run makes is collected as usual."""
+        gc.freeze()
+        try:
+            return self._run(**options)
+        finally:
+            gc.unfreeze()
+
+    def _run(self, *, write: bool = True, strict: bool = False,
+             changed: set[str] | None = None, prove: bool = False,
+            early: Callable[[dict[str, bytes]], None] | None = None,
+            progress: Callable[[str], None] | None = None) -> BuildResult:
+        """Build the site; raises ContentError (site/ untouched: only `early`, serve's, may
+        have put the edited pages in place before the rest). `early` is handed the changed
+        event pages (bytes by path) first, before the overview pages and data files are made.
+        `changed`: the absolute paths of the files changed since the last run (serve's watcher
+        knows them), so that the others are not even looked at; None: look at every file.
+        `prove` (check's): everything up to rendering, then one page of each template rendered
+        to prove the templates render; nothing else is made or written."""
+        started = time.perf_counter()
+        say = progress or (lambda text: None)
+        jobs = self.jobs if self.runs == 0 else 1  # later runs are serve's, beside its threads
+        self.runs += 1
+        self.checked_now: dict = {}
+        self.placed_now: dict = {}
+        self.parts_now: dict = {}
+        self.texts_now: dict = {}
+        self.changed = None if changed is None else {os.path.abspath(p) for p in changed}
+        self.parsed_now: dict = {}
+        for memo in self.memos.values():
+            memo.begin()
+        if jobs > 1:
+            self._read_ahead(jobs)
+
+        raw = load.load_content(self.paths.content, parse=self.parse, read=self.read)
+        self.texts, self.parsed = self.texts_now, self.parsed_now
+        say(f"{len(raw.records)} records read")
+        content = validate_content(raw, self.paths.base_url, check=self.check)
+        timeline = resolve_timeline(content, place=self.place)
+        if strict and content.warnings:
+            raise ContentError(list(content.warnings))
+        self.checked, self.placed = self.checked_now, self.placed_now
+
+        site_key = self._site_fingerprint(raw, timeline)
+        self._site_key = site_key
+        renderer = Renderer(timeline, content.origins, self.paths.templates,
+                            markdown=self.memos["html"], compiled=self.compiled)
+        common = common_context(timeline)
+        events = event_specs(timeline, renderer, common)
+        fresh: dict[str, bytes] = {}
+        keys: dict[str, Any] = {}
+        for spec in events:
+            keys[spec.path] = self._page_key(spec, site_key)
+        if early is not None:
+            for spec in events:
+                if self._changed(spec.path, keys[spec.path]):
+                    fresh[spec.path] = render_page(renderer, spec)
+            if fresh:
+                early(dict(fresh))
+
+        specs = page_specs(timeline, renderer, common, events)
+        problems = collisions(specs)
+        if problems:
+            raise ContentError(problems)
+        for spec in specs:
+            if spec.path not in keys:
+                keys[spec.path] = self._page_key(spec, site_key)
+        pages = sum(1 for spec in specs if spec.path.endswith(".html"))
+        if prove:
+            # `check` writes nothing: one page of each template proves the templates render.
+            static = static_files(self.paths.static)
+            unsafe = unsafe_paths([*(spec.path for spec in specs), *static])
+            if unsafe:
+                raise ContentError(unsafe)
+            first = {}
+            for spec in specs:
+                first.setdefault(spec.template, spec)
+            self._render(renderer, list(first.values()), 1)
+            extra = len(export.DATA_FILES) + len(export.crawler_files(timeline.site, []))
+            count = len(specs) + len(static) + extra
+            return BuildResult(content, timeline, pages, count, None, content.warnings,
+                               time.perf_counter() - started, rendered=len(first))
+        todo = [s for s in specs if s.path not in fresh and self._changed(s.path, keys[s.path])]
+        say(f"{len(specs)} pages, {len(todo) + len(fresh)} to render")
+        fresh.update(self._render(renderer, todo, jobs))
+        rendered = len(fresh)
+
+        # The data files and the sitemap read every event whole, and the list of pages.
+        data_key = _digest(site_key, *(self._event_hash(e.id)[0] for e in timeline.events),
+                           *(s.path for s in specs))
+        if self._changed("data/timeline.json", data_key):
+            files = export.data_files(timeline, part=self.part)
+            files.update(export.crawler_files(timeline.site, [spec.path for spec in specs]))
+            for path, data in files.items():
+                keys[path] = data_key
+                fresh[path] = data
+        else:
+            for path, (key, _) in self.outputs.items():
+                if key == data_key and path not in keys:
+                    keys[path] = data_key
+        self.parts = self.parts_now
+
+        # The search index reads every page that asks to be indexed (or all, when none does).
+        # Keyed by the pages' bytes (an edit to a page that is not indexed, or one that leaves
+        # the indexed pages as they were, does not run the indexer again).
+        html = sorted(p for p in keys if p.endswith(".html"))
+        facts = {}
+        for path in html:
+            fact = self.facts.get(path)
+            if path in fresh or fact is None or fact[0] != keys[path]:
+                data = fresh[path] if path in fresh else self.outputs[path][1]()
+                fact = (keys[path], _digest(data), search.MARK in data)
+            facts[path] = fact
+        self.facts = facts
+        indexed = [p for p in html if facts[p][2]] or html
+        search_key = _digest(search.PAGEFIND_VERSION, *(f"{p}\0".encode() + facts[p][1]
+                                                         for p in indexed))
+        if self._changed(f"{search.BUNDLE}/pagefind.js", search_key):
+            indexable = _Outputs({p: fresh[p] for p in html if p in fresh},
+                                 {p: self.outputs[p][1] for p in html if p not in fresh})
+            for path, data in search.search_files(indexable).items():
+                keys[path] = search_key
+                fresh[path] = data
+        else:
+            for path, (key, _) in self.outputs.items():
+                if key == search_key and path not in keys:
+                    keys[path] = search_key
+        for path, data in static_files(self.paths.static).items():
+            keys[path] = _digest(b"static", data)
+            if self._changed(path, keys[path]):
+                fresh[path] = data
+
+        kept = {path: self.outputs[path][1] for path in keys if path not in fresh}
+        files = _Outputs(fresh, kept)
+        report = None
+        if write:
+            unchanged = frozenset(p for p, key in keys.items() if self.on_disk.get(p) == key)
+            report = write_site(files, self.paths.out, unchanged=unchanged)
+            self.on_disk = dict(keys)
+        else:
+            self.on_disk = {}
+        self.outputs = {path: (keys[path], _getter(fresh, path) if path in fresh else kept[path])
+                        for path in keys}
+        self.last_files = files
+        return BuildResult(content, timeline, pages, len(keys), report, content.warnings,
+                           time.perf_counter() - started, rendered=rendered,
+                           made=frozenset(fresh))
+
+    def _changed(self, path: str, key: Any) -> bool:
+        return path not in self.outputs or self.outputs[path][0] != key
+
+    def _page_key(self, spec: Any, site_key: bytes) -> tuple[Any, ...]:
+        """What the page declares it reads, as content hashes (a tuple: comparing one costs
+        less than hashing it again, thousands of times per edit)."""
+        parts: list[Any] = [site_key, spec.template]
+        for read in spec.reads:
+            kind, _, name = read.partition(":")
+            parts.append(read)
+            if kind == "event" or kind == "meta":
+                if name:
+                    parts.append(self._event_hash(name)[0 if kind == "event" else 1])
+            else:
+                parts.append(self._events_key)
+        return tuple(parts)
+
+    def _event_hash(self, event_id: str) -> tuple[bytes, bytes]:
+        return self.hashes.get(self._event_paths.get(event_id, ""), (b"?", b"?"))
+
+    def _site_fingerprint(self, raw: Any, timeline: Timeline) -> bytes:
+        """A hash of what every page reads: the settings (with the address given to the
+        build), the sources, parties and content pages, the templates; and, for the pages
+        that list events, every event's front matter."""
+        small: list[Any] = [cache.generation(), self.paths.base_url,
+                            os.environ.get("SOURCE_DATE_EPOCH", "")]
+        events: list[Any] = []
+        self._event_paths = {}
+        for record in raw.records:
+            if record.kind == "event":
+                self._event_paths[record.id] = record.path
+                events.append(record.path)
+                events.append(self.hashes.get(record.path, (b"?", b"?"))[1])
+            elif record.path in self.hashes:
+                small += [record.path, self.hashes[record.path][0]]
+            else:  # site.yaml and credited.yaml: read whole, they are small
+                small += [record.path, repr(record.data)]
+        small.append(_tree_digest(self.paths.templates))
+        self._events_key = _digest(*events)
+        return _digest(*small)
+
+    def _render(self, renderer: Renderer, specs: list[Any], jobs: int) -> dict[str, bytes]:
+        pages = parallel.fork_map(lambda spec: render_page(renderer, spec), specs, jobs)
+        return {spec.path: page for spec, page in zip(specs, pages, strict=True)}
+
+    def _read_ahead(self, jobs: int) -> None:
+        """Parse the record files the memos do not know yet, with their bodies' Markdown, on
+        every core; the stages then find them in the memos. Files that cannot be read are left
+        for the load stage to report."""
+        root = self.paths.content
+        found = []
+        for folder, kind in load.KINDS.items():
+            for path in sorted((root / folder).rglob("*" + load.RECORD_SUFFIX)):
+                if path.is_file() and not path.is_symlink():  # links: the load stage judges them
+                    found.append((path, kind))
+        if len(found) < parallel.MIN_ITEMS:
+            return
+        memo = self.memos["records"]
+        items = []
+        for path, kind in found:
+            shown = load.display_path(path, root)
+            try:
+                text = load.read_text(path, shown)
+            except (ContentError, OSError):
+                continue
+            items.append((text, shown, kind, path.stem))
+        wanted = set(memo.missing([memo.key(*item) for item in items]))
+        todo = [item for item in items if memo.key(*item) in wanted]
+        for item, (record, results) in zip(todo, parallel.fork_map(_read_one, todo, jobs),
+                                           strict=True):
+            if record is None:
+                continue
+            memo.remember(memo.key(*item), cache.unflatten(RawRecord, record))
+            for name, key, value in results:
+                self.memos[name].remember(key, value)
+
+    def adopt(self, store: cache.BuildCache, last: cache.LastBuild) -> None:
+        """Start from the last build into the same folder: its outputs' keys, their bytes in the
+        pack, and which of them site/ still holds as written."""
+        packed = store.pack(self.paths.out, last)
+        self.adopted = True
+        self.outputs = {path: (key, _packed(packed, path)) for path, key in last.keys.items()
+                        if path in last.index}
+        self.facts = dict(last.facts)
+        out = self.paths.out.resolve()
+        on_disk = {}
+        if out.is_dir() and last.outputs:
+            for relative, (size, mtime) in last.outputs.items():
+                try:
+                    stat = os.stat(out / relative)
+                except OSError:
+                    continue
+                if stat.st_size == size and stat.st_mtime_ns == mtime and relative in last.keys:
+                    on_disk[relative] = last.keys[relative]
+        self.on_disk = on_disk
+
+    def save(self) -> None:
+        """Keep what this engine's latest build used in the cache folder."""
+        if self.folder:
+            for memo in self.memos.values():
+                if memo.used:
+                    memo.save(self.folder)
+
+    def forget_unused(self) -> None:
+        """A long session keeps one site's worth."""
+        for memo in self.memos.values():
+            memo.forget_unused()
+
+
+def _getter(files: dict[str, bytes], path: str) -> Callable[[], bytes]:
+    data = files[path]
+    return lambda: data
+
+
+def _tree_digest(folder: Path) -> bytes:
+    parts: list[Any] = []
+    if folder.is_dir():
+        for where, dirs, names in os.walk(folder):
+            dirs.sort()
+            for name in sorted(names):
+                path = os.path.join(where, name)
+                with open(path, "rb") as stream:
+                    parts += [os.path.relpath(path, folder), stream.read()]
+    return _digest(*parts)
+
+
+def _read_one(item: tuple[str, str, str, str]) -> tuple[Any, list[tuple[str, Any, Any]]]:
+    """In a worker: one record file's front matter, and its body's Markdown results."""
+    text, shown, kind, record_id = item
+    try:
+        record = load.parse_markdown(text, shown, kind, record_id)
+    except ContentError:
+        return None, []  # the load stage reports it, in order with everything else
+    return cache.flatten(record), [
+        ("addresses", cache.text_key(record.body), markup.address_problems(record.body)),
+        ("html", cache.text_key(record.body), markup.convert(record.body)),
+        ("quiet", cache.text_key(record.body), markup.quiet_changes(record.body)),
+    ]
+
+
+# --- build and check: one engine per run, with the cache folder --------------------------------
+
+
+def build(paths: Paths, *, write: bool = True, strict: bool = False, jobs: int = 1,
+          progress: Callable[[str], None] | None = None) -> BuildResult:
+    """Read and check everything, then (only then) write site/, without a cache. Raises
+    ContentError."""
+    return Engine(paths, jobs=jobs).run(write=write, strict=strict, progress=progress)
+
+
+def cached_build(paths: Paths, *, write: bool = True, strict: bool = False,
+                 store: cache.BuildCache | None = None, jobs: int | None = None,
+                 reuse: bool = True,
+                 progress: Callable[[str], None] | None = None) -> BuildResult | ReusedBuild:
+    """A build with the cache folder beside the output: the last build's result when no input
+    changed (unless `reuse` is False: the caller needs the content itself), else a build that
+    takes from the cache whatever does not depend on what changed, and keeps this one's.
+    Raises ContentError as `build()` does."""
+    started = time.perf_counter()
+    store = store or cache.BuildCache.beside(paths.out)
+    key, inputs = store.inputs(paths)
+    last = store.last(paths.out)
+    # A check keeps its own record, so that it never takes the place of the last build's.
+    checks = paths.out.with_name(paths.out.name + ".check")
+    answer = last if write else next((r for r in (last, store.last(checks))
+                                      if r is not None and r.key == key), None)
+    if reuse and answer is not None and answer.key == key and not (write and answer.outputs is None):
+        reused = _reuse(paths, store, answer, write=write, strict=strict, started=started)
+        if reused is not None:
+            return reused
+
+    engine = Engine(paths, folder=store.folder, jobs=parallel.default_jobs() if jobs is None else jobs)
+    if write and last is not None and last.keys and last.outputs is not None:
+        try:
+            engine.adopt(store, last)
+        except (OSError, ValueError):
+            pass  # a damaged pack: everything is made again
+    result = engine.run(write=write, strict=strict, progress=progress, prove=not write)
+    engine.save()
+    if write:
+        files = engine.last_files
+        outputs = cache.stat_outputs(paths.out.resolve(), files)
+        record = cache.LastBuild(
+            key=key, inputs=inputs,
+            warnings=[(w.path, w.line, w.field, w.message) for w in result.warnings],
+            totals=result.totals(), notices=result.notices, outputs=outputs,
+            keys={path: k for path, (k, _) in engine.outputs.items()}, facts=engine.facts,
+        )
+        store.save(paths.out, record, files, earlier=last if engine.adopted else None,
+                   made=result.made)
+    elif answer is None:
+        store.save(checks, cache.LastBuild(
+            key=key, inputs=inputs,
+            warnings=[(w.path, w.line, w.field, w.message) for w in result.warnings],
+            totals=result.totals(), notices=result.notices, outputs=None), None)
+    return result
+
+
+def _packed(packed: cache.Packed, path: str) -> Callable[[], bytes]:
+    return lambda: packed[path]
+
+
+def _reuse(paths: Paths, store: cache.BuildCache, last: cache.LastBuild, *, write: bool,
+           strict: bool, started: float) -> ReusedBuild | None:
+    """The last build's result, with site/ made to match it (from the pack)."""
+    warnings = tuple(Problem(*w) for w in last.warnings)
+    if strict and warnings:
+        raise ContentError(list(warnings))
+    report = None
+    if write:
+        assert last.outputs is not None
+        out = paths.out.resolve()
+        unchanged = set()
+        if out.is_dir():
+            for relative, (size, mtime) in last.outputs.items():
+                try:
+                    stat = os.stat(out / relative)
+                except OSError:
+                    continue
+                if stat.st_size == size and stat.st_mtime_ns == mtime:
+                    unchanged.add(relative)
+        try:
+            files = store.pack(out, last)
+            report = write_site(files, out, unchanged=frozenset(unchanged))
+        except (OSError, ValueError, KeyError):
+            return None  # a damaged pack: build instead
+        if report.written or report.removed:  # new modification times to remember
+            if report.written:
+                last.outputs = cache.stat_outputs(out, last.outputs)
+            store.touch(out, last)
+    return ReusedBuild(report, warnings, time.perf_counter() - started, last.totals, last.notices)
+
+
+def progress_line() -> Callable[[str], None] | None:
+    """On a terminal, a line that shows how far a build has got; None (quiet) otherwise."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(text: str) -> None:
+        print(f"\r\x1b[K{text} …", end="", file=sys.stderr, flush=True)
+
+    return show
