@@ -25,6 +25,7 @@ code) counts as empty, and the build does the work itself.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import marshal
 import mmap
@@ -139,6 +140,9 @@ class Memo:
         """Keys asked for since the latest build began (`begin_build`)."""
         self.on_disk: set[Any] = set()
         self.loaded_from: Path | None = None
+        self.deferred: tuple[Path, int] | None = None
+        """(folder, misses left): the file not read yet, and how many results may still be
+        worked out before it is (see `load`)."""
         self.misses = 0
         """Results worked out, not found (for the tests and the benchmark)."""
         functools.update_wrapper(self, function)
@@ -152,6 +156,12 @@ class Memo:
             return self.entries[key]
         except KeyError:
             pass
+        if self.deferred is not None:
+            folder, left = self.deferred
+            if left > 0:
+                self.deferred = (folder, left - 1)
+            else:
+                self._read(folder)
         if key in self.stored:
             value = self.stored.pop(key)
             value = self.entries[key] = self.decode(value) if self.decode else value
@@ -162,6 +172,8 @@ class Memo:
 
     def missing(self, keys: list[Any]) -> list[Any]:
         """The keys among `keys` that would be worked out (for work spread over the cores)."""
+        if self.deferred is not None:
+            self._read(self.deferred[0])
         return [k for k in keys if k not in self.entries and k not in self.stored]
 
     def remember(self, key: Any, value: Any) -> None:
@@ -174,7 +186,18 @@ class Memo:
     def path(self, folder: Path) -> Path:
         return folder / f"{self.name}.memo"
 
-    def load(self, folder: Path) -> None:
+    def load(self, folder: Path, defer: int = 0) -> None:
+        """Take the entries kept in `folder`. `defer`: read the file only once more than that
+        many results were not found in memory (a build that starts from the engine's snapshot
+        misses only what was edited: reading a whole site's worth would cost more than
+        working those few out)."""
+        if defer:
+            self.deferred = (folder, defer)
+        else:
+            self._read(folder)
+
+    def _read(self, folder: Path) -> None:
+        self.deferred = None
         self.loaded_from = folder
         data = _read(self.path(folder))
         data = data if isinstance(data, dict) else {}
@@ -182,7 +205,11 @@ class Memo:
         self.stored = {k: v for k, v in data.items() if k not in self.entries}
 
     def save(self, folder: Path) -> None:
-        """Write what the latest build used (and nothing else) to `folder`."""
+        """Write what the latest build used (and nothing else) to `folder`; a file never read
+        (`load`'s `defer`) is left as it is: the few results worked out instead are kept in
+        the engine's snapshot."""
+        if self.deferred is not None and self.deferred[0] == folder:
+            return
         if self.loaded_from == folder and self.used == self.on_disk:
             return  # the file already holds exactly that
         kept: dict[Any, Any] = {}
@@ -226,6 +253,25 @@ def _write(path: Path, data: Any) -> None:
     except ValueError:
         body, kind = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), b"p"
     _atomic_write(path, [generation() + kind, body])
+
+
+def read_state(path: Path) -> Any:
+    """A snapshot's data (pickled objects, which keep what they share), or None when it is
+    missing, damaged or from other code. The collector is held off while it is read: its
+    passes over millions of new objects, none of them garbage, would cost more than the
+    reading."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _read(path)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def write_state(path: Path, data: Any) -> None:
+    """Keep a snapshot (see `read_state`)."""
+    _atomic_write(path, [generation() + b"p", pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)])
 
 
 def _atomic_write(path: Path, chunks: list[bytes] | Iterator[bytes]) -> None:

@@ -28,7 +28,6 @@ from . import __version__
 from .models import (
     Attributed,
     Event,
-    Figure,
     Level,
     PageFrontMatter,
     Party,
@@ -220,11 +219,14 @@ def data_files(timeline: Timeline, part: Part | None = None) -> dict[str, bytes]
                 event_json(e, event_origins(timeline, e))))))),
         "data/timeline.schema.json": dumps(TIMELINE_SCHEMA),
         "data/schema.json": dumps(content_schema()),
-        "data/events.csv": events_csv(timeline, kept("events", lambda e: event_row(timeline, e))),
-        "data/accounts.csv": accounts_csv(
-            timeline, kept("accounts", lambda e: account_rows(timeline, e))),
-        "data/quotes.csv": quotes_csv(timeline),
-        "data/figures.csv": figures_csv(timeline),
+        "data/events.csv": events_csv(timeline, kept("events", lambda e: csv_lines(
+            EVENTS_HEADER, [event_row(timeline, e)]))),
+        "data/accounts.csv": accounts_csv(timeline, kept("accounts", lambda e: csv_lines(
+            ACCOUNTS_HEADER, account_rows(timeline, e)))),
+        "data/quotes.csv": quotes_csv(timeline, kept("quotes", lambda e: csv_lines(
+            QUOTES_HEADER, quote_rows(timeline, e)))),
+        "data/figures.csv": figures_csv(timeline, kept("figures", lambda e: csv_lines(
+            FIGURES_HEADER, event_figure_rows(e)))),
         "data/sources.csv": sources_csv(timeline),
         "data/parties.csv": parties_csv(timeline),
         "data/timelinejs.json": dumps_by_line(timelinejs_json(
@@ -391,14 +393,26 @@ TIMELINE_SCHEMA: dict[str, Any] = {
 def table(header: list[str], rows: list[list[Any]]) -> bytes:
     """UTF-8 CSV with a header row and '\\n' line ends; None → empty, booleans → true/false,
     text that a spreadsheet would read as a formula → led by an apostrophe."""
+    return joined_table(header, [csv_lines(header, rows)])
+
+
+def csv_lines(header: list[str], rows: list[list[Any]]) -> str:
+    """The CSV lines of `rows` (cells as `table` writes them), without the header: one
+    event's share of a table, which the engine keeps between builds."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
     for row in rows:
         if len(row) != len(header):
             raise ValueError(f"row of {len(row)} cells for {len(header)} columns: {row!r}")
         writer.writerow([_cell(value) for value in row])
-    return out.getvalue().encode("utf-8")
+    return out.getvalue()
+
+
+def joined_table(header: list[str], parts: list[str]) -> bytes:
+    """A table from its header and the CSV lines of each part, in order."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(header)
+    return (out.getvalue() + "".join(parts)).encode("utf-8")
 
 
 # A spreadsheet reads a cell that starts with one of these as a formula (OWASP's list for CSV
@@ -443,12 +457,14 @@ def event_row(timeline: Timeline, e: PlacedEvent) -> list[Any]:
     ]
 
 
-def events_csv(timeline: Timeline, row: Callable[[PlacedEvent], list[Any]] | None = None
-               ) -> bytes:
-    header = ["id", "title", "when", "start", "end", "precision", "approximate", "band", "place",
-              "context", "tags", "sources", "silent_sources", "summary", "url"]
-    row = row or (lambda e: event_row(timeline, e))
-    return table(header, [row(e) for e in timeline.events])
+EVENTS_HEADER = ["id", "title", "when", "start", "end", "precision", "approximate", "band",
+                 "place", "context", "tags", "sources", "silent_sources", "summary", "url"]
+
+
+def events_csv(timeline: Timeline, lines_of: Callable[[PlacedEvent], str] | None = None) -> bytes:
+    """One row per event. `lines_of`: an event's CSV lines (the engine's kept ones)."""
+    lines_of = lines_of or (lambda e: csv_lines(EVENTS_HEADER, [event_row(timeline, e)]))
+    return joined_table(EVENTS_HEADER, [lines_of(e) for e in timeline.events])
 
 
 def chain_text(said: Attributed) -> str:
@@ -488,49 +504,63 @@ def account_rows(timeline: Timeline, e: PlacedEvent) -> list[list[Any]]:
     return rows
 
 
-def accounts_csv(timeline: Timeline,
-                 rows_of: Callable[[PlacedEvent], list[list[Any]]] | None = None) -> bytes:
-    header = ["id", "event_id", "source_id", "time_words", "counted_from", "counted_from_why",
-              "resolved_as", "when", "start", "end", "precision", "approximate", "basis",
-              "explanation", "differs_from_event", "parties", "quotes", "note",
-              "outside_note", "outside_note_source", "url"]
-    rows_of = rows_of or (lambda e: account_rows(timeline, e))
-    return table(header, [row for e in timeline.events for row in rows_of(e)])
+ACCOUNTS_HEADER = ["id", "event_id", "source_id", "time_words", "counted_from",
+                   "counted_from_why", "resolved_as", "when", "start", "end", "precision",
+                   "approximate", "basis", "explanation", "differs_from_event", "parties",
+                   "quotes", "note", "outside_note", "outside_note_source", "url"]
 
 
-def quotes_csv(timeline: Timeline) -> bytes:
-    """One row per quote: '<account id>--q<n>', n counting from 1 in the account's order."""
-    header = ["id", "account_id", "event_id", "source_id", "n", "text", "voice", "chain",
-              "stance", "claimants", "time_words", "url"]
+def accounts_csv(timeline: Timeline, lines_of: Callable[[PlacedEvent], str] | None = None
+                 ) -> bytes:
+    """One row per account. `lines_of`: an event's CSV lines (the engine's kept ones)."""
+    lines_of = lines_of or (lambda e: csv_lines(ACCOUNTS_HEADER, account_rows(timeline, e)))
+    return joined_table(ACCOUNTS_HEADER, [lines_of(e) for e in timeline.events])
+
+
+QUOTES_HEADER = ["id", "account_id", "event_id", "source_id", "n", "text", "voice", "chain",
+                 "stance", "claimants", "time_words", "url"]
+
+
+def quote_rows(timeline: Timeline, e: PlacedEvent) -> list[list[Any]]:
+    """One row per quote of the event: '<account id>--q<n>', n counting from 1 in the account's
+    order."""
     rows = []
-    for e in timeline.events:
-        for a in e.accounts:
-            for n, quote in enumerate(a.account.quotes, start=1):
-                words = [d.words.said for d in a.datings if n in d.quotes]
-                rows.append([
-                    f"{a.id}--q{n}", a.id, e.id, a.account.source, n, quote.text,
-                    *_attribution(quote), _lines(words),
-                    _anchored(event_url(timeline.site, e.id),
-                              f"account-{a.account.source}-quote-{n}"),
-                ])
-    return table(header, rows)
+    for a in e.accounts:
+        for n, quote in enumerate(a.account.quotes, start=1):
+            words = [d.words.said for d in a.datings if n in d.quotes]
+            rows.append([
+                f"{a.id}--q{n}", a.id, e.id, a.account.source, n, quote.text,
+                *_attribution(quote), _lines(words),
+                _anchored(event_url(timeline.site, e.id),
+                          f"account-{a.account.source}-quote-{n}"),
+            ])
+    return rows
 
 
-def figure_rows(timeline: Timeline) -> list[tuple[str, PlacedEvent, PlacedAccount, Figure]]:
-    """Every figure with its id: '<account id>--<n>', n counting from 1 in the account's order."""
-    return [(f"{a.id}--{n}", e, a, figure)
-            for e in timeline.events for a in e.accounts
-            for n, figure in enumerate(a.account.figures, start=1)]
+def quotes_csv(timeline: Timeline, lines_of: Callable[[PlacedEvent], str] | None = None) -> bytes:
+    """One row per quote. `lines_of`: an event's CSV lines (the engine's kept ones)."""
+    lines_of = lines_of or (lambda e: csv_lines(QUOTES_HEADER, quote_rows(timeline, e)))
+    return joined_table(QUOTES_HEADER, [lines_of(e) for e in timeline.events])
 
 
-def figures_csv(timeline: Timeline) -> bytes:
-    header = ["id", "account_id", "event_id", "source_id", "topic", "value", "low", "high",
-              "as_written", "voice", "chain", "stance", "claimants"]
-    rows = [[
-        figure_id, a.id, e.id, a.account.source, f.topic, f.value, f.low, f.high, f.as_written,
-        *_attribution(f),
-    ] for figure_id, e, a, f in figure_rows(timeline)]
-    return table(header, rows)
+FIGURES_HEADER = ["id", "account_id", "event_id", "source_id", "topic", "value", "low", "high",
+                  "as_written", "voice", "chain", "stance", "claimants"]
+
+
+def event_figure_rows(e: PlacedEvent) -> list[list[Any]]:
+    """One row per figure of the event, its id '<account id>--<n>', n counting from 1 in the
+    account's order."""
+    return [[
+        f"{a.id}--{n}", a.id, e.id, a.account.source, f.topic, f.value, f.low, f.high,
+        f.as_written, *_attribution(f),
+    ] for a in e.accounts for n, f in enumerate(a.account.figures, start=1)]
+
+
+def figures_csv(timeline: Timeline, lines_of: Callable[[PlacedEvent], str] | None = None
+                ) -> bytes:
+    """One row per figure. `lines_of`: an event's CSV lines (the engine's kept ones)."""
+    lines_of = lines_of or (lambda e: csv_lines(FIGURES_HEADER, event_figure_rows(e)))
+    return joined_table(FIGURES_HEADER, [lines_of(e) for e in timeline.events])
 
 
 def sources_csv(timeline: Timeline) -> bytes:

@@ -9,12 +9,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from conftest import FIXTURES, PROJECT, snapshot_tree
 
 from parallax import cache, parallel
 from parallax.build import Paths, build
 from parallax.cache import BuildCache
-from parallax.engine import Engine, ReusedBuild, cached_build
+from parallax.engine import STATE, Engine, ReusedBuild, cached_build
 from parallax.errors import ContentError, Problem
 from parallax.when import parse_when
 
@@ -73,11 +74,38 @@ def test_cached_builds_write_what_a_cold_build_writes(site, tmp_path):
     assert snapshot_tree(paths.out) == expected
 
     warm = Engine(paths, folder=tmp_path / ".cache" / "parallax")  # a new process
-    assert warm.memos["records"].stored, "the records are kept in the cache folder"
-    again = cached_build(paths, jobs=1, reuse=False)  # every record from the memos
+    assert warm.snapshot and warm.parsed, "the engine's snapshot is kept in the cache folder"
+    again = cached_build(paths, jobs=1, reuse=False)  # every record from the snapshot
     assert not isinstance(again, ReusedBuild)
     assert again.rendered == 0, "every page was taken from the last build"
     assert snapshot_tree(paths.out) == expected
+
+    (tmp_path / ".cache" / "parallax" / STATE).unlink()  # no snapshot: the memos answer
+    cold = Engine(paths, folder=tmp_path / ".cache" / "parallax")
+    assert not cold.snapshot and cold.memos["records"].stored
+    again = cached_build(paths, jobs=1, reuse=False)
+    assert again.rendered == 0 and snapshot_tree(paths.out) == expected
+
+
+def test_a_new_process_works_out_only_the_edited_record(site, tmp_path):
+    """A build in a new process, after one event is edited, finds every other record's parse,
+    judgement, placing and data-file rows in the engine's snapshot, and writes what a cold
+    build writes."""
+    paths = _paths(site, tmp_path / "site")
+    cached_build(paths, jobs=1)
+    event = sorted((site / "events").rglob("*.md"))[0]
+    event.write_text(event.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    store = BuildCache.beside(paths.out)
+    engine = Engine(paths, folder=store.folder)  # as cached_build starts one
+    assert engine.snapshot
+    engine.adopt(store, store.last(paths.out))
+    engine.run()
+    # The event parsed, judged, placed, and its rows of four tables and two JSON files made
+    # again; and site.yaml and each party of credited.yaml judged (read whole every time).
+    parties = yaml.safe_load((site / "credited.yaml").read_text(encoding="utf-8"))
+    assert engine.worked == 1 + 1 + 1 + 6 + 1 + len(parties)
+    assert [n for n, memo in engine.memos.items() if not memo.deferred] == [], "no memo file read"
+    assert snapshot_tree(paths.out) == _reference(site, tmp_path / "reference")
 
 
 def test_parallel_build_writes_what_a_sequential_build_writes(site, tmp_path, monkeypatch):
@@ -200,9 +228,10 @@ def test_a_template_change_is_not_answered_from_the_cache(tmp_path):
 def test_other_code_empties_the_cache(tmp_path, monkeypatch):
     paths = _paths(BASIC, tmp_path / "site")
     cached_build(paths, jobs=1)
-    assert Engine(paths, folder=tmp_path / ".cache" / "parallax").memos["records"].stored
+    assert Engine(paths, folder=tmp_path / ".cache" / "parallax").snapshot
     monkeypatch.setattr(cache, "generation", lambda: b"\1" * 32)
-    assert not Engine(paths, folder=tmp_path / ".cache" / "parallax").memos["records"].stored
+    other = Engine(paths, folder=tmp_path / ".cache" / "parallax")
+    assert not other.snapshot and not other.memos["records"].stored
     result = cached_build(paths, jobs=1)
     assert not isinstance(result, ReusedBuild)
     assert result.rendered > result.pages, "every page (and the stylesheet) was rendered again"
