@@ -1,8 +1,6 @@
 """Parallax's entry point: `python build.py [build|check|serve|new] ...`."""
 
-import sys
-
-from parallax.cli import main
+from parallax.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

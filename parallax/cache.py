@@ -263,7 +263,11 @@ def read_state(path: Path) -> Any:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _read(path)
+        data = _read(path)
+        # They live as long as the engine that reads them: later passes need not visit them
+        # either (the engine's runs set aside what it keeps in the same way).
+        gc.freeze()
+        return data
     finally:
         if enabled:
             gc.enable()

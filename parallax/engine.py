@@ -15,6 +15,7 @@ cache folder kept (cache.py). Only serve asks for the edited pages early (`run(e
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import os
@@ -171,6 +172,9 @@ class Engine:
         self.on_disk: dict[str, Any] = {}
         """Key of each file this engine knows site/ holds as the last build made it."""
         self.runs = 0
+        self.last: tuple[Content, Timeline] | None = None
+        """The content and timeline of this engine's last good run (serve's quick pages)."""
+        self._judged_with: tuple[Known, int] | None = None
         self._around: tuple[int, bytes] = (0, b"")
         self._site_key = b""
         self.worked = 0
@@ -225,6 +229,8 @@ class Engine:
         return record
 
     def check(self, record: RawRecord, known: Known, limit: int) -> Checked:
+        if record.kind == "event":
+            self._judged_with = (known, limit)
         key = (id(record), limit)
         hit = self.checked.get(key)
         if hit is not None and hit[0] is record and hit[1] == known:
@@ -298,6 +304,11 @@ class Engine:
         self.parsed_now: dict = {}
         for memo in self.memos.values():
             memo.begin()
+        quick: dict[str, bytes] = {}
+        if early is not None and self.changed:
+            quick = self._quick_pages(self.changed)
+            if quick:
+                early(dict(quick))
         if jobs > 1:
             self._read_ahead(jobs)
 
@@ -324,8 +335,9 @@ class Engine:
             for spec in events:
                 if self._changed(spec.path, keys[spec.path]):
                     fresh[spec.path] = render_page(renderer, spec)
-            if fresh:
-                early(dict(fresh))
+            news = {path: data for path, data in fresh.items() if quick.get(path) != data}
+            if news:
+                early(news)
 
         specs = page_specs(timeline, renderer, common, events)
         problems = collisions(specs)
@@ -411,9 +423,53 @@ class Engine:
         self.outputs = {path: (keys[path], _getter(fresh, path) if path in fresh else kept[path])
                         for path in keys}
         self.last_files = files
+        self.last = (content, timeline)
         return BuildResult(content, timeline, pages, len(keys), report, content.warnings,
                            time.perf_counter() - started, rendered=rendered,
                            made=frozenset(fresh))
+
+    def _quick_pages(self, changed: set[str]) -> dict[str, bytes]:
+        """The pages of events whose body alone was edited, made from the last good run with
+        only those records read, judged and placed again, before anything else is looked at
+        (serve shows them at once; the run that follows makes them again and checks them
+        against these). Nothing, when any changed file is not such an event, or when one has a
+        mistake: the run reports it."""
+        if self.last is None or self._judged_with is None:
+            return {}
+        content, timeline = self.last
+        known, limit = self._judged_with
+        shown_of = {hit[0][6]: shown for shown, hit in self.texts.items()}
+        by_id = {e.id: n for n, e in enumerate(timeline.events)}
+        events = list(timeline.events)
+        origins = dict(content.origins)
+        for path in changed:
+            shown = shown_of.get(path)
+            parsed = self.parsed.get(shown) if shown else None
+            if parsed is None or parsed[1][0] != "event" or parsed[1][1] not in by_id:
+                return {}
+            _, (kind, record_id), before = parsed
+            try:
+                text = load.read_text(path, shown, self.texts[shown][0][2])
+            except (ContentError, OSError):
+                return {}
+            record = self.memos["records"](text, shown, kind, record_id)
+            if record.problems or record.data != before.data:
+                return {}  # the front matter changed too: the run places it
+            checked = check_record(record, known, limit, addresses=self.memos["addresses"],
+                                   quiet=self.memos["quiet"])
+            if checked.model is None or checked.problems or checked.references:
+                return {}
+            placed = place_event(checked.model, self._keep_around, words=self.memos["timewords"])
+            if not isinstance(placed, PlacedEvent):
+                return {}
+            events[by_id[record_id]] = placed
+            origins[("event", record_id)] = record
+        timeline = dataclasses.replace(timeline, events=tuple(events))
+        renderer = Renderer(timeline, origins, self.paths.templates,
+                            markdown=self.memos["html"], compiled=self.compiled)
+        wanted = {self.parsed[shown_of[path]][1][1] for path in changed}
+        specs = event_specs(timeline, renderer, common_context(timeline), only=wanted)
+        return {spec.path: render_page(renderer, spec) for spec in specs}
 
     def _changed(self, path: str, key: Any) -> bool:
         return path not in self.outputs or self.outputs[path][0] != key

@@ -159,11 +159,15 @@ def common_context(timeline: Timeline) -> dict[str, Any]:
     }
 
 
-def event_specs(timeline: Timeline, renderer: Renderer, common: dict[str, Any]) -> list[PageSpec]:
-    """One page per event: the event whole, and the titles of the events before and after it."""
+def event_specs(timeline: Timeline, renderer: Renderer, common: dict[str, Any],
+                only: set[str] | None = None) -> list[PageSpec]:
+    """One page per event (or per event of the ids in `only`): the event whole, and the titles
+    of the events before and after it."""
     events = timeline.events
     specs = []
     for index, placed in enumerate(events):
+        if only is not None and placed.id not in only:
+            continue
         origin = renderer.origins[("event", placed.id)]
         previous = events[index - 1] if index > 0 else None
         following = events[index + 1] if index + 1 < len(events) else None

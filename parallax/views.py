@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from math import ceil, floor, log10, log1p
+from math import ceil, floor, log1p, log10
 from urllib.parse import quote
 
 from .models import Account, Attributed, Figure, Party, Quote, Source

@@ -432,3 +432,49 @@ def test_every_kind_of_edit_through_build_check_and_serve(site, tmp_path, monkey
 def _reference_with(content: Path, out: Path, templates: Path, static: Path) -> dict[str, bytes]:
     build(Paths(content=content, out=out, templates=templates, static=static), jobs=1)
     return snapshot_tree(out)
+
+
+def test_serve_shows_an_edited_body_before_reading_the_rest(tmp_path, monkeypatch):
+    """A save that changes an event's body alone: its page is made from the last run, with only
+    that record read, judged and placed again, and handed over before the content folder is
+    read; the run then checks it and writes what a cold build writes. A front matter edit or a
+    body with a mistake goes the long way."""
+    from parallax import engine as engine_module
+
+    shutil.copytree(BASIC, tmp_path / "content")
+    paths = _paths(tmp_path / "content", tmp_path / "site")
+    serve = Engine(paths)
+    serve.run()
+    order: list[str] = []
+    loading = engine_module.load.load_content
+    monkeypatch.setattr(engine_module.load, "load_content",
+                        lambda *a, **k: (order.append("load"), loading(*a, **k))[1])
+    event = tmp_path / "content" / "events" / "2021-03-03-crack-found.md"
+    page = "events/2021-03-03-crack-found/index.html"
+
+    def save(text: str) -> dict[str, bytes]:
+        event.write_text(text, encoding="utf-8")
+        order.clear()
+        early: dict[str, bytes] = {}
+
+        def took(pages: dict[str, bytes]) -> None:
+            order.append("early")
+            early.update(pages)
+
+        try:
+            serve.run(early=took, changed={str(event.resolve())})
+        except ContentError:
+            pass
+        return early
+
+    original = event.read_text(encoding="utf-8")
+    early = save(original + "\nOne more line.\n")
+    assert order == ["early", "load"]
+    assert b"One more line." in early[page]
+    assert snapshot_tree(paths.out) == _reference(tmp_path / "content", tmp_path / "cold")
+
+    save(re.sub(r"^title: .*$", "title: Another title", original, count=1, flags=re.M))
+    assert order[0] == "load", "a front matter edit is placed by the run"
+
+    save(original + "\n[a link](javascript:alert(1))\n")
+    assert "early" not in order, "a body with a mistake is left to the run to report"
