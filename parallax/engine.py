@@ -429,11 +429,11 @@ class Engine:
                            made=frozenset(fresh))
 
     def _quick_pages(self, changed: set[str]) -> dict[str, bytes]:
-        """The pages of events whose body alone was edited, made from the last good run with
-        only those records read, judged and placed again, before anything else is looked at
-        (serve shows them at once; the run that follows makes them again and checks them
-        against these). Nothing, when any changed file is not such an event, or when one has a
-        mistake: the run reports it."""
+        """The pages of the edited events, made from the last good run with only those records
+        read, judged and placed again (and put in their new order), before anything else is
+        looked at: serve shows them at once; the run that follows makes them again, with every
+        page that lists them, and checks them against these. Nothing when a changed file is not
+        an event the last run placed, or when one has a mistake: the run reports it."""
         if self.last is None or self._judged_with is None:
             return {}
         content, timeline = self.last
@@ -447,14 +447,14 @@ class Engine:
             parsed = self.parsed.get(shown) if shown else None
             if parsed is None or parsed[1][0] != "event" or parsed[1][1] not in by_id:
                 return {}
-            _, (kind, record_id), before = parsed
+            kind, record_id = parsed[1]
             try:
                 text = load.read_text(path, shown, self.texts[shown][0][2])
             except (ContentError, OSError):
                 return {}
             record = self.memos["records"](text, shown, kind, record_id)
-            if record.problems or record.data != before.data:
-                return {}  # the front matter changed too: the run places it
+            if record.problems:
+                return {}
             checked = check_record(record, known, limit, addresses=self.memos["addresses"],
                                    quiet=self.memos["quiet"])
             if checked.model is None or checked.problems or checked.references:
@@ -464,6 +464,7 @@ class Engine:
                 return {}
             events[by_id[record_id]] = placed
             origins[("event", record_id)] = record
+        events.sort(key=lambda e: (e.placement.start, e.placement.end, e.id))
         timeline = dataclasses.replace(timeline, events=tuple(events))
         renderer = Renderer(timeline, origins, self.paths.templates,
                             markdown=self.memos["html"], compiled=self.compiled)

@@ -435,10 +435,10 @@ def _reference_with(content: Path, out: Path, templates: Path, static: Path) -> 
 
 
 def test_serve_shows_an_edited_body_before_reading_the_rest(tmp_path, monkeypatch):
-    """A save that changes an event's body alone: its page is made from the last run, with only
-    that record read, judged and placed again, and handed over before the content folder is
-    read; the run then checks it and writes what a cold build writes. A front matter edit or a
-    body with a mistake goes the long way."""
+    """A save to an event: its page is made from the last run, with only that record read,
+    judged and placed again (a new date: put in its new order), and handed over before the
+    content folder is read; the run then checks it and writes what a cold build writes. A body
+    with a mistake goes the long way."""
     from parallax import engine as engine_module
 
     shutil.copytree(BASIC, tmp_path / "content")
@@ -459,7 +459,8 @@ def test_serve_shows_an_edited_body_before_reading_the_rest(tmp_path, monkeypatc
 
         def took(pages: dict[str, bytes]) -> None:
             order.append("early")
-            early.update(pages)
+            for path, data in pages.items():
+                early.setdefault(path, data)  # the first bytes handed over for each page
 
         try:
             serve.run(early=took, changed={str(event.resolve())})
@@ -473,8 +474,13 @@ def test_serve_shows_an_edited_body_before_reading_the_rest(tmp_path, monkeypatc
     assert b"One more line." in early[page]
     assert snapshot_tree(paths.out) == _reference(tmp_path / "content", tmp_path / "cold")
 
-    save(re.sub(r"^title: .*$", "title: Another title", original, count=1, flags=re.M))
-    assert order[0] == "load", "a front matter edit is placed by the run"
+    for edited in (re.sub(r"^title: .*$", "title: Another title", original, count=1, flags=re.M),
+                   re.sub(r"^when: .*$", "when: 2020-11-02", original, count=1, flags=re.M)):
+        early = save(edited)
+        # The page first; then its neighbours' pages (their links name it), then the rest.
+        assert order[:2] == ["early", "load"], "a title or date edit: the page first"
+        assert snapshot_tree(paths.out) == _reference(tmp_path / "content", tmp_path / "cold")
+        assert early[page] == snapshot_tree(paths.out)[page]
 
     save(original + "\n[a link](javascript:alert(1))\n")
     assert "early" not in order, "a body with a mistake is left to the run to report"
