@@ -106,13 +106,21 @@ class Preview:
         early: dict[str, bytes | None] = {}
         before = self.current()
 
+        told: set[str] = set()
+
         def write_early(pages: dict[str, bytes]) -> None:
             for path, data in pages.items():
-                before = self.engine.outputs.get(path)
-                early[path] = before[1]() if before else None
+                if path not in early:
+                    before = self.engine.outputs.get(path)
+                    early[path] = before[1]() if before else None
                 write_now(self.paths.out, path, data)
-            if self.on_early is not None:
-                self.on_early()
+            # Browsers are told once, for the first pages (the edited event's); a browser
+            # told again while it reloads would miss the later word, so the pages handed over
+            # after them wait for the reload at the end of the build.
+            if not told:
+                told.update(pages)
+                if self.on_early is not None:
+                    self.on_early()
 
         try:
             try:
@@ -143,9 +151,9 @@ class Preview:
             print(f"[{started}] Built {self.paths.out}/: {result.summary()}", flush=True)
         with self._lock:
             self.state = state
-        if state.broken or before.broken or not early:
+        if state.broken or before.broken or not told:
             return True
-        return any(path.endswith(".html") and path not in early for path in result.made)
+        return any(path.endswith(".html") and path not in told for path in result.made)
 
     def current(self) -> State:
         with self._lock:
