@@ -48,6 +48,9 @@ STATE = "engine.pickle"
 """The engine's snapshot in the cache folder: what it worked out for each record (the file's
 text and parse, its judgement, its placing, its data-file rows), kept as objects that still
 share what they shared, so a new process finds its hits as a warm serve engine does."""
+PARTS = "engine-parts.pickle"
+"""Each event's share of the data files, beside the snapshot (read only by a run that makes
+the data files: a check does not)."""
 STATE_SLACK = 64
 """How many records the snapshot may lag behind before it is written again (writing it costs
 about as much as working out a few hundred records; each record it lags by costs about a
@@ -166,7 +169,10 @@ class Engine:
         """Each Markdown record file's (whole, front matter) hash, by its shown path."""
         self.checked: dict[tuple[int, int], tuple[RawRecord, Known, Checked]] = {}
         self.placed: dict[int, tuple[Any, bytes, PlacedEvent | tuple]] = {}
-        self.parts: dict[tuple[str, int], tuple[PlacedEvent, bytes, Any]] = {}
+        self.parts: dict[tuple[str, str], tuple[tuple[bytes, bytes, bytes], Any]] | None = {}
+        """Each event's part of each data file, by (part, event id), with what it was made
+        from: the event's record text, what placing reads, and the site (hashes); None: still
+        in the cache folder."""
         self.outputs: dict[str, tuple[Any, Callable[[], bytes]]] = {}
         """Each file of the last good build: its key and how to get its bytes."""
         self.on_disk: dict[str, Any] = {}
@@ -189,15 +195,15 @@ class Engine:
 
     def _load_state(self, path: Path) -> bool:
         state = cache.read_state(path)
-        if not (isinstance(state, tuple) and len(state) == 6):
+        if not (isinstance(state, tuple) and len(state) == 5):
             return False
-        texts, parsed, checked, placed, parts, hashes = state
+        texts, parsed, checked, placed, hashes = state
         # Kept by the identity of the objects they were worked out from, which the snapshot
         # preserves (one pickle), but not their ids.
         self.texts, self.parsed, self.hashes = texts, parsed, hashes
         self.checked = {(id(hit[0]), limit): hit for (_, limit), hit in checked.items()}
         self.placed = {id(hit[0]): hit for hit in placed.values()}
-        self.parts = {(name, id(hit[0])): hit for (name, _), hit in parts.items()}
+        self.parts = None
         return True
 
     # --- what the stages are given ---------------------------------------------------------
@@ -258,14 +264,18 @@ class Engine:
         return placed
 
     def part(self, name: str, placed: PlacedEvent, make: Callable[[PlacedEvent], Any]) -> Any:
-        key = (name, id(placed))
+        if self.parts is None:
+            kept = cache.read_state(self.folder / PARTS) if self.folder else None
+            self.parts = kept if isinstance(kept, dict) else {}
+        key = (name, placed.id)
+        made_from = (self._event_hash(placed.id)[0], self._around[1], self._site_key)
         hit = self.parts.get(key)
-        if hit is not None and hit[0] is placed and hit[1] == self._site_key:
+        if hit is not None and hit[0] == made_from:
             self.parts_now[key] = hit
-            return hit[2]
+            return hit[1]
         value = make(placed)
         self.worked += 1
-        self.parts_now[key] = (placed, self._site_key, value)
+        self.parts_now[key] = (made_from, value)
         return value
 
     # --- one build ---------------------------------------------------------------------------
@@ -353,9 +363,13 @@ class Engine:
             unsafe = unsafe_paths([*(spec.path for spec in specs), *static])
             if unsafe:
                 raise ContentError(unsafe)
+            # One page of each template whose pages' inputs changed since the last build: a
+            # template none of whose pages changed rendered them in that build (with no last
+            # build, one page of every template).
             first = {}
             for spec in specs:
-                first.setdefault(spec.template, spec)
+                if self._changed(spec.path, keys[spec.path]):
+                    first.setdefault(spec.template, spec)
             self._render(renderer, list(first.values()), 1)
             extra = len(export.DATA_FILES) + len(export.crawler_files(timeline.site, []))
             count = len(specs) + len(static) + extra
@@ -375,11 +389,11 @@ class Engine:
             for path, data in files.items():
                 keys[path] = data_key
                 fresh[path] = data
+            self.parts = self.parts_now
         else:
             for path, (key, _) in self.outputs.items():
                 if key == data_key and path not in keys:
                     keys[path] = data_key
-        self.parts = self.parts_now
 
         # The search index reads every page that asks to be indexed (or all, when none does).
         # Keyed by the pages' bytes (an edit to a page that is not indexed, or one that leaves
@@ -554,6 +568,11 @@ class Engine:
             for name, key, value in results:
                 self.memos[name].remember(key, value)
 
+    def know(self, last: cache.LastBuild) -> None:
+        """Take the keys of the last build's outputs, not their bytes (a check's proof renders
+        only pages whose inputs changed since)."""
+        self.outputs = {path: (key, _unread) for path, key in last.keys.items()}
+
     def adopt(self, store: cache.BuildCache, last: cache.LastBuild) -> None:
         """Start from the last build into the same folder: its outputs' keys, their bytes in the
         pack, and which of them site/ still holds as written."""
@@ -583,7 +602,9 @@ class Engine:
                     memo.save(self.folder)
             if not self.snapshot or self.worked > STATE_SLACK:
                 cache.write_state(self.folder / STATE, (self.texts, self.parsed, self.checked,
-                                                        self.placed, self.parts, self.hashes))
+                                                        self.placed, self.hashes))
+                if self.parts is not None:
+                    cache.write_state(self.folder / PARTS, self.parts)
                 self.snapshot = True
                 self.worked = 0
 
@@ -591,6 +612,10 @@ class Engine:
         """A long session keeps one site's worth."""
         for memo in self.memos.values():
             memo.forget_unused()
+
+
+def _unread() -> bytes:
+    raise AssertionError("a check reads no output")
 
 
 def _signature(path: str | Path, limit: int | None) -> tuple[Any, ...]:
@@ -670,6 +695,8 @@ def cached_build(paths: Paths, *, write: bool = True, strict: bool = False,
             engine.adopt(store, last)
         except (OSError, ValueError):
             pass  # a damaged pack: everything is made again
+    elif not write and last is not None and last.keys:
+        engine.know(last)
     result = engine.run(write=write, strict=strict, progress=progress, prove=not write)
     engine.save()
     if write:

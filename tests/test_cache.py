@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import shutil
 from pathlib import Path
@@ -15,7 +16,7 @@ from conftest import FIXTURES, PROJECT, snapshot_tree
 from parallax import cache, parallel
 from parallax.build import Paths, build
 from parallax.cache import BuildCache
-from parallax.engine import STATE, Engine, ReusedBuild, cached_build
+from parallax.engine import PARTS, STATE, Engine, ReusedBuild, cached_build
 from parallax.errors import ContentError, Problem
 from parallax.when import parse_when
 
@@ -104,8 +105,14 @@ def test_a_new_process_works_out_only_the_edited_record(site, tmp_path):
     # again; and site.yaml and each party of credited.yaml judged (read whole every time).
     parties = yaml.safe_load((site / "credited.yaml").read_text(encoding="utf-8"))
     assert engine.worked == 1 + 1 + 1 + 6 + 1 + len(parties)
+    assert STATE in os.listdir(store.folder) and PARTS in os.listdir(store.folder)
     assert [n for n, memo in engine.memos.items() if not memo.deferred] == [], "no memo file read"
     assert snapshot_tree(paths.out) == _reference(site, tmp_path / "reference")
+
+    # A check proves the templates with the pages whose inputs changed since the last build:
+    # the edited event's page alone.
+    checked = cached_build(paths, jobs=1, write=False, reuse=False)
+    assert checked.rendered == 1
 
 
 def test_parallel_build_writes_what_a_sequential_build_writes(site, tmp_path, monkeypatch):
