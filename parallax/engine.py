@@ -186,6 +186,9 @@ class Engine:
         self.worked = 0
         """Records worked out rather than found (parsed, judged, placed or exported) since the
         snapshot in the cache folder was written."""
+        self.read_ahead = True
+        """Whether the first run parses new record files on every core first (its caller may
+        know that too few changed for that to pay)."""
         self.snapshot = False
         """Whether the cache folder holds a snapshot of this engine (give or take `worked`)."""
         if folder:
@@ -319,7 +322,7 @@ class Engine:
             quick = self._quick_pages(self.changed)
             if quick:
                 early(dict(quick))
-        if jobs > 1:
+        if jobs > 1 and self.read_ahead:
             self._read_ahead(jobs)
 
         raw = load.load_content(self.paths.content, parse=self.parse, read=self.read)
@@ -690,6 +693,10 @@ def cached_build(paths: Paths, *, write: bool = True, strict: bool = False,
             return reused
 
     engine = Engine(paths, folder=store.folder, jobs=parallel.default_jobs() if jobs is None else jobs)
+    if engine.snapshot and last is not None:
+        edited = sum(1 for name, seen in inputs.items()
+                     if name.startswith("content:") and last.inputs.get(name) != seen)
+        engine.read_ahead = edited >= parallel.MIN_ITEMS
     if write and last is not None and last.keys and last.outputs is not None:
         try:
             engine.adopt(store, last)
