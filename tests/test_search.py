@@ -36,7 +36,8 @@ RUNS: list[int] = []
 def _count_runs(monkeypatch):
     real = search.build_index
     RUNS.clear()
-    monkeypatch.setattr(search, "build_index", lambda pages: (RUNS.append(1), real(pages))[1])
+    monkeypatch.setattr(search, "build_index",
+                        lambda *args, **kw: (RUNS.append(1), real(*args, **kw))[1])
 
 
 def _fresh_index(content: Path, out: Path) -> dict[str, bytes]:
