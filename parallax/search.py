@@ -36,10 +36,11 @@ PAGEFIND_VERSION = "1.5.2"
 INSTALL = f"pip install 'pagefind[bin]=={PAGEFIND_VERSION}'"
 BUNDLE = "pagefind"
 """Where the index goes under site/; search.js loads pagefind.js from there."""
-SHARD_PAGES = 128
-"""Pages a shard holds on average, at most. Indexing 128 pages takes Pagefind about 0.2 s here
-(4,000 take 7 s: its time grows faster than the pages), and a reader's first search asks each
-shard for a few small files; bench/README.md has the measurements behind the choice."""
+SHARD_PAGES = 256
+"""Pages a shard holds on average, at most. Pagefind's time grows faster than the pages it
+indexes (here, quiet: 256 pages 0.44 s, 4,000 pages 7 s), so an edit costs one small run; a
+reader's first search fetches a chunk of every shard's index (about 25 KB each), so fewer,
+larger shards cost readers less. bench/README.md has the measurements behind the choice."""
 SHARDS_KEY = "parallax_shards"
 """The key, in the first shard's pagefind-entry.json, listing the other shards' folders (relative
 to pagefind/), for search.js to merge. Absent when there is one shard."""
