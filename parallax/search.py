@@ -38,9 +38,9 @@ BUNDLE = "pagefind"
 """Where the index goes under site/; search.js loads pagefind.js from there."""
 SHARD_PAGES = 256
 """Pages a shard holds on average, at most. Pagefind's time grows faster than the pages it
-indexes (here, quiet: 256 pages 0.44 s, 4,000 pages 7 s), so an edit costs one small run; a
-reader's first search fetches a chunk of every shard's index (about 25 KB each), so fewer,
-larger shards cost readers less. bench/README.md has the measurements behind the choice."""
+indexes (on a 2-core machine: 256 pages 0.4–0.7 s, 4,000 pages 7–9 s), so an edit costs one
+small run; a reader's first search fetches a chunk of every shard's index (about 25 KB each),
+so fewer, larger shards cost readers less. bench/README.md has the measurements behind it."""
 SHARDS_KEY = "parallax_shards"
 """The key, in the first shard's pagefind-entry.json, listing the other shards' folders (relative
 to pagefind/), for search.js to merge. Absent when there is one shard."""
@@ -192,9 +192,9 @@ def build_index(pages: tuple[tuple[str, bytes], ...], folder: str = BUNDLE,
 def index_shards(pages: Mapping[str, bytes], todo: Sequence[Shard], jobs: int = 1
                  ) -> list[dict[str, bytes]]:
     """Each of the `todo` shards' bundles (path under site/ → bytes), in their order, from the
-    site's `pages` (path → bytes: its HTML pages at least); Pagefind indexes up to `jobs` shards at a time. Raises
-    ContentError (the first shard's, in order) when Pagefind fails, or when the site already
-    has a file where the index goes."""
+    site's `pages` (path → bytes; its HTML pages at least). Pagefind indexes up to `jobs`
+    shards at a time. Raises ContentError (the first shard's, in order) when Pagefind fails,
+    or when the site already has a file where the index goes."""
     if not todo:
         return []
     binary = executable()
