@@ -398,9 +398,10 @@ class Engine:
                 if key == data_key and path not in keys:
                     keys[path] = data_key
 
-        # The search index reads every page that asks to be indexed (or all, when none does).
-        # Keyed by the pages' bytes (an edit to a page that is not indexed, or one that leaves
-        # the indexed pages as they were, does not run the indexer again).
+        # The search index reads every page that asks to be indexed (or all, when none does),
+        # in shards (search.shards), each keyed by its pages' bytes: an edit to a page that is
+        # not indexed, or one that leaves the indexed pages as they were, runs no indexer, and
+        # an edit to one event page runs it for that page's shard only.
         html = sorted(p for p in keys if p.endswith(".html"))
         facts = {}
         for path in html:
@@ -411,18 +412,27 @@ class Engine:
             facts[path] = fact
         self.facts = facts
         indexed = [p for p in html if facts[p][2]] or html
-        search_key = _digest(search.PAGEFIND_VERSION, *(f"{p}\0".encode() + facts[p][1]
-                                                         for p in indexed))
-        if self._changed(f"{search.BUNDLE}/pagefind.js", search_key):
+        todo, shard_keys, kept_shards = [], [], set()
+        for shard in search.shards(indexed):
+            key = _digest(search.PAGEFIND_VERSION, shard.folder, shard.count,
+                          *(f"{p}\0".encode() + facts[p][1] for p in shard.paths))
+            if self._changed(shard.entry, key):
+                todo.append(shard)
+                shard_keys.append(key)
+            else:
+                kept_shards.add(key)
+        for path, (key, _) in self.outputs.items():
+            if key in kept_shards and path not in keys:
+                keys[path] = key
+        if todo:
+            say(f"search index: {len(todo)} of {todo[0].count} shards to index")
             indexable = _Outputs({p: fresh[p] for p in html if p in fresh},
                                  {p: self.outputs[p][1] for p in html if p not in fresh})
-            for path, data in search.search_files(indexable).items():
-                keys[path] = search_key
-                fresh[path] = data
-        else:
-            for path, (key, _) in self.outputs.items():
-                if key == search_key and path not in keys:
-                    keys[path] = search_key
+            for key, bundle in zip(shard_keys, search.index_shards(indexable, todo, jobs),
+                                   strict=True):
+                for path, data in bundle.items():
+                    keys[path] = key
+                    fresh[path] = data
         for path, data in static_files(self.paths.static).items():
             keys[path] = _digest(b"static", data)
             if self._changed(path, keys[path]):

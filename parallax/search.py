@@ -3,8 +3,13 @@
 The only module that knows Pagefind. Its indexer reads the rendered pages, so this step comes
 after render and before write: the pages are copied to a temporary folder, Pagefind indexes
 them there, and its bundle joins the site's files. site/ is written only once the index
-exists, so a failed indexer leaves the last good site/ as it was. The engine indexes again only
-when the pages it indexes changed.
+exists, so a failed indexer leaves the last good site/ as it was.
+
+Pagefind cannot add one page to an index, so a large site's index is made of shards (`shards`):
+each page goes to a shard by a hash of its path, each shard is indexed by a Pagefind run of its
+own into a bundle of its own, and the search page merges them (Pagefind's `mergeIndex`). The
+engine indexes again only the shards whose pages changed. A site whose pages fit one shard has
+one bundle, at pagefind/, as before shards existed.
 
 Pages mark what is indexed (`data-pagefind-body`; event pages), what is left out
 (`data-pagefind-ignore`) and the outlets a search can be narrowed to (`data-pagefind-filter`).
@@ -20,7 +25,9 @@ import json
 import os
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ContentError, Problem
@@ -29,6 +36,14 @@ PAGEFIND_VERSION = "1.5.2"
 INSTALL = f"pip install 'pagefind[bin]=={PAGEFIND_VERSION}'"
 BUNDLE = "pagefind"
 """Where the index goes under site/; search.js loads pagefind.js from there."""
+SHARD_PAGES = 256
+"""Pages a shard holds on average, at most. Pagefind's time grows faster than the pages it
+indexes (on a 2-core machine: 256 pages 0.4–0.7 s, 4,000 pages 7–9 s), so an edit costs one
+small run; a reader's first search fetches a chunk of every shard's index (about 25 KB each),
+so fewer, larger shards cost readers less. bench/README.md has the measurements behind it."""
+SHARDS_KEY = "parallax_shards"
+"""The key, in the first shard's pagefind-entry.json, listing the other shards' folders (relative
+to pagefind/), for search.js to merge. Absent when there is one shard."""
 MARK = b"data-pagefind-body"
 TIMEOUT_BASE = 120.0
 TIMEOUT_PER_PAGE = 0.05
@@ -39,6 +54,59 @@ TIMEOUT_PER_PAGE = 0.05
 # are left out: the site has its own results list (static/search.js).
 _KEPT_FILES = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json")
 _KEPT_SUFFIXES = (".pf_meta", ".pagefind", ".pf_index", ".pf_fragment", ".pf_filter")
+# A merged shard is searched with the first shard's code and WebAssembly: only its index is kept.
+_MERGED_FILES = ("pagefind-entry.json",)
+_MERGED_SUFFIXES = (".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter")
+
+
+@dataclass(frozen=True)
+class Shard:
+    """A part of the index: the pages whose path hashes to `number`, out of `count` shards."""
+
+    number: int
+    count: int
+    paths: tuple[str, ...]
+    """The pages it indexes, sorted."""
+
+    @property
+    def folder(self) -> str:
+        """Its bundle's folder under site/: pagefind/ for the first, pagefind/N/ for the others."""
+        return BUNDLE if self.number == 0 else f"{BUNDLE}/{self.number}"
+
+    @property
+    def entry(self) -> str:
+        """Its bundle's entry file, which every bundle has."""
+        return f"{self.folder}/pagefind-entry.json"
+
+    @property
+    def others(self) -> tuple[str, ...]:
+        """The folders the first shard lists for search.js to merge (relative to pagefind/)."""
+        return tuple(f"{n}/" for n in range(1, self.count)) if self.number == 0 else ()
+
+
+def _place(path: str) -> int:
+    return int.from_bytes(hashlib.blake2b(path.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def shards(paths: Sequence[str], per_shard: int | None = None) -> tuple[Shard, ...]:
+    """The indexed pages split into shards: as many as the smallest power of two that holds
+    `per_shard` (SHARD_PAGES) pages each on average, each page in the shard its path's hash
+    gives modulo that count. A page added or removed changes its own shard only, until the
+    count doubles (each shard splits in two) or halves; a count that would leave a shard empty
+    (Pagefind cannot index nothing) is halved."""
+    per_shard = per_shard or SHARD_PAGES
+    ordered = sorted(paths)
+    places = [_place(path) for path in ordered]
+    count = 1
+    while len(ordered) > count * per_shard:
+        count *= 2
+    while True:
+        groups: list[list[str]] = [[] for _ in range(count)]
+        for path, place in zip(ordered, places):
+            groups[place % count].append(path)
+        if count == 1 or all(groups):
+            return tuple(Shard(n, count, tuple(group)) for n, group in enumerate(groups))
+        count //= 2
 
 
 def _problem(message: str) -> ContentError:
@@ -85,18 +153,25 @@ def _tail(text: str, lines: int = 8) -> str:
     return " / ".join(kept) or "no output"
 
 
-def build_index(pages: tuple[tuple[str, bytes], ...]) -> dict[str, bytes]:
-    """The search bundle's files (path under site/ → bytes) for these HTML pages."""
-    binary = executable()
-    _check_version(binary)
-    with tempfile.TemporaryDirectory(prefix="parallax-search-") as folder:
-        root = Path(folder) / "site"
+def build_index(pages: tuple[tuple[str, bytes], ...], folder: str = BUNDLE,
+                others: tuple[str, ...] = (), binary: Path | None = None) -> dict[str, bytes]:
+    """One Pagefind run: the bundle's files (path under site/ → bytes) for these HTML pages, in
+    `folder` (a shard's). The first shard's bundle (folder BUNDLE) holds Pagefind's code and
+    lists the `others` shards' folders; another's holds only its index."""
+    if binary is None:
+        binary = executable()
+        _check_version(binary)
+    first = folder == BUNDLE
+    kept_files, kept_suffixes = (_KEPT_FILES, _KEPT_SUFFIXES) if first else (
+        _MERGED_FILES, _MERGED_SUFFIXES)
+    with tempfile.TemporaryDirectory(prefix="parallax-search-") as temporary:
+        root = Path(temporary) / "site"
         for path, html in pages:
             target = root / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(html)
         root.mkdir(exist_ok=True)
-        out = Path(folder) / BUNDLE
+        out = Path(temporary) / BUNDLE
         done = _run([str(binary), "--site", str(root), "--output-path", str(out), "--silent"],
                     TIMEOUT_BASE + TIMEOUT_PER_PAGE * len(pages))
         if done.returncode != 0:
@@ -105,12 +180,40 @@ def build_index(pages: tuple[tuple[str, bytes], ...]) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
         for path in sorted(out.rglob("*")):
             name = path.relative_to(out).as_posix()
-            if path.is_file() and (name in _KEPT_FILES or name.endswith(_KEPT_SUFFIXES)):
-                files[f"{BUNDLE}/{name}"] = path.read_bytes()
-    if f"{BUNDLE}/pagefind.js" not in files or f"{BUNDLE}/pagefind-entry.json" not in files:
+            if path.is_file() and (name in kept_files or name.endswith(kept_suffixes)):
+                files[f"{folder}/{name}"] = path.read_bytes()
+    if f"{folder}/pagefind-entry.json" not in files or (
+            first and f"{folder}/pagefind.js" not in files):
         raise _problem("Pagefind wrote no index (pagefind.js and pagefind-entry.json are "
                        f"missing); reinstall it with {INSTALL}")
-    return _in_order(files)
+    return _in_order(files, folder, others)
+
+
+def index_shards(pages: Mapping[str, bytes], todo: Sequence[Shard], jobs: int = 1
+                 ) -> list[dict[str, bytes]]:
+    """Each of the `todo` shards' bundles (path under site/ → bytes), in their order, from the
+    site's `pages` (path → bytes; its HTML pages at least). Pagefind indexes up to `jobs`
+    shards at a time. Raises ContentError (the first shard's, in order) when Pagefind fails,
+    or when the site already has a file where the index goes."""
+    if not todo:
+        return []
+    binary = executable()
+    _check_version(binary)
+    given = [tuple((path, pages[path]) for path in shard.paths) for shard in todo]
+    work = [(shard_pages, shard.folder, shard.others, binary)
+            for shard, shard_pages in zip(todo, given, strict=True)]
+    if jobs < 2 or len(work) < 2:
+        bundles = [build_index(*args) for args in work]
+    else:
+        with ThreadPoolExecutor(max_workers=min(jobs, len(work))) as pool:
+            futures = [pool.submit(build_index, *args) for args in work]
+        bundles = [future.result() for future in futures]  # all finished: the first error
+    for bundle in bundles:
+        clash = sorted(p for p in bundle if p in pages)
+        if clash:
+            raise _problem(f"the site already has a file at {clash[0]}, where the search index "
+                           "goes")
+    return bundles
 
 
 # --- the same bytes from the same pages ----------------------------------------------------------
@@ -122,7 +225,9 @@ def build_index(pages: tuple[tuple[str, bytes], ...]) -> dict[str, bytes]:
 _SIGNATURE = b"pagefind_dcd"
 
 
-def _in_order(files: dict[str, bytes]) -> dict[str, bytes]:
+def _in_order(files: dict[str, bytes], folder: str = BUNDLE, others: tuple[str, ...] = ()
+              ) -> dict[str, bytes]:
+    """The bundle in `folder` with its filter values sorted; the entry file lists `others`."""
     renamed: dict[str, str] = {}
     result: dict[str, bytes] = {}
     for path, data in files.items():
@@ -133,7 +238,7 @@ def _in_order(files: dict[str, bytes]) -> dict[str, bytes]:
         body = _sorted_filter(_unpack(data, path))
         new = _renamed(stem, body)
         renamed[stem] = new
-        result[f"{BUNDLE}/filter/{new}.pf_filter"] = _pack(body)
+        result[f"{folder}/filter/{new}.pf_filter"] = _pack(body)
     metas: dict[str, str] = {}
     for path, data in files.items():
         name = path.rsplit("/", 1)[-1]
@@ -145,15 +250,18 @@ def _in_order(files: dict[str, bytes]) -> dict[str, bytes]:
             body = body.replace(old.encode(), new.encode())  # same length: the CBOR holds
         new_stem = _renamed(stem, body)
         metas[stem] = new_stem
-        result[f"{BUNDLE}/pagefind.{new_stem}.pf_meta"] = _pack(body)
-    entry = json.loads(files[f"{BUNDLE}/pagefind-entry.json"])
+        result[f"{folder}/pagefind.{new_stem}.pf_meta"] = _pack(body)
+    entry_path = f"{folder}/pagefind-entry.json"
+    entry = json.loads(files[entry_path])
     for language in entry.get("languages", {}).values():
         if language.get("hash") in metas:
             language["hash"] = metas[language["hash"]]
+    if others:
+        entry[SHARDS_KEY] = list(others)  # Pagefind's script reads only the keys it knows
     for path, data in files.items():
         if path.endswith((".pf_filter", ".pf_meta")):
             continue
-        if path == f"{BUNDLE}/pagefind-entry.json" and metas:
+        if path == entry_path and (metas or others):
             data = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
         result[path] = data
     return dict(sorted(result.items()))
@@ -244,11 +352,11 @@ def pages_to_index(files: Mapping[str, bytes]) -> tuple[tuple[str, bytes], ...]:
     return marked or pages
 
 
-def search_files(files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """The search index's files for the site's `files` (path → bytes). Raises ContentError
-    when Pagefind fails, or when the site already has a file where the index goes."""
-    bundle = build_index(pages_to_index(files))
-    clash = sorted(p for p in bundle if p in files)
-    if clash:
-        raise _problem(f"the site already has a file at {clash[0]}, where the search index goes")
-    return bundle
+def search_files(files: Mapping[str, bytes], jobs: int = 1) -> dict[str, bytes]:
+    """The whole search index's files, every shard, for the site's `files` (path → bytes).
+    Raises ContentError when Pagefind fails, or when the site already has a file where the
+    index goes."""
+    result: dict[str, bytes] = {}
+    for bundle in index_shards(files, shards([p for p, _ in pages_to_index(files)]), jobs):
+        result.update(bundle)
+    return dict(sorted(result.items()))

@@ -4,8 +4,10 @@ restored by the build cache, and a failed indexer is a clear error that leaves s
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import json
 import os
+import re
 import shutil
 import stat
 from pathlib import Path
@@ -28,21 +30,30 @@ def _index(folder: Path) -> dict[str, bytes]:
     return {k: v for k, v in snapshot_tree(folder).items() if k.startswith("pagefind/")}
 
 
-RUNS: list[int] = []
-"""One item per Pagefind run (each build counted by `_count_runs`)."""
+RUNS: list[str] = []
+"""One item per Pagefind run (each counted by `_count_runs`): the folder of the shard it made."""
+RUN_PAGES: list[tuple[str, ...]] = []
+"""The pages each run indexed, in the same order."""
 
 
 @pytest.fixture(autouse=True)
 def _count_runs(monkeypatch):
     real = search.build_index
     RUNS.clear()
-    monkeypatch.setattr(search, "build_index", lambda pages: (RUNS.append(1), real(pages))[1])
+    RUN_PAGES.clear()
+
+    def counted(pages, folder=search.BUNDLE, *args, **kw):
+        RUNS.append(folder)
+        RUN_PAGES.append(tuple(path for path, _ in pages))
+        return real(pages, folder, *args, **kw)
+
+    monkeypatch.setattr(search, "build_index", counted)
 
 
-def _fresh_index(content: Path, out: Path) -> dict[str, bytes]:
+def _fresh_index(content: Path, out: Path, shards: int = 1) -> dict[str, bytes]:
     runs = len(RUNS)
     build(_paths(content, out))
-    assert len(RUNS) == runs + 1, "Pagefind ran"
+    assert len(RUNS) == runs + shards, "Pagefind ran once for each shard"
     return _index(out)
 
 
@@ -50,6 +61,33 @@ def _fresh_index(content: Path, out: Path) -> dict[str, bytes]:
 def content(tmp_path) -> Path:
     copy = tmp_path / "content"
     shutil.copytree(BASIC, copy)
+    return copy
+
+
+SHARDED_EVENTS, SHARDED_PAGES, SHARDED_COUNT = 60, 8, 8
+"""The sharded site: 60 generated events, shards of 8 pages on average at most: 8 shards."""
+
+
+def generate(folder: Path, events: int, sources: int = 3) -> Path:
+    """bench/generate.py's site of `events` events (seeded): its content folder."""
+    spec = importlib.util.spec_from_file_location("bench_generate",
+                                                  PROJECT / "bench" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.generate(folder, events, sources, seed=11)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    return generate(tmp_path_factory.mktemp("generated"), SHARDED_EVENTS)
+
+
+@pytest.fixture
+def sharded(generated, tmp_path, monkeypatch) -> Path:
+    """A copy of the generated site's content, indexed in SHARDED_COUNT shards."""
+    monkeypatch.setattr(search, "SHARD_PAGES", SHARDED_PAGES)
+    copy = tmp_path / "sharded"
+    shutil.copytree(generated, copy)
     return copy
 
 
@@ -72,6 +110,9 @@ def test_the_index_covers_the_event_pages_with_outlets_to_narrow_to(tmp_path):
         "account-ledger-name", "account-radio-name"}, "each account is a part of its own"
     # Pagefind's own ready-made interfaces are left out: the site has its own results list.
     assert not [k for k in index if "-ui" in k or "highlight" in k]
+    # Three pages are one shard: one bundle at pagefind/, as before shards, listing no others.
+    assert search.SHARDS_KEY not in entry
+    assert {k.split("/")[1] for k in index if k.count("/") > 1} == {"filter", "fragment", "index"}
 
 
 def test_the_index_is_byte_identical_build_to_build(tmp_path):
@@ -81,6 +122,145 @@ def test_the_index_is_byte_identical_build_to_build(tmp_path):
     assert any("/filter/" in k for k in first)
     for n in range(1, 8):
         assert _fresh_index(BASIC, tmp_path / f"site-{n}") == first, f"run {n}"
+
+
+def test_a_sharded_index_is_byte_identical_build_to_build(sharded, tmp_path):
+    """Each shard's filter values are sorted too (three outlets a shard), shards indexed one
+    after another or side by side."""
+    first = _fresh_index(sharded, tmp_path / "site-0", SHARDED_COUNT)
+    assert len([k for k in first if "/filter/" in k]) == SHARDED_COUNT
+    for n in range(1, 4):
+        assert _fresh_index(sharded, tmp_path / f"site-{n}", SHARDED_COUNT) == first, f"run {n}"
+    build(_paths(sharded, tmp_path / "side-by-side"), jobs=2)
+    assert _index(tmp_path / "side-by-side") == first
+
+
+def test_a_page_added_or_removed_moves_no_other_page():
+    paths = [f"events/2021-03-{n:04}-event/index.html" for n in range(1000)]
+    before = search.shards(paths, per_shard=64)
+    assert [s.number for s in before] == list(range(16)), "1,000 pages, 64 a shard: 16 shards"
+    assert all(s.count == 16 and s.paths for s in before)
+    where = {path: s.number for s in before for path in s.paths}
+    assert sorted(where) == sorted(paths)
+
+    new = "events/2021-03-05-a-new-event/index.html"
+    added = search.shards([*paths, new], per_shard=64)
+    assert {p: s.number for s in added for p in s.paths if p != new} == where
+    assert [s.number for s, t in zip(before, added) if s != t] == [
+        next(s.number for s in added if new in s.paths)]
+
+    removed = search.shards(paths[1:], per_shard=64)
+    assert {p: s.number for s in removed for p in s.paths} == {
+        p: n for p, n in where.items() if p != paths[0]}
+    assert [s.number for s, t in zip(before, removed) if s != t] == [where[paths[0]]]
+
+    # Twice the shards: each splits in two, and no page goes to another's half.
+    doubled = search.shards(paths, per_shard=32)
+    assert len(doubled) == 32
+    for shard in before:
+        halves = doubled[shard.number].paths + doubled[shard.number + 16].paths
+        assert sorted(halves) == list(shard.paths)
+
+
+def test_pages_that_fit_one_shard_are_one_bundle_at_the_old_place():
+    paths = [f"events/e{n}/index.html" for n in range(search.SHARD_PAGES)]
+    (one,) = search.shards(reversed(paths))
+    assert one == search.Shard(0, 1, tuple(sorted(paths)))
+    assert (one.folder, one.entry, one.others) == ("pagefind", "pagefind/pagefind-entry.json", ())
+    two = search.shards([*paths, "events/one-more/index.html"])
+    assert [(s.folder, s.others) for s in two] == [("pagefind", ("1/",)), ("pagefind/1", ())]
+
+
+def test_no_shard_is_left_empty():
+    """Pagefind cannot index nothing: a count that would leave a shard empty is halved."""
+    for size in range(1, 40):
+        paths = [f"p{n}.html" for n in range(size)]
+        made = search.shards(paths, per_shard=1)
+        assert all(s.paths for s in made), size
+        assert sorted(p for s in made for p in s.paths) == sorted(paths)
+
+
+def _event_file(content: Path, n: int) -> Path:
+    return sorted((content / "events").rglob("*.md"))[n]
+
+
+def _shard_of(path: str) -> int:
+    """The shard a file under pagefind/ belongs to, by its folder (pagefind/N/: shard N)."""
+    found = re.match(r"pagefind/(\d+)/", path)
+    return int(found[1]) if found else 0
+
+
+def _event_page(event: Path) -> str:
+    return f"events/{event.stem}/index.html"
+
+
+def test_an_edit_indexes_its_shard_again_and_nothing_else(sharded, tmp_path):
+    """A build after an edit to one event page (a new process: the cache folder only) runs
+    Pagefind for that page's shard only, and writes what a cold build writes; undone, the
+    site is as it was."""
+    out = tmp_path / "site"
+    cached_build(_paths(sharded, out), jobs=2)
+    assert sorted(RUNS) == sorted(["pagefind", *(f"pagefind/{n}" for n in range(1, 8))])
+    first = snapshot_tree(out)
+    entry = json.loads(first["pagefind/pagefind-entry.json"])
+    assert entry[search.SHARDS_KEY] == [f"{n}/" for n in range(1, SHARDED_COUNT)]
+    counts = [json.loads(first[f"pagefind/{n}/pagefind-entry.json" if n else
+                               "pagefind/pagefind-entry.json"])["languages"]["en"]["page_count"]
+              for n in range(SHARDED_COUNT)]
+    assert sum(counts) == SHARDED_EVENTS and all(counts)
+    # Pagefind's code is in the first shard only: the others are searched with it.
+    assert sorted(k for k in first if k.startswith("pagefind/") and k.endswith((".js", ".pagefind"))) == [
+        "pagefind/pagefind-worker.js", "pagefind/pagefind.js", "pagefind/wasm.en.pagefind",
+        "pagefind/wasm.unknown.pagefind"]
+
+    event = _event_file(sharded, 17)
+    original = event.read_text(encoding="utf-8")
+    event.write_text(re.sub(r"\n\Z", " quillwort\n", original), encoding="utf-8")
+    RUNS.clear()
+    RUN_PAGES.clear()
+    result = cached_build(_paths(sharded, out), jobs=2)
+    assert len(RUNS) == 1, RUNS
+    assert _event_page(event) in RUN_PAGES[0]
+    shard = next(s for s in search.shards([p for p in first if p.startswith("events/2")
+                                           and p.endswith("/index.html")])
+                 if _event_page(event) in s.paths)
+    assert RUNS == [shard.folder]
+    assert {_shard_of(p) for p in result.made if p.startswith("pagefind/")} == {shard.number}
+    edited = snapshot_tree(out)
+    assert edited != first
+    assert edited == _reference(sharded, tmp_path / "cold-edited")
+
+    event.write_text(original, encoding="utf-8")
+    RUNS.clear()
+    cached_build(_paths(sharded, out), jobs=1)
+    assert RUNS == [shard.folder]
+    assert snapshot_tree(out) == first == _reference(sharded, tmp_path / "cold-undone")
+
+
+def _reference(content: Path, out: Path) -> dict[str, bytes]:
+    """What a cold sequential build without a cache writes."""
+    build(_paths(content, out), jobs=1)
+    return snapshot_tree(out)
+
+
+def test_a_failing_shard_is_one_clear_error_and_leaves_the_site(sharded, tmp_path, run_cli,
+                                                               monkeypatch):
+    out = tmp_path / "site"
+    assert run_cli("build", "--content", str(sharded), "--out", str(out))[0] == 0
+    before = snapshot_tree(out)
+    for n in (3, 40):
+        event = _event_file(sharded, n)
+        event.write_text(event.read_text(encoding="utf-8") + "\nOne more line.\n",
+                         encoding="utf-8")
+    binary = _fake_pagefind(tmp_path, '[ "$1" = --version ] && echo "pagefind 1.5.2" && exit 0\n'
+                                      'echo "Error: disk full" >&2\nexit 3\n')
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(binary))
+    code, _, err = run_cli("build", "--content", str(sharded), "--out", str(out))
+    assert code == 1
+    assert err.splitlines() == [
+        "pagefind:1: search index: Pagefind failed (exit status 3): Error: disk full",
+        f"1 problem; {out}/ was left as it was."]
+    assert snapshot_tree(out) == before
 
 
 def test_an_edit_changes_the_index_and_its_undo_restores_it(content, tmp_path):

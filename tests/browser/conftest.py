@@ -8,7 +8,9 @@ they fail, so a CI run cannot pass without running them.
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import re
 import sys
 import threading
 from collections.abc import Iterator
@@ -20,6 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from parallax import search
 from parallax.build import Paths, build
 from parallax.resolve import Timeline
 
@@ -152,9 +155,42 @@ def fixture_site(tmp_path_factory) -> Iterator[BuiltSite]:
     yield from _served(FIXTURE_CONTENT, tmp_path_factory.mktemp("browser-fixture") / "site")
 
 
-def _served(content: Path, folder: Path) -> Iterator[BuiltSite]:
-    result = build(Paths(content=content, out=folder, templates=PROJECT / "templates",
-                         static=PROJECT / "static", base_url=PAGES_ADDRESS))
+SHARDED_PAGES = 6
+"""The sharded site's pages a shard (on average, at most): its 40 events are 8 shards."""
+SHARDED_WORD = "quillwort"
+"""In one event of the sharded site only, at the end of its summary: one whose page is in the
+last shard."""
+
+
+@pytest.fixture(scope="session")
+def sharded_site(tmp_path_factory) -> Iterator[BuiltSite]:
+    """40 generated events (bench/generate.py, 3 outlets), their search index in shards,
+    built and served as `site` is."""
+    folder = tmp_path_factory.mktemp("browser-sharded")
+    spec = importlib.util.spec_from_file_location("bench_generate",
+                                                  PROJECT / "bench" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    content = module.generate(folder, 40, 3, seed=5)
+    events = {f"events/{p.stem}/index.html": p for p in (content / "events").rglob("*.md")}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "SHARD_PAGES", SHARDED_PAGES)
+        last = search.shards(list(events))[-1]
+        assert last.number > 0
+        event = events[last.paths[0]]
+        event.write_text(re.sub(r"\n*\Z", f" A {SHARDED_WORD} grew there.\n",
+                                event.read_text(encoding="utf-8")), encoding="utf-8")
+        result = _build(content, folder / "site")
+    yield from _served(content, folder / "site", result)
+
+
+def _build(content: Path, folder: Path):
+    return build(Paths(content=content, out=folder, templates=PROJECT / "templates",
+                       static=PROJECT / "static", base_url=PAGES_ADDRESS))
+
+
+def _served(content: Path, folder: Path, result=None) -> Iterator[BuiltSite]:
+    result = result or _build(content, folder)
     prefix = urlsplit(result.timeline.site.base_url).path
     handler = type("Handler", (PagesHandler,), {"prefix": prefix})
     server = PagesServer(("127.0.0.1", 0), partial(handler, directory=str(folder)))
@@ -220,6 +256,14 @@ def site_page(context, page, site) -> Iterator:
 def fixture_page(context, page, fixture_site) -> Iterator:
     """`site_page` on the fixture site."""
     seen = watch(context, fixture_site)
+    yield page
+    seen.check()
+
+
+@pytest.fixture
+def sharded_page(context, page, sharded_site) -> Iterator:
+    """`site_page` on the sharded site."""
+    seen = watch(context, sharded_site)
     yield page
     seen.check()
 
