@@ -15,6 +15,7 @@ cache folder kept (cache.py). Only serve asks for the edited pages early (`run(e
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import gc
 import hashlib
@@ -271,7 +272,10 @@ class Engine:
             kept = cache.read_state(self.folder / PARTS) if self.folder else None
             self.parts = kept if isinstance(kept, dict) else {}
         key = (name, placed.id)
-        made_from = (self._event_hash(placed.id)[0], self._around[1], self._site_key)
+        made_from = self._made_from.get(placed.id)
+        if made_from is None:
+            made_from = self._made_from[placed.id] = (
+                self._event_hash(placed.id)[0], self._around[1], self._site_key)
         hit = self.parts.get(key)
         if hit is not None and hit[0] == made_from:
             self.parts_now[key] = hit
@@ -312,6 +316,7 @@ class Engine:
         self.checked_now: dict = {}
         self.placed_now: dict = {}
         self.parts_now: dict = {}
+        self._made_from: dict[str, tuple[bytes, bytes, bytes]] = {}
         self.texts_now: dict = {}
         self.changed = None if changed is None else {os.path.abspath(p) for p in changed}
         self.parsed_now: dict = {}
@@ -383,21 +388,6 @@ class Engine:
         fresh.update(self._render(renderer, todo, jobs))
         rendered = len(fresh)
 
-        # The data files and the sitemap read every event whole, and the list of pages.
-        data_key = _digest(site_key, *(self._event_hash(e.id)[0] for e in timeline.events),
-                           *(s.path for s in specs))
-        if self._changed("data/timeline.json", data_key):
-            files = export.data_files(timeline, part=self.part)
-            files.update(export.crawler_files(timeline.site, [spec.path for spec in specs]))
-            for path, data in files.items():
-                keys[path] = data_key
-                fresh[path] = data
-            self.parts = self.parts_now
-        else:
-            for path, (key, _) in self.outputs.items():
-                if key == data_key and path not in keys:
-                    keys[path] = data_key
-
         # The search index reads every page that asks to be indexed (or all, when none does),
         # in shards (search.shards), each keyed by its pages' bytes: an edit to a page that is
         # not indexed, or one that leaves the indexed pages as they were, runs no indexer, and
@@ -424,15 +414,40 @@ class Engine:
         for path, (key, _) in self.outputs.items():
             if key in kept_shards and path not in keys:
                 keys[path] = key
+        # Pagefind runs in processes of its own: the data files are made meanwhile.
+        indexing = None
+        pool = concurrent.futures.ThreadPoolExecutor(1)
         if todo:
             say(f"search index: {len(todo)} of {todo[0].count} shards to index")
             indexable = _Outputs({p: fresh[p] for p in html if p in fresh},
                                  {p: self.outputs[p][1] for p in html if p not in fresh})
-            for key, bundle in zip(shard_keys, search.index_shards(indexable, todo, jobs),
-                                   strict=True):
-                for path, data in bundle.items():
-                    keys[path] = key
-                    fresh[path] = data
+            indexing = pool.submit(search.index_shards, indexable, todo, jobs)
+        # The data files and the sitemap read every event whole, and the list of pages.
+        data_key = _digest(site_key, *(self._event_hash(e.id)[0] for e in timeline.events),
+                           *(s.path for s in specs))
+        try:
+            made_data = self._changed("data/timeline.json", data_key)
+            files = export.data_files(timeline, part=self.part) if made_data else {}
+        finally:
+            try:
+                bundles = indexing.result() if indexing is not None else []
+            finally:
+                pool.shutdown()
+        if made_data:
+            files.update(export.crawler_files(timeline.site, [spec.path for spec in specs]))
+            for path, data in files.items():
+                keys[path] = data_key
+                fresh[path] = data
+            self.parts = self.parts_now
+        else:
+            for path, (key, _) in self.outputs.items():
+                if key == data_key and path not in keys:
+                    keys[path] = data_key
+
+        for key, bundle in zip(shard_keys, bundles, strict=True):
+            for path, data in bundle.items():
+                keys[path] = key
+                fresh[path] = data
         for path, data in static_files(self.paths.static).items():
             keys[path] = _digest(b"static", data)
             if self._changed(path, keys[path]):

@@ -46,13 +46,23 @@ def write_now(out: Path, relative: str, data: bytes) -> None:
     os.replace(temporary, target)
 
 
-def _existing(out: Path) -> dict[str, Path]:
-    found: dict[str, Path] = {}
-    for folder, _dirs, names in os.walk(out):
+def _existing(out: Path) -> dict[str, str]:
+    """Every file under `out`: its full path by its path under `out` ('events/x/index.html').
+    Plain strings: a site holds thousands of files, and path objects for each cost more than
+    the walk."""
+    found: dict[str, str] = {}
+    root = str(out)
+    skip = len(root) + 1
+    for folder, _dirs, names in os.walk(root):
+        prefix = folder[skip:].replace(os.sep, "/") + "/" if folder != root else ""
         for name in names:
-            path = Path(folder, name)
-            found[path.relative_to(out).as_posix()] = path
+            found[prefix + name] = os.path.join(folder, name)
     return found
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as stream:
+        return stream.read()
 
 
 def _staging(out: Path, tag: str) -> Path:
@@ -124,7 +134,7 @@ def write_site(files: Mapping[str, bytes], out: Path,
         if path is not None and relative in unchanged:
             continue
         data = files[relative]
-        if path is None or path.stat().st_size != len(data) or path.read_bytes() != data:
+        if path is None or os.stat(path).st_size != len(data) or _read(path) != data:
             changed[relative] = data
     stale = sorted(set(existing) - set(files))
 
