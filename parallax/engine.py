@@ -10,7 +10,10 @@ key is a hash of their content hashes, the templates and the site's settings, so
 and content pages. An edit therefore redoes what depends on it and nothing else.
 
 `serve` keeps one Engine between edits; `build` and `check` start one per run, with what the
-cache folder kept (cache.py). Only serve asks for the edited pages early (`run(early=...)`).
+cache folder kept (cache.py): the memos, and the engine's own snapshot (STATE), from which a
+new process finds every unchanged record's results as a warm engine does. Only serve asks for
+the edited pages early (`run(early=...)`), and gets them made from its last run before the
+content folder is read again (`_quick_pages`).
 """
 
 from __future__ import annotations
