@@ -274,8 +274,18 @@ def read_state(path: Path) -> Any:
 
 
 def write_state(path: Path, data: Any) -> None:
-    """Keep a snapshot (see `read_state`)."""
-    _atomic_write(path, [generation() + b"p", pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)])
+    """Keep a snapshot (see `read_state`), pickled straight into the file (not first into
+    memory: a site's snapshot is over a hundred megabytes)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("wb") as stream:
+            stream.write(generation() + b"p")
+            pickle.dump(data, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _atomic_write(path: Path, chunks: list[bytes] | Iterator[bytes]) -> None:
