@@ -241,8 +241,10 @@ def _read(path: Path) -> Any:
             header = stream.read(33)
             if len(header) != 33 or header[:32] != generation():
                 return None
+            if header[32:] == b"p":  # read as it is unpickled, not whole first
+                return pickle.load(stream)
             body = stream.read()
-        return marshal.loads(body) if header[32:] == b"m" else pickle.loads(body)
+        return marshal.loads(body)
     except Exception:  # noqa: BLE001 - a damaged cache file is an empty one: the build redoes the work
         return None
 
