@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .errors import Problem
 
@@ -254,7 +254,7 @@ def _write(path: Path, data: Any) -> None:
         body, kind = marshal.dumps(data), b"m"
     except ValueError:
         body, kind = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), b"p"
-    _atomic_write(path, [generation() + kind, body])
+    _atomic_write(path, _chunks([generation() + kind, body]))
 
 
 def read_state(path: Path) -> Any:
@@ -278,29 +278,29 @@ def read_state(path: Path) -> Any:
 def write_state(path: Path, data: Any) -> None:
     """Keep a snapshot (see `read_state`), pickled straight into the file (not first into
     memory: a site's snapshot is over a hundred megabytes)."""
+    def fill(stream: BinaryIO) -> None:
+        stream.write(generation() + b"p")
+        pickle.dump(data, stream, protocol=pickle.HIGHEST_PROTOCOL)
+
+    _atomic_write(path, fill)
+
+
+def _atomic_write(path: Path, fill: Callable[[BinaryIO], None]) -> None:
+    """`fill` writes the file's bytes to a stream: a file of a temporary name, renamed into
+    place once complete."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with temporary.open("wb") as stream:
-            stream.write(generation() + b"p")
-            pickle.dump(data, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            fill(stream)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
 
 
-def _atomic_write(path: Path, chunks: list[bytes] | Iterator[bytes]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with temporary.open("wb") as stream:
-            for chunk in chunks:
-                stream.write(chunk)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+def _chunks(chunks: Iterable[bytes]) -> Callable[[BinaryIO], None]:
+    return lambda stream: stream.writelines(chunks)
 
 
 # --- the last build into each output folder ------------------------------------------------------
@@ -468,7 +468,7 @@ class BuildCache:
         for relative, data in files.items():
             index[relative] = (offset, len(data))
             offset += len(data)
-        _atomic_write(self._pack_path(out), iter(files.values()))
+        _atomic_write(self._pack_path(out), _chunks(files.values()))
         return index
 
     def _append(self, out: Path, files: Mapping[str, bytes], earlier: LastBuild | None,

@@ -125,20 +125,15 @@ def run() -> None:
     """The command line's entry point (`parallax`, `python build.py`): `main`, then the
     process ends at once. A build's objects are many and all still in use at the end; freeing
     them one by one would add a fraction of a second to every build after an edit. Every file
-    is written and closed by then; only the output streams are flushed here."""
+    is written and closed by then (serve has stopped its threads and saved its memos); only
+    the output streams are flushed here."""
     code = main()
-    if not _ENDED_CLEANLY:
-        sys.exit(code)
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except (OSError, ValueError):
         sys.exit(code)
     os._exit(code)
-
-
-_ENDED_CLEANLY = True
-"""False while a command that must not end abruptly (serve, which runs threads) runs."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,8 +158,6 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "check":
             return _check(paths, args)
         elif args.command == "serve":
-            global _ENDED_CLEANLY
-            _ENDED_CLEANLY = False
             from .serve import serve
             return serve(paths, host=args.host, port=args.port, strict=args.strict)
         elif args.command == "new":

@@ -342,21 +342,3 @@ def _cbor_write(value: object) -> bytes:
     if isinstance(value, list):
         return _cbor_head(4, len(value)) + b"".join(_cbor_write(v) for v in value)
     raise ValueError(f"cannot write {type(value).__name__}")
-
-
-def pages_to_index(files: Mapping[str, bytes]) -> tuple[tuple[str, bytes], ...]:
-    """The pages that mark what they want indexed; every page when none does (a theme that
-    does not know about search still gets one)."""
-    pages = tuple((p, files[p]) for p in files if p.endswith(".html"))
-    marked = tuple((p, html) for p, html in pages if MARK in html)
-    return marked or pages
-
-
-def search_files(files: Mapping[str, bytes], jobs: int = 1) -> dict[str, bytes]:
-    """The whole search index's files, every shard, for the site's `files` (path → bytes).
-    Raises ContentError when Pagefind fails, or when the site already has a file where the
-    index goes."""
-    result: dict[str, bytes] = {}
-    for bundle in index_shards(files, shards([p for p, _ in pages_to_index(files)]), jobs):
-        result.update(bundle)
-    return dict(sorted(result.items()))
