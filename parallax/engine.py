@@ -18,12 +18,12 @@ content folder is read again (`_quick_pages`).
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import gc
 import hashlib
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -417,25 +417,24 @@ class Engine:
         for path, (key, _) in self.outputs.items():
             if key in kept_shards and path not in keys:
                 keys[path] = key
-        # Pagefind runs in processes of its own: the data files are made meanwhile.
-        indexing = None
-        pool = concurrent.futures.ThreadPoolExecutor(1)
+        # Pagefind runs in processes of its own: the data files are made meanwhile (the
+        # thread only waits on those processes).
+        indexable = _Outputs({p: fresh[p] for p in html if p in fresh},
+                             {p: self.outputs[p][1] for p in html if p not in fresh})
         if todo:
             say(f"search index: {len(todo)} of {todo[0].count} shards to index")
-            indexable = _Outputs({p: fresh[p] for p in html if p in fresh},
-                                 {p: self.outputs[p][1] for p in html if p not in fresh})
-            indexing = pool.submit(search.index_shards, indexable, todo, jobs)
         # The data files and the sitemap read every event whole, and the list of pages.
         data_key = _digest(site_key, *(self._event_hash(e.id)[0] for e in timeline.events),
                            *(s.path for s in specs))
-        try:
-            made_data = self._changed("data/timeline.json", data_key)
-            files = export.data_files(timeline, part=self.part) if made_data else {}
-        finally:
+        with search.Indexing(indexable, todo) as indexing:
+            waiting = threading.Thread(target=indexing.run, args=(jobs,), daemon=True)
+            waiting.start()
             try:
-                bundles = indexing.result() if indexing is not None else []
+                made_data = self._changed("data/timeline.json", data_key)
+                files = export.data_files(timeline, part=self.part) if made_data else {}
             finally:
-                pool.shutdown()
+                waiting.join()
+            bundles = indexing.bundles()
         if made_data:
             files.update(export.crawler_files(timeline.site, [spec.path for spec in specs]))
             for path, data in files.items():

@@ -153,67 +153,120 @@ def _tail(text: str, lines: int = 8) -> str:
     return " / ".join(kept) or "no output"
 
 
-def build_index(pages: tuple[tuple[str, bytes], ...], folder: str = BUNDLE,
-                others: tuple[str, ...] = (), binary: Path | None = None) -> dict[str, bytes]:
-    """One Pagefind run: the bundle's files (path under site/ → bytes) for these HTML pages, in
-    `folder` (a shard's). The first shard's bundle (folder BUNDLE) holds Pagefind's code and
-    lists the `others` shards' folders; another's holds only its index."""
-    if binary is None:
-        binary = executable()
-        _check_version(binary)
-    first = folder == BUNDLE
+def _run_pagefind(binary: Path, shard: Shard, root: Path, out: Path
+                  ) -> subprocess.CompletedProcess[str]:
+    """One Pagefind run: the shard's pages, copied under `root`, indexed into `out`."""
+    return _run([str(binary), "--site", str(root), "--output-path", str(out), "--silent"],
+                TIMEOUT_BASE + TIMEOUT_PER_PAGE * len(shard.paths))
+
+
+class Indexing:
+    """Shards being indexed, in three steps, so that the indexing can go on beside the build's
+    other work: the shards' pages are copied to a temporary folder (here, by the caller, who has
+    their bytes); `run` (fit for a thread of its own: it only starts Pagefind's processes and
+    waits on them, so it never competes with the caller's work for the interpreter) indexes
+    them; `bundles` (the caller again) reads what Pagefind wrote. Closing it removes the
+    temporary folder."""
+
+    def __init__(self, pages: Mapping[str, bytes], todo: Sequence[Shard]):
+        self.pages = pages
+        self.todo = tuple(todo)
+        self._temporary = tempfile.TemporaryDirectory(prefix="parallax-search-")
+        self._folders = [Path(self._temporary.name) / str(n) for n in range(len(self.todo))]
+        self._done: list[subprocess.CompletedProcess[str] | None] = [None] * len(self.todo)
+        self._error: ContentError | None = None
+        for shard, folder in zip(self.todo, self._folders, strict=True):
+            root = folder / "site"
+            root.mkdir(parents=True)
+            for path in shard.paths:
+                target = root / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(pages[path])
+
+    def __enter__(self) -> Indexing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._temporary.cleanup()
+
+    def run(self, jobs: int = 1) -> None:
+        """Pagefind over each shard, up to `jobs` at a time."""
+        if not self.todo:
+            return
+        try:
+            binary = executable()
+            _check_version(binary)
+        except ContentError as error:
+            self._error = error
+            return
+
+        def one(n: int) -> None:
+            folder = self._folders[n]
+            self._done[n] = _run_pagefind(binary, self.todo[n], folder / "site",
+                                          folder / BUNDLE)
+
+        try:
+            if jobs < 2 or len(self.todo) < 2:
+                for n in range(len(self.todo)):
+                    one(n)
+            else:
+                with ThreadPoolExecutor(max_workers=min(jobs, len(self.todo))) as pool:
+                    futures = [pool.submit(one, n) for n in range(len(self.todo))]
+                for future in futures:
+                    future.result()
+        except ContentError as error:
+            self._error = error
+
+    def bundles(self) -> list[dict[str, bytes]]:
+        """Each shard's bundle (path under site/ → bytes), in order. Raises ContentError (the
+        first shard's, in order) when Pagefind failed, or when the site already has a file
+        where the index goes."""
+        if self._error is not None:
+            raise self._error
+        bundles = []
+        for shard, folder, done in zip(self.todo, self._folders, self._done, strict=True):
+            assert done is not None, "run() indexed every shard"
+            if done.returncode != 0:
+                raise _problem(f"Pagefind failed (exit status {done.returncode}): "
+                               f"{_tail(done.stdout + done.stderr)}")
+            bundles.append(_bundle(folder / BUNDLE, shard))
+        for bundle in bundles:
+            clash = sorted(p for p in bundle if p in self.pages)
+            if clash:
+                raise _problem(f"the site already has a file at {clash[0]}, where the search "
+                               "index goes")
+        return bundles
+
+
+def _bundle(out: Path, shard: Shard) -> dict[str, bytes]:
+    """What Pagefind wrote to `out` for the shard, as the files the site keeps."""
+    first = shard.folder == BUNDLE
     kept_files, kept_suffixes = (_KEPT_FILES, _KEPT_SUFFIXES) if first else (
         _MERGED_FILES, _MERGED_SUFFIXES)
-    with tempfile.TemporaryDirectory(prefix="parallax-search-") as temporary:
-        root = Path(temporary) / "site"
-        for path, html in pages:
-            target = root / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(html)
-        root.mkdir(exist_ok=True)
-        out = Path(temporary) / BUNDLE
-        done = _run([str(binary), "--site", str(root), "--output-path", str(out), "--silent"],
-                    TIMEOUT_BASE + TIMEOUT_PER_PAGE * len(pages))
-        if done.returncode != 0:
-            raise _problem(f"Pagefind failed (exit status {done.returncode}): "
-                           f"{_tail(done.stdout + done.stderr)}")
-        files: dict[str, bytes] = {}
-        for path in sorted(out.rglob("*")):
-            name = path.relative_to(out).as_posix()
-            if path.is_file() and (name in kept_files or name.endswith(kept_suffixes)):
-                files[f"{folder}/{name}"] = path.read_bytes()
-    if f"{folder}/pagefind-entry.json" not in files or (
-            first and f"{folder}/pagefind.js" not in files):
+    files: dict[str, bytes] = {}
+    for path in sorted(out.rglob("*")):
+        name = path.relative_to(out).as_posix()
+        if path.is_file() and (name in kept_files or name.endswith(kept_suffixes)):
+            files[f"{shard.folder}/{name}"] = path.read_bytes()
+    if f"{shard.folder}/pagefind-entry.json" not in files or (
+            first and f"{shard.folder}/pagefind.js" not in files):
         raise _problem("Pagefind wrote no index (pagefind.js and pagefind-entry.json are "
                        f"missing); reinstall it with {INSTALL}")
-    return _in_order(files, folder, others)
+    return _in_order(files, shard.folder, shard.others)
 
 
 def index_shards(pages: Mapping[str, bytes], todo: Sequence[Shard], jobs: int = 1
                  ) -> list[dict[str, bytes]]:
     """Each of the `todo` shards' bundles (path under site/ → bytes), in their order, from the
-    site's `pages` (path → bytes; its HTML pages at least). Pagefind indexes up to `jobs`
-    shards at a time. Raises ContentError (the first shard's, in order) when Pagefind fails,
-    or when the site already has a file where the index goes."""
-    if not todo:
-        return []
-    binary = executable()
-    _check_version(binary)
-    given = [tuple((path, pages[path]) for path in shard.paths) for shard in todo]
-    work = [(shard_pages, shard.folder, shard.others, binary)
-            for shard, shard_pages in zip(todo, given, strict=True)]
-    if jobs < 2 or len(work) < 2:
-        bundles = [build_index(*args) for args in work]
-    else:
-        with ThreadPoolExecutor(max_workers=min(jobs, len(work))) as pool:
-            futures = [pool.submit(build_index, *args) for args in work]
-        bundles = [future.result() for future in futures]  # all finished: the first error
-    for bundle in bundles:
-        clash = sorted(p for p in bundle if p in pages)
-        if clash:
-            raise _problem(f"the site already has a file at {clash[0]}, where the search index "
-                           "goes")
-    return bundles
+    site's `pages` (path → bytes; its HTML pages at least), all in the caller's thread (see
+    `Indexing`). Pagefind indexes up to `jobs` shards at a time. Raises ContentError as
+    `Indexing.bundles` does."""
+    with Indexing(pages, todo) as indexing:
+        indexing.run(jobs)
+        return indexing.bundles()
 
 
 # --- the same bytes from the same pages ----------------------------------------------------------

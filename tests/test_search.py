@@ -38,16 +38,16 @@ RUN_PAGES: list[tuple[str, ...]] = []
 
 @pytest.fixture(autouse=True)
 def _count_runs(monkeypatch):
-    real = search.build_index
+    real = search._run_pagefind
     RUNS.clear()
     RUN_PAGES.clear()
 
-    def counted(pages, folder=search.BUNDLE, *args, **kw):
-        RUNS.append(folder)
-        RUN_PAGES.append(tuple(path for path, _ in pages))
-        return real(pages, folder, *args, **kw)
+    def counted(binary, shard, *args, **kw):
+        RUNS.append(shard.folder)
+        RUN_PAGES.append(shard.paths)
+        return real(binary, shard, *args, **kw)
 
-    monkeypatch.setattr(search, "build_index", counted)
+    monkeypatch.setattr(search, "_run_pagefind", counted)
 
 
 def _fresh_index(content: Path, out: Path, shards: int = 1) -> dict[str, bytes]:
