@@ -59,6 +59,8 @@ STATE_SLACK = 64
 """How many records the snapshot may lag behind before it is written again (writing it costs
 about as much as working out a few hundred records; each record it lags by costs about a
 millisecond per build)."""
+TEMPLATES = "templates.pickle"
+"""The templates as Jinja compiled them (Jinja checks each against its template's source)."""
 
 NO_ADDRESS = ("the site has no address, so its pages have no canonical link or og:url, there is "
               "no sitemap.xml, and each cite line gives the page's path; give the address with "
@@ -195,7 +197,12 @@ class Engine:
         know that too few changed for that to pay)."""
         self.snapshot = False
         """Whether the cache folder holds a snapshot of this engine (give or take `worked`)."""
+        self._compiled_kept = 0
         if folder:
+            code = cache.read_state(folder / TEMPLATES)
+            if isinstance(code, dict):
+                self.compiled.code.update(code)
+                self._compiled_kept = hash(tuple(sorted(code.items())))
             self.snapshot = self._load_state(folder / STATE)
             for memo in self.memos.values():
                 memo.load(folder, defer=STATE_SLACK if self.snapshot else 0)
@@ -558,6 +565,7 @@ class Engine:
         return _digest(*small)
 
     def _render(self, renderer: Renderer, specs: list[Any], jobs: int) -> dict[str, bytes]:
+        renderer.compile(spec.template for spec in specs)
         pages = parallel.fork_map(lambda spec: render_page(renderer, spec), specs, jobs)
         return {spec.path: page for spec, page in zip(specs, pages, strict=True)}
 
@@ -630,6 +638,9 @@ class Engine:
             for memo in self.memos.values():
                 if memo.used:
                     memo.save(self.folder)
+            if hash(tuple(sorted(self.compiled.code.items()))) != self._compiled_kept:
+                cache.write_state(self.folder / TEMPLATES, dict(self.compiled.code))
+                self._compiled_kept = hash(tuple(sorted(self.compiled.code.items())))
             if not self.snapshot or self.worked > STATE_SLACK:
                 cache.write_state(self.folder / STATE, (self.texts, self.parsed, self.checked,
                                                         self.placed, self.hashes))

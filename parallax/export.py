@@ -20,9 +20,6 @@ import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
-
-from pydantic.json_schema import models_json_schema
 
 from . import __version__
 from .models import (
@@ -149,12 +146,19 @@ def timeline_json(timeline: Timeline, event: Callable[[PlacedEvent], Any] | None
 
 def content_schema() -> dict[str, Any]:
     """JSON Schema of every kind of record editors write, derived from the models."""
+    from pydantic.json_schema import models_json_schema  # only here: it takes long to import
+
     _, schema = models_json_schema(
         [(m, "validation") for m in (SiteSettings, SourceFrontMatter, Event, PageFrontMatter, Party)],
         title="Parallax content",
         ref_template="#/$defs/{model}",
     )
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+@functools.cache
+def _content_schema_file() -> bytes:
+    return dumps(content_schema())  # the models' alone: the same for every build of this code
 
 
 def dumps(data: Any) -> bytes:
@@ -168,28 +172,38 @@ def _compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-class _Encoded(str):
-    """An item of a top-level list already written as one line of JSON."""
+def _encoded(item: Any) -> bytes:
+    """One line of JSON (UTF-8) for `item`."""
+    return _compact(item).encode("utf-8")
+
+
+def _lines_of(items: Any) -> bytes:
+    """Items of a top-level list, one line of JSON each (the engine keeps each event's)."""
+    return b",\n".join(_encoded(item) for item in items)
 
 
 def dumps_by_line(data: dict[str, Any]) -> bytes:
     """JSON with one top-level key per line and one item of each top-level list per line:
     compact enough for tens of thousands of records, and a change to one record is a change
-    to one line."""
-    lines = ["{"]
+    to one line. An item of a top-level list given as bytes is lines of JSON already made
+    (`_lines_of`; empty bytes: no items)."""
+    lines = [b"{"]
     last = len(data) - 1
     for n, (key, value) in enumerate(data.items()):
-        comma = "," if n < last else ""
-        name = _compact(key)
-        if isinstance(value, list) and value:
-            lines.append(f"{name}:[")
-            lines.append(",\n".join(item if isinstance(item, _Encoded) else _compact(item)
-                                     for item in value))
-            lines.append(f"]{comma}")
+        comma = b"," if n < last else b""
+        name = _encoded(key)
+        items = [item if isinstance(item, bytes) else _encoded(item) for item in value
+                 if not (isinstance(item, bytes) and not item)] if isinstance(value, list) else []
+        if items:
+            lines.append(name + b":[")
+            lines.append(b",\n".join(items))
+            lines.append(b"]" + comma)
+        elif isinstance(value, list):
+            lines.append(name + b":[]" + comma)
         else:
-            lines.append(f"{name}:{_compact(value)}{comma}")
-    lines.append("}")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+            lines.append(name + b":" + _encoded(value) + comma)
+    lines.append(b"}")
+    return b"\n".join(lines) + b"\n"
 
 
 Part = Callable[[str, PlacedEvent, Callable[[PlacedEvent], Any]], Any]
@@ -215,10 +229,10 @@ def data_files(timeline: Timeline, part: Part | None = None) -> dict[str, bytes]
 
     files = {
         "data/timeline.json": dumps_by_line(timeline_json(
-            timeline, kept("timeline", lambda e: _Encoded(_compact(
-                event_json(e, event_origins(timeline, e))))))),
+            timeline, kept("timeline", lambda e: _encoded(
+                event_json(e, event_origins(timeline, e)))))),
         "data/timeline.schema.json": dumps(TIMELINE_SCHEMA),
-        "data/schema.json": dumps(content_schema()),
+        "data/schema.json": _content_schema_file(),
         "data/events.csv": events_csv(timeline, kept("events", lambda e: csv_lines(
             EVENTS_HEADER, [event_row(timeline, e)]))),
         "data/accounts.csv": accounts_csv(timeline, kept("accounts", lambda e: csv_lines(
@@ -230,8 +244,7 @@ def data_files(timeline: Timeline, part: Part | None = None) -> dict[str, bytes]
         "data/sources.csv": sources_csv(timeline),
         "data/parties.csv": parties_csv(timeline),
         "data/timelinejs.json": dumps_by_line(timelinejs_json(
-            timeline, kept("slides", lambda e: [_Encoded(_compact(s))
-                                                for s in timelinejs_slides(timeline, e)]))),
+            timeline, kept("slides", lambda e: _lines_of(timelinejs_slides(timeline, e))))),
     }
     assert tuple(files) == DATA_FILES, "DATA_FILES names every data file"
     return files
@@ -396,7 +409,7 @@ def table(header: list[str], rows: list[list[Any]]) -> bytes:
     return joined_table(header, [csv_lines(header, rows)])
 
 
-def csv_lines(header: list[str], rows: list[list[Any]]) -> str:
+def csv_lines(header: list[str], rows: list[list[Any]]) -> bytes:
     """The CSV lines of `rows` (cells as `table` writes them), without the header: one
     event's share of a table, which the engine keeps between builds."""
     out = io.StringIO()
@@ -405,14 +418,14 @@ def csv_lines(header: list[str], rows: list[list[Any]]) -> str:
         if len(row) != len(header):
             raise ValueError(f"row of {len(row)} cells for {len(header)} columns: {row!r}")
         writer.writerow([_cell(value) for value in row])
-    return out.getvalue()
+    return out.getvalue().encode("utf-8")
 
 
-def joined_table(header: list[str], parts: list[str]) -> bytes:
+def joined_table(header: list[str], parts: list[bytes]) -> bytes:
     """A table from its header and the CSV lines of each part, in order."""
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(header)
-    return (out.getvalue() + "".join(parts)).encode("utf-8")
+    return out.getvalue().encode("utf-8") + b"".join(parts)
 
 
 # A spreadsheet reads a cell that starts with one of these as a formula (OWASP's list for CSV
@@ -461,7 +474,7 @@ EVENTS_HEADER = ["id", "title", "when", "start", "end", "precision", "approximat
                  "place", "context", "tags", "sources", "silent_sources", "summary", "url"]
 
 
-def events_csv(timeline: Timeline, lines_of: Callable[[PlacedEvent], str] | None = None) -> bytes:
+def events_csv(timeline: Timeline, lines_of: Callable[[PlacedEvent], bytes] | None = None) -> bytes:
     """One row per event. `lines_of`: an event's CSV lines (the engine's kept ones)."""
     lines_of = lines_of or (lambda e: csv_lines(EVENTS_HEADER, [event_row(timeline, e)]))
     return joined_table(EVENTS_HEADER, [lines_of(e) for e in timeline.events])
@@ -510,7 +523,7 @@ ACCOUNTS_HEADER = ["id", "event_id", "source_id", "time_words", "counted_from",
                    "quotes", "note", "outside_note", "outside_note_source", "url"]
 
 
-def accounts_csv(timeline: Timeline, lines_of: Callable[[PlacedEvent], str] | None = None
+def accounts_csv(timeline: Timeline, lines_of: Callable[[PlacedEvent], bytes] | None = None
                  ) -> bytes:
     """One row per account. `lines_of`: an event's CSV lines (the engine's kept ones)."""
     lines_of = lines_of or (lambda e: csv_lines(ACCOUNTS_HEADER, account_rows(timeline, e)))
@@ -537,7 +550,7 @@ def quote_rows(timeline: Timeline, e: PlacedEvent) -> list[list[Any]]:
     return rows
 
 
-def quotes_csv(timeline: Timeline, lines_of: Callable[[PlacedEvent], str] | None = None) -> bytes:
+def quotes_csv(timeline: Timeline, lines_of: Callable[[PlacedEvent], bytes] | None = None) -> bytes:
     """One row per quote. `lines_of`: an event's CSV lines (the engine's kept ones)."""
     lines_of = lines_of or (lambda e: csv_lines(QUOTES_HEADER, quote_rows(timeline, e)))
     return joined_table(QUOTES_HEADER, [lines_of(e) for e in timeline.events])
@@ -556,7 +569,7 @@ def event_figure_rows(e: PlacedEvent) -> list[list[Any]]:
     ] for a in e.accounts for n, f in enumerate(a.account.figures, start=1)]
 
 
-def figures_csv(timeline: Timeline, lines_of: Callable[[PlacedEvent], str] | None = None
+def figures_csv(timeline: Timeline, lines_of: Callable[[PlacedEvent], bytes] | None = None
                 ) -> bytes:
     """One row per figure. `lines_of`: an event's CSV lines (the engine's kept ones)."""
     lines_of = lines_of or (lambda e: csv_lines(FIGURES_HEADER, event_figure_rows(e)))
@@ -665,17 +678,18 @@ def timelinejs_slides(timeline: Timeline, e: PlacedEvent) -> list[dict[str, Any]
 
 
 def timelinejs_json(timeline: Timeline,
-                    slides_of: Callable[[PlacedEvent], list[Any]] | None = None) -> dict[str, Any]:
+                    slides_of: Callable[[PlacedEvent], bytes] | None = None) -> dict[str, Any]:
     """The accounts as a TimelineJS3 timeline (https://timeline.knightlab.com/docs/json-format.html):
-    one group per source, one slide per account, at the time that source gives it."""
+    one group per source, one slide per account, at the time that source gives it; each
+    event's slides as lines of JSON, for `dumps_by_line`."""
     site = timeline.site
-    slides_of = slides_of or (lambda e: timelinejs_slides(timeline, e))
+    slides_of = slides_of or (lambda e: (_lines_of(timelinejs_slides(timeline, e))))
     return {
         "title": {
             "text": {"headline": html.escape(site.title), "text": f"<p>{html.escape(site.description)}</p>"},
             "unique_id": "title",
         },
-        "events": [slide for e in timeline.events for slide in slides_of(e)],
+        "events": [slides_of(e) for e in timeline.events],  # each event's lines of JSON
     }
 
 
@@ -787,7 +801,7 @@ def crawler_files(site: SiteSettings, page_paths: list[str]) -> dict[str, bytes]
                   if p.endswith(".html") and p != "404.html")
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    lines += [f"  <url><loc>{xml_escape(url)}</loc></url>" for url in urls]
+    lines += [f"  <url><loc>{html.escape(url, quote=False)}</loc></url>" for url in urls]
     lines.append("</urlset>")
     robots += f"\nSitemap: {site.base_url}sitemap.xml\n"
     return {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,6 +89,15 @@ class Renderer:
         self.env.globals["og_locale"] = export.og_locale
         self._markdown = markdown
         self.html: dict[tuple[str, str], str] = {}
+
+    def compile(self, names: Iterable[str]) -> None:
+        """Compile these templates now (say, before forking workers, which then share them).
+        One that does not compile is left for `render_page` to report."""
+        for name in sorted(set(names)):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError:
+                pass
 
     def body_html(self, kind: str, record_id: str, text: str) -> str:
         # Disallowed addresses were reported by validation; here only the safe HTML is used.

@@ -31,7 +31,10 @@ class Precision(str, Enum):
 
     @property
     def rank(self) -> int:
-        return list(Precision).index(self)
+        return _RANKS[self]
+
+
+_RANKS = {precision: n for n, precision in enumerate(Precision)}
 
 
 # Parts of the day, as hours from the day's midnight; night runs into the next morning.
