@@ -59,6 +59,9 @@ STATE_SLACK = 64
 """How many records the snapshot may lag behind before it is written again (writing it costs
 about as much as working out a few hundred records; each record it lags by costs about a
 millisecond per build)."""
+PAGES = "pages.pickle"
+"""The last run's list of pages (path, template, what each reads), with the key of what the
+list is made from."""
 TEMPLATES = "templates.pickle"
 """The templates as Jinja compiled them (Jinja checks each against its template's source)."""
 
@@ -198,7 +201,15 @@ class Engine:
         self.snapshot = False
         """Whether the cache folder holds a snapshot of this engine (give or take `worked`)."""
         self._compiled_kept = 0
+        self.shape: tuple[bytes, tuple[tuple[str, str, tuple[str, ...]], ...]] | None = None
+        """The last run's pages (path, template, reads), with a hash of what decides which
+        pages the site has: the site's settings, sources, parties, content pages and
+        templates, and every event's front matter (not the events' bodies)."""
+        self._shape_kept: Any = None
         if folder:
+            shape = cache.read_state(folder / PAGES)
+            if isinstance(shape, tuple) and len(shape) == 2:
+                self.shape = self._shape_kept = shape
             code = cache.read_state(folder / TEMPLATES)
             if isinstance(code, dict):
                 self.compiled.code.update(code)
@@ -358,7 +369,7 @@ class Engine:
         fresh: dict[str, bytes] = {}
         keys: dict[str, Any] = {}
         for spec in events:
-            keys[spec.path] = self._page_key(spec, site_key)
+            keys[spec.path] = self._page_key(spec.template, spec.reads, site_key)
         if early is not None:
             for spec in events:
                 if self._changed(spec.path, keys[spec.path]):
@@ -367,34 +378,55 @@ class Engine:
             if news:
                 early(news)
 
-        specs = page_specs(timeline, renderer, common, events)
-        problems = collisions(specs)
-        if problems:
-            raise ContentError(problems)
-        for spec in specs:
-            if spec.path not in keys:
-                keys[spec.path] = self._page_key(spec, site_key)
-        pages = sum(1 for spec in specs if spec.path.endswith(".html"))
+        # Which pages the site has (and what each reads) follows from everything but the
+        # events' bodies: after an edit to a body alone, the last run's list holds, and only
+        # the pages to render again need their specs (an event's own page, as a rule).
+        shape_key = _digest(site_key, self._events_key)
+        all_specs: list[Any] | None = None
+        if self.shape is not None and self.shape[0] == shape_key:
+            shape = self.shape
+        else:
+            all_specs = page_specs(timeline, renderer, common, events)
+            problems = collisions(all_specs)
+            if problems:
+                raise ContentError(problems)
+            shape = (shape_key, tuple((s.path, s.template, s.reads) for s in all_specs))
+        paths = [path for path, _, _ in shape[1]]
+        for path, template, reads in shape[1]:
+            if path not in keys:
+                keys[path] = self._page_key(template, reads, site_key)
+        event_specs_by_path = {spec.path: spec for spec in events}
+
+        def specs_of(wanted: list[str]) -> list[Any]:
+            nonlocal all_specs
+            if all_specs is None and any(p not in event_specs_by_path for p in wanted):
+                all_specs = page_specs(timeline, renderer, common, events)
+            by_path = event_specs_by_path if all_specs is None else {
+                spec.path: spec for spec in all_specs}
+            return [by_path[path] for path in wanted]
+
+        pages = sum(1 for path in paths if path.endswith(".html"))
         if prove:
             # `check` writes nothing: one page of each template proves the templates render.
             static = static_files(self.paths.static)
-            unsafe = unsafe_paths([*(spec.path for spec in specs), *static])
+            unsafe = unsafe_paths([*paths, *static])
             if unsafe:
                 raise ContentError(unsafe)
             # One page of each template whose pages' inputs changed since the last build: a
             # template none of whose pages changed rendered them in that build (with no last
             # build, one page of every template).
-            first = {}
-            for spec in specs:
-                if self._changed(spec.path, keys[spec.path]):
-                    first.setdefault(spec.template, spec)
-            self._render(renderer, list(first.values()), 1)
+            first: dict[str, str] = {}
+            for path, template, _ in shape[1]:
+                if self._changed(path, keys[path]):
+                    first.setdefault(template, path)
+            self._render(renderer, specs_of(list(first.values())), 1)
+            self.shape = shape
             extra = len(export.DATA_FILES) + len(export.crawler_files(timeline.site, []))
-            count = len(specs) + len(static) + extra
+            count = len(paths) + len(static) + extra
             return BuildResult(content, timeline, pages, count, None, content.warnings,
                                time.perf_counter() - started, rendered=len(first))
-        todo = [s for s in specs if s.path not in fresh and self._changed(s.path, keys[s.path])]
-        say(f"{len(specs)} pages, {len(todo) + len(fresh)} to render")
+        todo = specs_of([p for p in paths if p not in fresh and self._changed(p, keys[p])])
+        say(f"{len(paths)} pages, {len(todo) + len(fresh)} to render")
         fresh.update(self._render(renderer, todo, jobs))
         rendered = len(fresh)
 
@@ -432,7 +464,7 @@ class Engine:
             say(f"search index: {len(todo)} of {todo[0].count} shards to index")
         # The data files and the sitemap read every event whole, and the list of pages.
         data_key = _digest(site_key, *(self._event_hash(e.id)[0] for e in timeline.events),
-                           *(s.path for s in specs))
+                           *paths)
         with search.Indexing(indexable, todo) as indexing:
             waiting = threading.Thread(target=indexing.run, args=(jobs,), daemon=True)
             waiting.start()
@@ -443,7 +475,7 @@ class Engine:
                 waiting.join()
             bundles = indexing.bundles()
         if made_data:
-            files.update(export.crawler_files(timeline.site, [spec.path for spec in specs]))
+            files.update(export.crawler_files(timeline.site, paths))
             for path, data in files.items():
                 keys[path] = data_key
                 fresh[path] = data
@@ -475,6 +507,7 @@ class Engine:
                         for path in keys}
         self.last_files = files
         self.last = (content, timeline)
+        self.shape = shape
         return BuildResult(content, timeline, pages, len(keys), report, content.warnings,
                            time.perf_counter() - started, rendered=rendered,
                            made=frozenset(fresh))
@@ -526,11 +559,12 @@ class Engine:
     def _changed(self, path: str, key: Any) -> bool:
         return path not in self.outputs or self.outputs[path][0] != key
 
-    def _page_key(self, spec: Any, site_key: bytes) -> tuple[Any, ...]:
+    def _page_key(self, template: str, reads: tuple[str, ...], site_key: bytes
+                  ) -> tuple[Any, ...]:
         """What the page declares it reads, as content hashes (a tuple: comparing one costs
         less than hashing it again, thousands of times per edit)."""
-        parts: list[Any] = [site_key, spec.template]
-        for read in spec.reads:
+        parts: list[Any] = [site_key, template]
+        for read in reads:
             kind, _, name = read.partition(":")
             parts.append(read)
             if kind == "event" or kind == "meta":
@@ -638,6 +672,9 @@ class Engine:
             for memo in self.memos.values():
                 if memo.used:
                     memo.save(self.folder)
+            if self.shape is not None and self.shape is not self._shape_kept:
+                cache.write_state(self.folder / PAGES, self.shape)
+                self._shape_kept = self.shape
             if hash(tuple(sorted(self.compiled.code.items()))) != self._compiled_kept:
                 cache.write_state(self.folder / TEMPLATES, dict(self.compiled.code))
                 self._compiled_kept = hash(tuple(sorted(self.compiled.code.items())))
