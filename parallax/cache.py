@@ -483,7 +483,9 @@ class BuildCache:
         if size < max(o + n for o, n in earlier.index.values()):
             return None  # not the pack of that record
         index: dict[str, tuple[int, int]] = {}
-        new = [p for p in files if p in made or p not in earlier.index]
+        with pack.open("rb") as stream:
+            new = [p for p in files if p not in earlier.index or (
+                p in made and not _same(stream, earlier.index[p], files[p]))]
         added = sum(len(files[p]) for p in new)
         live = sum(earlier.index[p][1] for p in files if p not in new) + added
         if size + added > 2 * live:
@@ -505,6 +507,15 @@ class BuildCache:
         builds = self._builds()
         builds[str(out.resolve())] = last
         self._save_builds(builds)
+
+
+def _same(pack: BinaryIO, place: tuple[int, int], data: bytes) -> bool:
+    """Whether the pack holds `data` at `place` (a file made again, but to the same bytes)."""
+    offset, length = place
+    if length != len(data):
+        return False
+    pack.seek(offset)
+    return pack.read(length) == data
 
 
 def stat_outputs(out: Path, files: Iterable[str]) -> dict[str, tuple[int, int]]:

@@ -186,6 +186,8 @@ class Engine:
         """Each file of the last good build: its key and how to get its bytes."""
         self.on_disk: dict[str, Any] = {}
         """Key of each file this engine knows site/ holds as the last build made it."""
+        self.verified: frozenset[str] = frozenset()
+        """The files `adopt` found in site/ as the cache folder's record of them says."""
         self.runs = 0
         self.last: tuple[Content, Timeline] | None = None
         """The content and timeline of this engine's last good run (serve's quick pages)."""
@@ -267,7 +269,9 @@ class Engine:
         if hit is not None and hit[0] is record and hit[1] == known:
             self.checked_now[key] = hit
             return hit[2]
-        checked = check_record(record, known, limit, addresses=self.memos["addresses"],
+        whole = record if not isinstance(record, _Kept) else self.memos["records"](
+            record.text, record.path, record.kind, record.id)
+        checked = check_record(whole, known, limit, addresses=self.memos["addresses"],
                                quiet=self.memos["quiet"])
         self.worked += 1
         self.checked_now[key] = (record, known, checked)
@@ -664,6 +668,7 @@ class Engine:
                 if stat.st_size == size and stat.st_mtime_ns == mtime and relative in last.keys:
                     on_disk[relative] = last.keys[relative]
         self.on_disk = on_disk
+        self.verified = frozenset(on_disk)
 
     def save(self) -> None:
         """Keep what this engine's latest build used in the cache folder, and a snapshot of
@@ -679,17 +684,63 @@ class Engine:
                 cache.write_state(self.folder / TEMPLATES, dict(self.compiled.code))
                 self._compiled_kept = hash(tuple(sorted(self.compiled.code.items())))
             if not self.snapshot or self.worked > STATE_SLACK:
-                cache.write_state(self.folder / STATE, (self.texts, self.parsed, self.checked,
-                                                        self.placed, self.hashes))
+                cache.write_state(self.folder / STATE, self._snapshot())
                 if self.parts is not None:
                     cache.write_state(self.folder / PARTS, self.parts)
                 self.snapshot = True
                 self.worked = 0
 
+    def _snapshot(self) -> tuple[Any, ...]:
+        """What the snapshot keeps: the engine's records, each event's parse without its front
+        matter's data and lines (see `_Kept`)."""
+        kept: dict[int, RawRecord] = {}
+
+        def slim(record: RawRecord, text: str) -> RawRecord:
+            if record.kind != "event" or isinstance(record, _Kept):
+                return record
+            if id(record) not in kept:
+                kept[id(record)] = _Kept(record, text)
+            return kept[id(record)]
+
+        parsed = {shown: (text, what, slim(record, text))
+                  for shown, (text, what, record) in self.parsed.items()}
+        checked = {key: (kept.get(id(record), record), known, result)
+                   for key, (record, known, result) in self.checked.items()}
+        return (self.texts, parsed, checked, self.placed, self.hashes)
+
     def forget_unused(self) -> None:
         """A long session keeps one site's worth."""
         for memo in self.memos.values():
             memo.forget_unused()
+
+
+class _Kept(RawRecord):
+    """An event's parse as the snapshot keeps it: without its front matter's data and where
+    each key stands (most of the snapshot's objects, and of the time it takes to read), which
+    are parsed again from its text when asked for: when the record must be judged again (the
+    engine then asks its memo), or a message needs a line."""
+
+    _FIELDS = ("kind", "id", "path", "body", "body_line", "line", "problems", "marked")
+
+    def __init__(self, record: RawRecord, text: str):
+        for name in self._FIELDS:
+            object.__setattr__(self, name, getattr(record, name))
+        object.__setattr__(self, "text", text)
+
+    def whole(self) -> RawRecord:
+        found = self.__dict__.get("_whole")
+        if found is None:
+            found = load.parse_markdown(self.text, self.path, self.kind, self.id)
+            object.__setattr__(self, "_whole", found)
+        return found
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: value for name, value in self.__dict__.items() if name != "_whole"}
+
+    data = property(lambda self: self.whole().data)
+    lines = property(lambda self: self.whole().lines)
+    booleans = property(lambda self: self.whole().booleans)
+    bare = property(lambda self: self.whole().bare)
 
 
 def _unread() -> bytes:
@@ -783,7 +834,13 @@ def cached_build(paths: Paths, *, write: bool = True, strict: bool = False,
     engine.save()
     if write:
         files = engine.last_files
-        outputs = cache.stat_outputs(paths.out.resolve(), files)
+        # A file the build left as it was, and which matched the last build's record before
+        # it, still does; the others are looked at again.
+        written = result.report.changed if result.report is not None else None
+        kept = {} if written is None or last is None or last.outputs is None else {
+            p: last.outputs[p] for p in engine.verified if p not in written and p in files}
+        found = cache.stat_outputs(paths.out.resolve(), [p for p in files if p not in kept])
+        outputs = {p: kept[p] if p in kept else found[p] for p in files}
         record = cache.LastBuild(
             key=key, inputs=inputs,
             warnings=[(w.path, w.line, w.field, w.message) for w in result.warnings],

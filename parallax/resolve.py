@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from .errors import ContentError, Problem
 from .load import Loc
-from .models import EventRecord, Page, Party, SiteSettings, Source, TimeWords
+from .models import Account, EventRecord, Page, Party, SiteSettings, Source, TimeWords
 from .timewords import Resolution, resolve_words
 from .validate import Content
 from .when import Interval, WhenError, parse_when

@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 from .errors import ContentError, Problem
 
@@ -183,7 +184,7 @@ class Indexing:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(pages[path])
 
-    def __enter__(self) -> Indexing:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -24,6 +24,8 @@ class WriteReport:
     written: int
     unchanged: int
     removed: int
+    changed: frozenset[str] | None = None
+    """The paths written, when some files were left as they were (None: all were written)."""
 
 
 def describe(totals: str, report: WriteReport | None, seconds: float) -> str:
@@ -154,4 +156,5 @@ def write_site(files: Mapping[str, bytes], out: Path,
         for folder, _dirs, _names in os.walk(out, topdown=False):
             if folder != str(out) and not os.listdir(folder):
                 os.rmdir(folder)
-    return WriteReport(written=len(changed), unchanged=len(files) - len(changed), removed=len(stale))
+    return WriteReport(written=len(changed), unchanged=len(files) - len(changed), removed=len(stale),
+                       changed=frozenset(changed))
