@@ -46,15 +46,15 @@ from .render import (
 )
 from .resolve import Around, PlacedEvent, Timeline, place_event, resolve_timeline
 from .validate import Checked, Content, Known, check_record, validate_content
-from .write import WriteReport, describe, unsafe_paths, write_site
+from .write import Staging, WriteReport, describe, unsafe_paths, write_site
 
 STATE = "engine.pickle"
 """The engine's snapshot in the cache folder: what it worked out for each record (the file's
 text and parse, its judgement, its placing, its data-file rows), kept as objects that still
 share what they shared, so a new process finds its hits as a warm serve engine does."""
 PARTS = "engine-parts.pickle"
-"""Each event's share of the data files, beside the snapshot (read only by a run that makes
-the data files: a check does not)."""
+"""Where each event's share of the data files is in the last build's files, and what it was
+made from (read only by a run that makes the data files: a check does not)."""
 STATE_SLACK = 64
 """How many records the snapshot may lag behind before it is written again (writing it costs
 about as much as working out a few hundred records; each record it lags by costs about a
@@ -178,10 +178,14 @@ class Engine:
         """Each Markdown record file's (whole, front matter) hash, by its shown path."""
         self.checked: dict[tuple[int, int], tuple[RawRecord, Known, Checked]] = {}
         self.placed: dict[int, tuple[Any, bytes, PlacedEvent | tuple]] = {}
-        self.parts: dict[tuple[str, str], tuple[tuple[bytes, bytes, bytes], Any]] | None = {}
-        """Each event's part of each data file, by (part, event id), with what it was made
-        from: the event's record text, what placing reads, and the site (hashes); None: still
-        in the cache folder."""
+        self.parts: dict[tuple[str, str], tuple[tuple[bytes, bytes, bytes], int, int]] | None = {}
+        """Where each event's part of each data file is in the last build's file, by (part,
+        event id): what it was made from (the event's record text, what placing reads and
+        the site, as hashes), its offset and length; None: still in the cache folder."""
+        self.parts_key: bytes | None = None
+        """The key of the data files `parts` points into."""
+        self._parts_kept = True
+        self._views: dict[str, memoryview | None] = {}
         self.outputs: dict[str, tuple[Any, Callable[[], bytes]]] = {}
         """Each file of the last good build: its key and how to get its bytes."""
         self.on_disk: dict[str, Any] = {}
@@ -293,22 +297,33 @@ class Engine:
         return placed
 
     def part(self, name: str, placed: PlacedEvent, make: Callable[[PlacedEvent], Any]) -> Any:
+        """An event's part of a data file: the bytes the last build's file has for it, when
+        it was made from the same inputs; else made."""
         if self.parts is None:
             kept = cache.read_state(self.folder / PARTS) if self.folder else None
-            self.parts = kept if isinstance(kept, dict) else {}
+            self.parts_key, self.parts = kept if isinstance(kept, tuple) and len(kept) == 2 else (
+                None, {})
         key = (name, placed.id)
         made_from = self._made_from.get(placed.id)
         if made_from is None:
             made_from = self._made_from[placed.id] = (
                 self._event_hash(placed.id)[0], self._around[1], self._site_key)
+        self.parts_now[key] = made_from
         hit = self.parts.get(key)
         if hit is not None and hit[0] == made_from:
-            self.parts_now[key] = hit
-            return hit[1]
-        value = make(placed)
+            found = self._last_file(name)
+            if found is not None:
+                return found[hit[1]:hit[1] + hit[2]]
         self.worked += 1
-        self.parts_now[key] = (made_from, value)
-        return value
+        return make(placed)
+
+    def _last_file(self, name: str) -> memoryview | None:
+        """The last build's data file of this part, if `parts` points into it."""
+        if name not in self._views:
+            last = self.outputs.get(export.PART_FILES[name])
+            self._views[name] = (memoryview(last[1]()) if last is not None
+                                 and last[0] == self.parts_key else None)
+        return self._views[name]
 
     # --- one build ---------------------------------------------------------------------------
 
@@ -341,6 +356,7 @@ class Engine:
         self.checked_now: dict = {}
         self.placed_now: dict = {}
         self.parts_now: dict = {}
+        self._views = {}
         self._made_from: dict[str, tuple[bytes, bytes, bytes]] = {}
         self.texts_now: dict = {}
         self.changed = None if changed is None else {os.path.abspath(p) for p in changed}
@@ -469,41 +485,59 @@ class Engine:
         # The data files and the sitemap read every event whole, and the list of pages.
         data_key = _digest(site_key, *(self._event_hash(e.id)[0] for e in timeline.events),
                            *paths)
-        with search.Indexing(indexable, todo) as indexing:
-            waiting = threading.Thread(target=indexing.run, args=(jobs,), daemon=True)
-            waiting.start()
-            try:
-                made_data = self._changed("data/timeline.json", data_key)
-                files = export.data_files(timeline, part=self.part) if made_data else {}
-            finally:
-                waiting.join()
-            bundles = indexing.bundles()
-        if made_data:
-            files.update(export.crawler_files(timeline.site, paths))
-            for path, data in files.items():
-                keys[path] = data_key
-                fresh[path] = data
-            self.parts = self.parts_now
-        else:
-            for path, (key, _) in self.outputs.items():
-                if key == data_key and path not in keys:
-                    keys[path] = data_key
-
-        for key, bundle in zip(shard_keys, bundles, strict=True):
-            for path, data in bundle.items():
-                keys[path] = key
-                fresh[path] = data
-        for path, data in static_files(self.paths.static).items():
-            keys[path] = _digest(b"static", data)
-            if self._changed(path, keys[path]):
-                fresh[path] = data
+        staging: Staging | None = None
+        try:
+            with search.Indexing(indexable, todo) as indexing:
+                waiting = threading.Thread(target=indexing.run, args=(jobs,), daemon=True)
+                waiting.start()
+                try:
+                    made_data = self._changed("data/timeline.json", data_key)
+                    if made_data:
+                        places: export.Places = {}
+                        files = export.data_files(timeline, part=self.part, places=places)
+                        files.update(export.crawler_files(timeline.site, paths))
+                        for path, data in files.items():
+                            keys[path] = data_key
+                            fresh[path] = data
+                        self.parts = {key: (made_from, *places[key])
+                                      for key, made_from in self.parts_now.items()}
+                        self.parts_key = data_key
+                        self._parts_kept = False
+                        self._views = {}
+                    else:
+                        for path, (key, _) in self.outputs.items():
+                            if key == data_key and path not in keys:
+                                keys[path] = data_key
+                    for path, data in static_files(self.paths.static).items():
+                        keys[path] = _digest(b"static", data)
+                        if self._changed(path, keys[path]):
+                            fresh[path] = data
+                    if write:
+                        # While Pagefind works, everything but its new shards is staged.
+                        staging = Staging(self.paths.out, unchanged=frozenset(
+                            p for p, key in keys.items() if self.on_disk.get(p) == key))
+                        staging.add(_Outputs({p: fresh[p] for p in keys if p in fresh},
+                                             {p: self.outputs[p][1] for p in keys
+                                              if p not in fresh}))
+                finally:
+                    waiting.join()
+                bundles = indexing.bundles()
+            for key, bundle in zip(shard_keys, bundles, strict=True):
+                for path, data in bundle.items():
+                    keys[path] = key
+                    fresh[path] = data
+            if staging is not None:
+                staging.add({path: data for bundle in bundles for path, data in bundle.items()})
+        except BaseException:
+            if staging is not None:
+                staging.discard()
+            raise
 
         kept = {path: self.outputs[path][1] for path in keys if path not in fresh}
         files = _Outputs(fresh, kept)
         report = None
-        if write:
-            unchanged = frozenset(p for p, key in keys.items() if self.on_disk.get(p) == key)
-            report = write_site(files, self.paths.out, unchanged=unchanged)
+        if staging is not None:
+            report = staging.commit()
             self.on_disk = dict(keys)
         else:
             self.on_disk = {}
@@ -683,10 +717,11 @@ class Engine:
             if hash(tuple(sorted(self.compiled.code.items()))) != self._compiled_kept:
                 cache.write_state(self.folder / TEMPLATES, dict(self.compiled.code))
                 self._compiled_kept = hash(tuple(sorted(self.compiled.code.items())))
+            if not self._parts_kept and self.parts is not None:
+                cache.write_state(self.folder / PARTS, (self.parts_key, self.parts))
+                self._parts_kept = True
             if not self.snapshot or self.worked > STATE_SLACK:
                 cache.write_state(self.folder / STATE, self._snapshot())
-                if self.parts is not None:
-                    cache.write_state(self.folder / PARTS, self.parts)
                 self.snapshot = True
                 self.worked = 0
 

@@ -182,28 +182,50 @@ def _lines_of(items: Any) -> bytes:
     return b",\n".join(_encoded(item) for item in items)
 
 
-def dumps_by_line(data: dict[str, Any]) -> bytes:
+Bytes = bytes | memoryview
+"""Lines already made: an event's part of a data file (a view of the last build's file when
+the engine kept it)."""
+
+
+def dumps_by_line(data: dict[str, Any],
+                  places: dict[tuple[str, int], tuple[int, int]] | None = None) -> bytes:
     """JSON with one top-level key per line and one item of each top-level list per line:
     compact enough for tens of thousands of records, and a change to one record is a change
     to one line. An item of a top-level list given as bytes is lines of JSON already made
-    (`_lines_of`; empty bytes: no items)."""
-    lines = [b"{"]
+    (`_lines_of`; empty: no items); `places` is told where each such item went: (offset,
+    length) in the result, by (key, index in its list)."""
+    chunks: list[Bytes] = []
+    size = 0
+
+    def add(chunk: Bytes) -> None:
+        nonlocal size
+        chunks.append(chunk)
+        size += len(chunk)
+
+    add(b"{\n")
     last = len(data) - 1
     for n, (key, value) in enumerate(data.items()):
         comma = b"," if n < last else b""
         name = _encoded(key)
-        items = [item if isinstance(item, bytes) else _encoded(item) for item in value
-                 if not (isinstance(item, bytes) and not item)] if isinstance(value, list) else []
-        if items:
-            lines.append(name + b":[")
-            lines.append(b",\n".join(items))
-            lines.append(b"]" + comma)
-        elif isinstance(value, list):
-            lines.append(name + b":[]" + comma)
-        else:
-            lines.append(name + b":" + _encoded(value) + comma)
-    lines.append(b"}")
-    return b"\n".join(lines) + b"\n"
+        if not isinstance(value, list):
+            add(name + b":" + _encoded(value) + comma + b"\n")
+            continue
+        add(name + b":[")
+        first = True
+        for index, item in enumerate(value):
+            made = isinstance(item, (bytes, memoryview))
+            if made and not len(item):
+                if places is not None:
+                    places[(key, index)] = (size, 0)
+                continue
+            add(b"\n" if first else b",\n")
+            first = False
+            if made and places is not None:
+                places[(key, index)] = (size, len(item))
+            add(item if made else _encoded(item))
+        add(b"]" + comma + b"\n" if first else b"\n]" + comma + b"\n")
+    add(b"}\n")
+    return b"".join(chunks)
 
 
 Part = Callable[[str, PlacedEvent, Callable[[PlacedEvent], Any]], Any]
@@ -221,29 +243,59 @@ DATA_FILES = ("data/timeline.json", "data/timeline.schema.json", "data/schema.js
 """The data files every build writes (`data_files` makes them)."""
 
 
-def data_files(timeline: Timeline, part: Part | None = None) -> dict[str, bytes]:
+PART_FILES = {"timeline": "data/timeline.json", "events": "data/events.csv",
+              "accounts": "data/accounts.csv", "quotes": "data/quotes.csv",
+              "figures": "data/figures.csv", "slides": "data/timelinejs.json"}
+"""The data file each kind of an event's part goes to."""
+
+Places = dict[tuple[str, str], tuple[int, int]]
+"""Where each event's part went in its data file: (offset, length) by (part, event id)."""
+
+
+def data_files(timeline: Timeline, part: Part | None = None,
+               places: Places | None = None) -> dict[str, bytes]:
+    """Every data file. `part` makes (or finds) each event's part of a file; `places` is told
+    where each part went."""
     made = part or _make
+    events = timeline.events
 
     def kept(name: str, make: Callable[[PlacedEvent], Any]) -> Callable[[PlacedEvent], Any]:
         return lambda placed: made(name, placed, make)
 
+    def put(name: str, found: list[tuple[int, int]]) -> None:
+        if places is not None:
+            for placed, where in zip(events, found, strict=True):
+                places[(name, placed.id)] = where
+
+    def table(name: str, header: list[str], make: Callable[[PlacedEvent], Bytes]) -> bytes:
+        found: list[tuple[int, int]] = []
+        data = joined_table(header, [made(name, e, make) for e in events], found)
+        put(name, found)
+        return data
+
+    def by_line(name: str, data: dict[str, Any]) -> bytes:
+        found: dict[tuple[str, int], tuple[int, int]] = {}
+        encoded = dumps_by_line(data, found)
+        put(name, [found[("events", n)] for n in range(len(events))])
+        return encoded
+
     files = {
-        "data/timeline.json": dumps_by_line(timeline_json(
+        "data/timeline.json": by_line("timeline", timeline_json(
             timeline, kept("timeline", lambda e: _encoded(
                 event_json(e, event_origins(timeline, e)))))),
         "data/timeline.schema.json": dumps(TIMELINE_SCHEMA),
         "data/schema.json": _content_schema_file(),
-        "data/events.csv": events_csv(timeline, kept("events", lambda e: csv_lines(
-            EVENTS_HEADER, [event_row(timeline, e)]))),
-        "data/accounts.csv": accounts_csv(timeline, kept("accounts", lambda e: csv_lines(
-            ACCOUNTS_HEADER, account_rows(timeline, e)))),
-        "data/quotes.csv": quotes_csv(timeline, kept("quotes", lambda e: csv_lines(
-            QUOTES_HEADER, quote_rows(timeline, e)))),
-        "data/figures.csv": figures_csv(timeline, kept("figures", lambda e: csv_lines(
-            FIGURES_HEADER, event_figure_rows(e)))),
+        "data/events.csv": table("events", EVENTS_HEADER, lambda e: csv_lines(
+            EVENTS_HEADER, [event_row(timeline, e)])),
+        "data/accounts.csv": table("accounts", ACCOUNTS_HEADER, lambda e: csv_lines(
+            ACCOUNTS_HEADER, account_rows(timeline, e))),
+        "data/quotes.csv": table("quotes", QUOTES_HEADER, lambda e: csv_lines(
+            QUOTES_HEADER, quote_rows(timeline, e))),
+        "data/figures.csv": table("figures", FIGURES_HEADER, lambda e: csv_lines(
+            FIGURES_HEADER, event_figure_rows(e))),
         "data/sources.csv": sources_csv(timeline),
         "data/parties.csv": parties_csv(timeline),
-        "data/timelinejs.json": dumps_by_line(timelinejs_json(
+        "data/timelinejs.json": by_line("slides", timelinejs_json(
             timeline, kept("slides", lambda e: _lines_of(timelinejs_slides(timeline, e))))),
     }
     assert tuple(files) == DATA_FILES, "DATA_FILES names every data file"
@@ -421,11 +473,19 @@ def csv_lines(header: list[str], rows: list[list[Any]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def joined_table(header: list[str], parts: list[bytes]) -> bytes:
-    """A table from its header and the CSV lines of each part, in order."""
+def joined_table(header: list[str], parts: list[Bytes],
+                 places: list[tuple[int, int]] | None = None) -> bytes:
+    """A table from its header and the CSV lines of each part, in order; `places` is given
+    where each part went: (offset, length) in the result."""
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(header)
-    return out.getvalue().encode("utf-8") + b"".join(parts)
+    head = out.getvalue().encode("utf-8")
+    if places is not None:
+        offset = len(head)
+        for part in parts:
+            places.append((offset, len(part)))
+            offset += len(part)
+    return b"".join([head, *parts])
 
 
 # A spreadsheet reads a cell that starts with one of these as a formula (OWASP's list for CSV
@@ -678,7 +738,7 @@ def timelinejs_slides(timeline: Timeline, e: PlacedEvent) -> list[dict[str, Any]
 
 
 def timelinejs_json(timeline: Timeline,
-                    slides_of: Callable[[PlacedEvent], bytes] | None = None) -> dict[str, Any]:
+                    slides_of: Callable[[PlacedEvent], Bytes] | None = None) -> dict[str, Any]:
     """The accounts as a TimelineJS3 timeline (https://timeline.knightlab.com/docs/json-format.html):
     one group per source, one slide per account, at the time that source gives it; each
     event's slides as lines of JSON, for `dumps_by_line`."""

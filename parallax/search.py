@@ -172,17 +172,25 @@ class Indexing:
     def __init__(self, pages: Mapping[str, bytes], todo: Sequence[Shard]):
         self.pages = pages
         self.todo = tuple(todo)
-        self._temporary = tempfile.TemporaryDirectory(prefix="parallax-search-")
-        self._folders = [Path(self._temporary.name) / str(n) for n in range(len(self.todo))]
         self._done: list[subprocess.CompletedProcess[str] | None] = [None] * len(self.todo)
         self._error: ContentError | None = None
-        for shard, folder in zip(self.todo, self._folders, strict=True):
-            root = folder / "site"
-            root.mkdir(parents=True)
-            for path in shard.paths:
-                target = root / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(pages[path])
+        # On disk, in the default temporary folder: Pagefind reads a folder in the order its
+        # file system lists it, and what it writes depends on that order (a memory-backed
+        # folder, which lists files in another order than a disk's, gives other bytes).
+        temporary = tempfile.TemporaryDirectory(prefix="parallax-search-")
+        folders = [Path(temporary.name) / str(n) for n in range(len(self.todo))]
+        try:
+            for shard, folder in zip(self.todo, folders, strict=True):
+                root = folder / "site"
+                root.mkdir(parents=True)
+                for path in shard.paths:
+                    target = root / path
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(pages[path])
+        except BaseException:
+            temporary.cleanup()
+            raise
+        self._temporary, self._folders = temporary, folders
 
     def __enter__(self) -> Self:
         return self

@@ -74,16 +74,6 @@ def _staging(out: Path, tag: str) -> Path:
     return staging
 
 
-def _write_all(folder: Path, files: Mapping[str, bytes]) -> None:
-    made: set[Path] = set()
-    for relative, data in files.items():
-        target = folder / relative
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.write_bytes(data)
-
-
 # A name under site/ that a file system, a web server or a terminal could misread: control
 # characters (a line break in a folder name ends up in links and the sitemap), a name longer
 # than file systems allow, or a part that climbs out of site/.
@@ -110,51 +100,85 @@ def unsafe_paths(paths: Iterable[str]) -> list[Problem]:
     return problems
 
 
+class Staging:
+    """Files being written beside `out` (`add`, as many times as needed), put in place only
+    by `commit`, once all are on disk; `discard` drops them. `unchanged`: paths the caller
+    knows site/ already holds with the bytes it will give (the build cache's record of what
+    it wrote last), so they are neither read back to compare nor asked of the files given."""
+
+    def __init__(self, out: Path, unchanged: frozenset[str] = frozenset()):
+        self.out = out.resolve()
+        self.unchanged = unchanged
+        self.fresh = not self.out.exists()
+        self.existing = {} if self.fresh else _existing(self.out)
+        self.folder = _staging(self.out, "new" if self.fresh else "staging")
+        self.given: set[str] = set()
+        self.changed: list[str] = []
+        self._made: set[Path] = set()
+
+    def add(self, files: Mapping[str, bytes]) -> None:
+        """Write the files that differ from site/'s to the staging folder (ContentError, and
+        nothing written, when a path may not be written under site/)."""
+        unsafe = unsafe_paths(files)
+        if unsafe:
+            raise ContentError(unsafe)
+        for relative in files:
+            self.given.add(relative)
+            path = self.existing.get(relative)
+            if path is not None and relative in self.unchanged:
+                continue
+            data = files[relative]
+            if self.fresh or path is None or os.stat(path).st_size != len(data) or (
+                    _read(path) != data):
+                target = self.folder / relative
+                if target.parent not in self._made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    self._made.add(target.parent)
+                target.write_bytes(data)
+                self.changed.append(relative)
+
+    def commit(self) -> WriteReport:
+        """Put the staged files in place and remove those of site/ that were not given."""
+        if self.fresh:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self.folder.rename(self.out)
+            except BaseException:
+                self.discard()
+                raise
+            return WriteReport(written=len(self.given), unchanged=0, removed=0)
+        try:
+            for relative in self.changed:
+                target = self.out / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.folder / relative, target)
+        finally:
+            self.discard()
+        stale = sorted(set(self.existing) - self.given)
+        for relative in stale:
+            (self.out / relative).unlink()
+        if stale:
+            for folder, _dirs, _names in os.walk(self.out, topdown=False):
+                if folder != str(self.out) and not os.listdir(folder):
+                    os.rmdir(folder)
+        return WriteReport(written=len(self.changed), unchanged=len(self.given) - len(self.changed),
+                           removed=len(stale), changed=frozenset(self.changed))
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def write_site(files: Mapping[str, bytes], out: Path,
                unchanged: frozenset[str] = frozenset()) -> WriteReport:
-    """`unchanged`: paths the caller knows site/ already holds with these bytes (the build
-    cache's record of what it wrote last), so they are neither read back to compare nor asked
-    of `files`."""
+    """Write `files` under `out` (see `Staging`): nothing under it changes until all are on
+    disk."""
     unsafe = unsafe_paths(files)
     if unsafe:
         raise ContentError(unsafe)
-    out = out.resolve()
-    if not out.exists():
-        fresh = _staging(out, "new")
-        try:
-            _write_all(fresh, files)
-            fresh.rename(out)
-        except BaseException:
-            shutil.rmtree(fresh, ignore_errors=True)
-            raise
-        return WriteReport(written=len(files), unchanged=0, removed=0)
-
-    existing = _existing(out)
-    changed: dict[str, bytes] = {}
-    for relative in files:
-        path = existing.get(relative)
-        if path is not None and relative in unchanged:
-            continue
-        data = files[relative]
-        if path is None or os.stat(path).st_size != len(data) or _read(path) != data:
-            changed[relative] = data
-    stale = sorted(set(existing) - set(files))
-
-    if changed:
-        staging = _staging(out, "staging")
-        try:
-            _write_all(staging, changed)
-            for relative in changed:
-                target = out / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(staging / relative, target)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    for relative in stale:
-        (out / relative).unlink()
-    if stale:
-        for folder, _dirs, _names in os.walk(out, topdown=False):
-            if folder != str(out) and not os.listdir(folder):
-                os.rmdir(folder)
-    return WriteReport(written=len(changed), unchanged=len(files) - len(changed), removed=len(stale),
-                       changed=frozenset(changed))
+    staging = Staging(out, unchanged)
+    try:
+        staging.add(files)
+    except BaseException:
+        staging.discard()
+        raise
+    return staging.commit()
