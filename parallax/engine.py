@@ -192,6 +192,7 @@ class Engine:
         """Key of each file this engine knows site/ holds as the last build made it."""
         self.verified: frozenset[str] = frozenset()
         """The files `adopt` found in site/ as the cache folder's record of them says."""
+        self._unverified: cache.LastBuild | None = None
         self.runs = 0
         self.last: tuple[Content, Timeline] | None = None
         """The content and timeline of this engine's last good run (serve's quick pages)."""
@@ -514,6 +515,7 @@ class Engine:
                             fresh[path] = data
                     if write:
                         # While Pagefind works, everything but its new shards is staged.
+                        self._verify()
                         staging = Staging(self.paths.out, unchanged=frozenset(
                             p for p, key in keys.items() if self.on_disk.get(p) == key))
                         staging.add(_Outputs({p: fresh[p] for p in keys if p in fresh},
@@ -691,12 +693,19 @@ class Engine:
         self.outputs = {path: (key, _packed(packed, path)) for path, key in last.keys.items()
                         if path in last.index}
         self.facts = dict(last.facts)
+        self._unverified = last  # which files site/ still holds: looked at when it is written
+
+    def _verify(self) -> None:
+        """`on_disk`: the files of the adopted build that site/ still holds as it wrote them."""
+        last, self._unverified = self._unverified, None
+        if last is None:
+            return
         out = self.paths.out.resolve()
         on_disk = {}
         if out.is_dir() and last.outputs:
             for relative, (size, mtime) in last.outputs.items():
                 try:
-                    stat = os.stat(out / relative)
+                    stat = os.stat(os.path.join(out, relative))
                 except OSError:
                     continue
                 if stat.st_size == size and stat.st_mtime_ns == mtime and relative in last.keys:

@@ -8,7 +8,7 @@ time words is placed at the editors' placement of its event and marked so.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -72,10 +72,11 @@ class PlacedEvent:
     silent_sources: tuple[str, ...]
     """Ids of the sources that do not mention this event."""
     differences: tuple[TimingDifference, ...]
+    id: str = field(init=False, repr=False, compare=False)
+    """The event's id (asked for hundreds of thousands of times in a large site's build)."""
 
-    @property
-    def id(self) -> str:
-        return self.event.id
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", self.event.id)
 
 
 @dataclass(frozen=True)

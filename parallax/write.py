@@ -51,14 +51,18 @@ def write_now(out: Path, relative: str, data: bytes) -> None:
 def _existing(out: Path) -> dict[str, str]:
     """Every file under `out`: its full path by its path under `out` ('events/x/index.html').
     Plain strings: a site holds thousands of files, and path objects for each cost more than
-    the walk."""
+    the walk. A link to a folder is not walked into (nor taken for a file), as os.walk does."""
     found: dict[str, str] = {}
-    root = str(out)
-    skip = len(root) + 1
-    for folder, _dirs, names in os.walk(root):
-        prefix = folder[skip:].replace(os.sep, "/") + "/" if folder != root else ""
-        for name in names:
-            found[prefix + name] = os.path.join(folder, name)
+    folders = [(str(out), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    if not entry.is_symlink():
+                        folders.append((entry.path, prefix + entry.name + "/"))
+                else:
+                    found[prefix + entry.name] = entry.path
     return found
 
 
