@@ -23,13 +23,19 @@ import gzip
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Self
+from typing import BinaryIO, Self
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: the shards' pages are copied afresh for each run
+    fcntl = None  # type: ignore[assignment]
 
 from .errors import ContentError, Problem
 
@@ -163,34 +169,77 @@ def _run_pagefind(binary: Path, shard: Shard, root: Path, out: Path
 
 class Indexing:
     """Shards being indexed, in three steps, so that the indexing can go on beside the build's
-    other work: the shards' pages are copied to a temporary folder (here, by the caller, who has
-    their bytes); `run` (fit for a thread of its own: it only starts Pagefind's processes and
-    waits on them, so it never competes with the caller's work for the interpreter) indexes
-    them; `bundles` (the caller again) reads what Pagefind wrote. Closing it removes the
-    temporary folder."""
+    other work: the shards' pages are copied to a folder on disk (here, by the caller, who has
+    their bytes): a temporary one, or, given a folder `kept` between runs, one for each shard
+    there; `run` (fit for a thread of its own: it only starts Pagefind's processes and waits on
+    them, so it never competes with the caller's work for the interpreter) indexes them;
+    `bundles` (the caller again) reads what Pagefind wrote. Closing it removes the temporary
+    folder.
 
-    def __init__(self, pages: Mapping[str, bytes], todo: Sequence[Shard]):
+    On disk, not in memory: Pagefind reads a folder in the order its file system lists it, and
+    what it writes depends on that order (a memory-backed folder, which lists files in another
+    order than a disk's, gives other bytes)."""
+
+    def __init__(self, pages: Mapping[str, bytes], todo: Sequence[Shard], kept: Path | None = None):
         self.pages = pages
         self.todo = tuple(todo)
         self._done: list[subprocess.CompletedProcess[str] | None] = [None] * len(self.todo)
         self._error: ContentError | None = None
-        # On disk, in the default temporary folder: Pagefind reads a folder in the order its
-        # file system lists it, and what it writes depends on that order (a memory-backed
-        # folder, which lists files in another order than a disk's, gives other bytes).
-        temporary = tempfile.TemporaryDirectory(prefix="parallax-search-")
-        folders = [Path(temporary.name) / str(n) for n in range(len(self.todo))]
+        self._locks: list[BinaryIO] = []
+        self._temporary = tempfile.TemporaryDirectory(prefix="parallax-search-")
+        self._outs = [Path(self._temporary.name) / str(n) / BUNDLE for n in range(len(self.todo))]
+        self._roots: list[Path] = []
         try:
-            for shard, folder in zip(self.todo, folders, strict=True):
-                root = folder / "site"
-                root.mkdir(parents=True)
-                for path in shard.paths:
-                    target = root / path
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(pages[path])
+            if kept is not None and self.todo:
+                _forget_other_layouts(kept, self.todo[0].count)
+            for n, shard in enumerate(self.todo):
+                root = self._kept_copy(kept, shard) if kept is not None else None
+                if root is None:
+                    root = Path(self._temporary.name) / str(n) / "site"
+                    _copy_out(root, shard.paths, pages)
+                self._roots.append(root)
         except BaseException:
-            temporary.cleanup()
+            self.close()
             raise
-        self._temporary, self._folders = temporary, folders
+
+    def _kept_copy(self, kept: Path, shard: Shard) -> Path | None:
+        """The shard's pages in the caller's folder `kept`, as the last run there left them
+        with the pages that changed since written again in place (a folder of the same files
+        lists them in the same order, and Pagefind's index follows that order), or copied
+        afresh when the shard's pages are not the same ones. None when another process is
+        using the folder."""
+        if fcntl is None:
+            return None
+        folder = kept / f"{shard.count}-{shard.number}"
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = (folder / "lock").open("ab")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            return None
+        self._locks.append(lock)
+        listed, root = folder / "pages.json", folder / "site"
+        digests = {path: hashlib.blake2b(self.pages[path], digest_size=16).hexdigest()
+                   for path in shard.paths}
+        try:
+            last = json.loads(listed.read_bytes())
+        except (OSError, ValueError):
+            last = None
+        listed.unlink(missing_ok=True)  # until the folder holds these pages again
+        same = isinstance(last, dict) and last.get("paths") == list(shard.paths) and (
+            isinstance(last.get("digests"), dict))
+        changed = [path for path in shard.paths if not same or last["digests"].get(path) != digests[path]]
+        if same and all(os.path.isfile(root / path) for path in changed):
+            for path in changed:
+                with open(root / path, "wb") as stream:  # in place: the listing stays as it was
+                    stream.write(self.pages[path])
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+            _copy_out(root, shard.paths, self.pages)
+        listed.write_text(json.dumps({"paths": list(shard.paths), "digests": digests}),
+                          encoding="utf-8")
+        return root
 
     def __enter__(self) -> Self:
         return self
@@ -200,6 +249,9 @@ class Indexing:
 
     def close(self) -> None:
         self._temporary.cleanup()
+        for lock in self._locks:
+            lock.close()
+        self._locks = []
 
     def run(self, jobs: int = 1) -> None:
         """Pagefind over each shard, up to `jobs` at a time."""
@@ -213,9 +265,7 @@ class Indexing:
             return
 
         def one(n: int) -> None:
-            folder = self._folders[n]
-            self._done[n] = _run_pagefind(binary, self.todo[n], folder / "site",
-                                          folder / BUNDLE)
+            self._done[n] = _run_pagefind(binary, self.todo[n], self._roots[n], self._outs[n])
 
         try:
             if jobs < 2 or len(self.todo) < 2:
@@ -236,18 +286,36 @@ class Indexing:
         if self._error is not None:
             raise self._error
         bundles = []
-        for shard, folder, done in zip(self.todo, self._folders, self._done, strict=True):
+        for shard, out, done in zip(self.todo, self._outs, self._done, strict=True):
             assert done is not None, "run() indexed every shard"
             if done.returncode != 0:
                 raise _problem(f"Pagefind failed (exit status {done.returncode}): "
                                f"{_tail(done.stdout + done.stderr)}")
-            bundles.append(_bundle(folder / BUNDLE, shard))
+            bundles.append(_bundle(out, shard))
         for bundle in bundles:
             clash = sorted(p for p in bundle if p in self.pages)
             if clash:
                 raise _problem(f"the site already has a file at {clash[0]}, where the search "
                                "index goes")
         return bundles
+
+
+def _copy_out(root: Path, paths: Sequence[str], pages: Mapping[str, bytes]) -> None:
+    """The pages into a new folder `root`, in their (sorted) order."""
+    root.mkdir(parents=True)
+    for path in paths:
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(pages[path])
+
+
+def _forget_other_layouts(kept: Path, count: int) -> None:
+    """Remove the copies of shards of another number of shards than `count`."""
+    if not kept.is_dir():
+        return
+    for folder in kept.iterdir():
+        if folder.is_dir() and not folder.name.startswith(f"{count}-"):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _bundle(out: Path, shard: Shard) -> dict[str, bytes]:
