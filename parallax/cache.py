@@ -320,16 +320,19 @@ def _fingerprint(folders: list[tuple[str, Path]], earlier: dict[str, Signature],
         if not folder.is_dir():
             files[f"{label}:"] = (0, 0, b"missing")
             continue
-        for where, dirs, names in os.walk(folder):
+        top = os.fspath(folder)
+        for where, dirs, names in os.walk(top):
             dirs.sort()
+            # Each file's path under the folder, as os.path.relpath gives it, without its cost
+            # (it makes both paths absolute) at thousands of files.
+            prefix = f"{label}:" + ("" if where == top else os.path.relpath(where, top) + os.sep)
             for name in dirs:
                 path = os.path.join(where, name)
                 if os.path.islink(path):  # not walked into; where it leads is part of the key
-                    shown = f"{label}:{os.path.relpath(path, folder)}"
-                    files[shown] = (0, 0, b"link to " + os.fsencode(os.readlink(path)))
+                    files[prefix + name] = (0, 0, b"link to " + os.fsencode(os.readlink(path)))
             for name in sorted(names):
                 path = os.path.join(where, name)
-                shown = f"{label}:{os.path.relpath(path, folder)}"
+                shown = prefix + name
                 try:
                     stat = os.stat(path)
                 except OSError:  # a link that leads nowhere, or round in a loop
