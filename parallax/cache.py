@@ -412,31 +412,36 @@ class BuildCache:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self._read_builds: dict[str, LastBuild] | None = None
+        self._records: dict[str, LastBuild | None] = {}
 
     @classmethod
     def beside(cls, out: Path) -> BuildCache:
         return cls(folder_for(out))
 
-    def _builds_path(self) -> Path:
-        return self.folder / "builds.pickle"
+    def _name(self, out: Path) -> str:
+        return hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+
+    def _record_path(self, out: Path) -> Path:
+        """The record of the last build into `out` (or of the last check, for `out` + '.check'),
+        a file for each: a check's record is written without the build's."""
+        return self.folder / f"build-{self._name(out)}.pickle"
 
     def _pack_path(self, out: Path) -> Path:
-        name = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
-        return self.folder / f"site-{name}.pack"
+        return self.folder / f"site-{self._name(out)}.pack"
 
-    def _builds(self) -> dict[str, LastBuild]:
-        if self._read_builds is None:
-            data = _read(self._builds_path())
-            self._read_builds = data if isinstance(data, dict) else {}
-        return self._read_builds
+    def _record(self, out: Path) -> LastBuild | None:
+        key = str(out.resolve())
+        if key not in self._records:
+            data = _read(self._record_path(out))
+            self._records[key] = data if isinstance(data, LastBuild) else None
+        return self._records[key]
 
-    def _save_builds(self, builds: dict[str, LastBuild]) -> None:
-        self._read_builds = builds
-        _write(self._builds_path(), builds)
+    def _save_record(self, out: Path, last: LastBuild) -> None:
+        self._records[str(out.resolve())] = last
+        _write(self._record_path(out), last)
 
     def inputs(self, paths: Paths) -> tuple[bytes, dict[str, Signature]]:
-        last = self._builds().get(str(paths.out.resolve()))
+        last = self._record(paths.out)
         return _fingerprint(
             [("content", paths.content), ("templates", paths.templates), ("static", paths.static)],
             last.inputs if last else {},
@@ -444,7 +449,7 @@ class BuildCache:
         )
 
     def last(self, out: Path) -> LastBuild | None:
-        return self._builds().get(str(out.resolve()))
+        return self._record(out)
 
     def pack(self, out: Path, last: LastBuild) -> Packed:
         """The files of `last`, the last build into `out` (raises OSError or ValueError when
@@ -459,11 +464,9 @@ class BuildCache:
         added at its end (the earlier record's places in it stay as they were, so a build cut
         short leaves a pack that still matches it), unless that would leave the pack more
         than half stale: then it is written afresh."""
-        builds = self._builds()
         if files is not None:
             last.index = self._append(out, files, earlier, made) or self._rewrite(out, files)
-        builds[str(out.resolve())] = last
-        self._save_builds(builds)
+        self._save_record(out, last)
 
     def _rewrite(self, out: Path, files: Mapping[str, bytes]) -> dict[str, tuple[int, int]]:
         offset = 0
@@ -507,9 +510,7 @@ class BuildCache:
 
     def touch(self, out: Path, last: LastBuild) -> None:
         """Keep `last` again (new modification times after a restore)."""
-        builds = self._builds()
-        builds[str(out.resolve())] = last
-        self._save_builds(builds)
+        self._save_record(out, last)
 
 
 def _same(pack: BinaryIO, place: tuple[int, int], data: bytes) -> bool:

@@ -64,7 +64,7 @@ def test_cached_builds_write_what_a_cold_build_writes(site, tmp_path):
     first = cached_build(paths, jobs=1)
     assert not isinstance(first, ReusedBuild)
     assert snapshot_tree(paths.out) == expected
-    assert (tmp_path / ".cache" / "parallax" / "builds.pickle").is_file()
+    assert len(list((tmp_path / ".cache" / "parallax").glob("build-*.pickle"))) == 1
 
     unchanged = cached_build(paths, jobs=1)
     assert isinstance(unchanged, ReusedBuild)
@@ -260,13 +260,13 @@ def test_site_files_changed_by_hand_are_put_back(tmp_path):
     assert snapshot_tree(paths.out) == expected
 
 
-@pytest.mark.parametrize("damaged", ["builds.pickle", "records.memo", "pack"])
+@pytest.mark.parametrize("damaged", ["build-*.pickle", "records.memo", "site-*.pack"])
 def test_a_damaged_cache_is_rebuilt(tmp_path, damaged):
     paths = _paths(BASIC, tmp_path / "site")
     cached_build(paths, jobs=1)
     expected = snapshot_tree(paths.out)
     folder = tmp_path / ".cache" / "parallax"
-    target = next(folder.glob("site-*.pack")) if damaged == "pack" else folder / damaged
+    (target,) = folder.glob(damaged)
     target.write_bytes(target.read_bytes()[: len(target.read_bytes()) // 2])
     shutil.rmtree(paths.out)
     cached_build(paths, jobs=1)
