@@ -62,9 +62,6 @@ millisecond per build)."""
 PAGES = "pages.pickle"
 """The last run's list of pages (path, template, what each reads), with the key of what the
 list is made from."""
-SEARCH_PAGES = "search"
-"""Each search shard's pages as Pagefind last read them (an edit writes one page there again,
-rather than the shard's few hundred into a new folder)."""
 TEMPLATES = "templates.pickle"
 """The templates as Jinja compiled them (Jinja checks each against its template's source)."""
 
@@ -491,8 +488,9 @@ class Engine:
                            *paths)
         staging: Staging | None = None
         try:
-            with search.Indexing(indexable, todo, kept=self.folder / SEARCH_PAGES
-                                 if self.folder else None) as indexing:
+            keep = _digest(str(self.folder), str(self.paths.out.resolve())).hex()[:16]
+            with search.Indexing(indexable, todo, keep=keep if self.folder else None
+                                 ) as indexing:
                 waiting = threading.Thread(target=indexing.run, args=(jobs,), daemon=True)
                 waiting.start()
                 try:

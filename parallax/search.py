@@ -169,18 +169,19 @@ def _run_pagefind(binary: Path, shard: Shard, root: Path, out: Path
 
 class Indexing:
     """Shards being indexed, in three steps, so that the indexing can go on beside the build's
-    other work: the shards' pages are copied to a folder on disk (here, by the caller, who has
-    their bytes): a temporary one, or, given a folder `kept` between runs, one for each shard
-    there; `run` (fit for a thread of its own: it only starts Pagefind's processes and waits on
+    other work: the shards' pages are copied to a folder (here, by the caller, who has their
+    bytes): a temporary one, or, given a name to `keep` them under, one for each shard kept
+    between runs (`kept_folder`), where only the pages that changed are written again; `run` (fit for a thread of its own: it only starts Pagefind's processes and waits on
     them, so it never competes with the caller's work for the interpreter) indexes them;
     `bundles` (the caller again) reads what Pagefind wrote. Closing it removes the temporary
     folder.
 
-    On disk, not in memory: Pagefind reads a folder in the order its file system lists it, and
-    what it writes depends on that order (a memory-backed folder, which lists files in another
-    order than a disk's, gives other bytes)."""
+    All on one file system, the temporary folder's: Pagefind reads a folder in the order its
+    file system lists it, and what it writes depends on that order (a memory-backed folder
+    lists files in another order than a disk's, and a disk's large folders in an order seeded
+    by that disk), so copies on two file systems could give two indexes of the same pages."""
 
-    def __init__(self, pages: Mapping[str, bytes], todo: Sequence[Shard], kept: Path | None = None):
+    def __init__(self, pages: Mapping[str, bytes], todo: Sequence[Shard], keep: str | None = None):
         self.pages = pages
         self.todo = tuple(todo)
         self._done: list[subprocess.CompletedProcess[str] | None] = [None] * len(self.todo)
@@ -189,9 +190,10 @@ class Indexing:
         self._temporary = tempfile.TemporaryDirectory(prefix="parallax-search-")
         self._outs = [Path(self._temporary.name) / str(n) / BUNDLE for n in range(len(self.todo))]
         self._roots: list[Path] = []
+        kept = kept_folder(keep) if keep is not None else None
         try:
             if kept is not None and self.todo:
-                _forget_other_layouts(kept, self.todo[0].count)
+                self._forget_other_layouts(kept, self.todo[0].count)
             for n, shard in enumerate(self.todo):
                 root = self._kept_copy(kept, shard) if kept is not None else None
                 if root is None:
@@ -202,16 +204,10 @@ class Indexing:
             self.close()
             raise
 
-    def _kept_copy(self, kept: Path, shard: Shard) -> Path | None:
-        """The shard's pages in the caller's folder `kept`, as the last run there left them
-        with the pages that changed since written again in place (a folder of the same files
-        lists them in the same order, and Pagefind's index follows that order), or copied
-        afresh when the shard's pages are not the same ones. None when another process is
-        using the folder."""
+    def _lock(self, folder: Path) -> BinaryIO | None:
+        """The folder's lock, held until `close`; None when another process holds it."""
         if fcntl is None:
             return None
-        folder = kept / f"{shard.count}-{shard.number}"
-        folder.mkdir(parents=True, exist_ok=True)
         lock = (folder / "lock").open("ab")
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -219,6 +215,37 @@ class Indexing:
             lock.close()
             return None
         self._locks.append(lock)
+        return lock
+
+    def _forget_other_layouts(self, kept: Path, count: int) -> None:
+        """Remove the copies of shards of another number of shards than `count` (not one
+        another process is using)."""
+        try:
+            folders = [f for f in kept.iterdir() if f.is_dir() and not f.name.startswith(f"{count}-")]
+            for folder in folders:
+                if self._lock(folder) is not None:
+                    shutil.rmtree(folder / "site", ignore_errors=True)
+                    (folder / "pages.json").unlink(missing_ok=True)
+        except OSError:
+            pass  # they only take room
+
+    def _kept_copy(self, kept: Path, shard: Shard) -> Path | None:
+        """The shard's pages in the folder kept between runs, as the last run there left them
+        with the pages that changed since written again in place (a folder of the same files
+        lists them in the same order, and Pagefind's index follows that order), or copied
+        afresh when the shard's pages are not the same ones, or its files not as that run left
+        them. None (a temporary copy instead) when another process is using the folder or it
+        cannot be written."""
+        folder = kept / f"{shard.count}-{shard.number}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if self._lock(folder) is None:
+                return None
+            return self._refresh(folder, shard)
+        except OSError:
+            return None
+
+    def _refresh(self, folder: Path, shard: Shard) -> Path:
         listed, root = folder / "pages.json", folder / "site"
         digests = {path: hashlib.blake2b(self.pages[path], digest_size=16).hexdigest()
                    for path in shard.paths}
@@ -228,17 +255,20 @@ class Indexing:
             last = None
         listed.unlink(missing_ok=True)  # until the folder holds these pages again
         same = isinstance(last, dict) and last.get("paths") == list(shard.paths) and (
-            isinstance(last.get("digests"), dict))
-        changed = [path for path in shard.paths if not same or last["digests"].get(path) != digests[path]]
-        if same and all(os.path.isfile(root / path) for path in changed):
+            isinstance(last.get("digests"), dict) and isinstance(last.get("files"), dict))
+        changed = [path for path in shard.paths
+                   if not same or last["digests"].get(path) != digests[path]]
+        if same and all(_file_state(root / path) == last["files"].get(path)
+                        for path in shard.paths):
             for path in changed:
                 with open(root / path, "wb") as stream:  # in place: the listing stays as it was
                     stream.write(self.pages[path])
         else:
             shutil.rmtree(root, ignore_errors=True)
             _copy_out(root, shard.paths, self.pages)
-        listed.write_text(json.dumps({"paths": list(shard.paths), "digests": digests}),
-                          encoding="utf-8")
+        files = {path: _file_state(root / path) for path in shard.paths}
+        listed.write_text(json.dumps({"paths": list(shard.paths), "digests": digests,
+                                      "files": files}), encoding="utf-8")
         return root
 
     def __enter__(self) -> Self:
@@ -309,13 +339,20 @@ def _copy_out(root: Path, paths: Sequence[str], pages: Mapping[str, bytes]) -> N
         target.write_bytes(pages[path])
 
 
-def _forget_other_layouts(kept: Path, count: int) -> None:
-    """Remove the copies of shards of another number of shards than `count`."""
-    if not kept.is_dir():
-        return
-    for folder in kept.iterdir():
-        if folder.is_dir() and not folder.name.startswith(f"{count}-"):
-            shutil.rmtree(folder, ignore_errors=True)
+def _file_state(path: Path) -> list[int] | None:
+    """A kept page's size and modification time (None: missing), as the manifest records them."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns]
+
+
+def kept_folder(name: str) -> Path:
+    """Where the shards' pages are kept between runs under `name`: in the system's temporary
+    folder, the file system every temporary copy is made on too, so that a kept copy and a
+    fresh one list their files alike (Pagefind's index follows that order)."""
+    return Path(tempfile.gettempdir()) / f"parallax-search-{os.getuid() if hasattr(os, 'getuid') else 0}-{name}"
 
 
 def _bundle(out: Path, shard: Shard) -> dict[str, bytes]:

@@ -272,6 +272,10 @@ def snapshot(folders: list[Path], skip: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
+RETELL_SECONDS = 1.0
+"""How long after a save that does not build browsers are told to reload once more."""
+
+
 class Watcher(threading.Thread):
     """Rebuilds after every change to the content, templates or static files, then reloads
     every browser showing the preview."""
@@ -320,6 +324,12 @@ class Watcher(threading.Thread):
             print(f"Change seen; rebuilding {self.preview.paths.out}/ …", flush=True)
             if self.preview.rebuild(paths):
                 self.reload()
+                if self.preview.current().broken:
+                    # A browser still reloading from the last build (its socket closed) misses
+                    # this word and would keep a page without the banner: told again shortly.
+                    again = threading.Timer(RETELL_SECONDS, self.reload)
+                    again.daemon = True
+                    again.start()
 
     def stop(self) -> None:
         self.stopped.set()

@@ -424,46 +424,64 @@ def _pages(count: int, changed: int | None = None) -> dict[str, bytes]:
         for n in range(count)}
 
 
-def _indexed(pages: dict[str, bytes], kept: Path | None) -> dict[str, bytes]:
-    with search.Indexing(pages, search.shards(sorted(pages)), kept=kept) as indexing:
+def _indexed(pages: dict[str, bytes], keep: str | None) -> dict[str, bytes]:
+    with search.Indexing(pages, search.shards(sorted(pages)), keep=keep) as indexing:
         indexing.run()
         (bundle,) = indexing.bundles()
     return bundle
 
 
-def test_a_kept_copy_of_a_shard_is_written_again_only_where_its_pages_changed(tmp_path):
-    kept = tmp_path / "kept"
-    assert _indexed(_pages(5), kept) == _indexed(_pages(5), None)
+@pytest.fixture
+def keep(tmp_path):
+    """A name to keep shards' pages under, and its folder, removed afterwards."""
+    name = f"test-{tmp_path.name}-{os.getpid()}"
+    yield name, search.kept_folder(name)
+    shutil.rmtree(search.kept_folder(name), ignore_errors=True)
+
+
+def test_a_kept_copy_of_a_shard_is_written_again_only_where_its_pages_changed(keep):
+    name, kept = keep
+    assert _indexed(_pages(5), name) == _indexed(_pages(5), None)
     site = kept / "1-0" / "site"
     before = {p: (site / p).stat() for p in _pages(5)}
-    assert _indexed(_pages(5, changed=3), kept) == _indexed(_pages(5, changed=3), None)
+    assert _indexed(_pages(5, changed=3), name) == _indexed(_pages(5, changed=3), None)
     after = {p: (site / p).stat() for p in _pages(5)}
     rewritten = [p for p in before if before[p].st_mtime_ns != after[p].st_mtime_ns]
     assert rewritten == ["events/e3/index.html"]
     assert all(before[p].st_ino == after[p].st_ino for p in before), "written in place"
     # Other pages in the shard: copied afresh, and still the index a fresh copy gives.
-    assert _indexed(_pages(7), kept) == _indexed(_pages(7), None)
+    assert _indexed(_pages(7), name) == _indexed(_pages(7), None)
     assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")) == sorted(_pages(7))
 
 
-def test_a_kept_copy_in_use_by_another_process_is_left_alone(tmp_path, monkeypatch):
+def test_a_kept_copy_changed_by_something_else_is_copied_afresh(keep):
+    name, kept = keep
+    _indexed(_pages(4), name)
+    page = kept / "1-0" / "site" / "events/e2/index.html"
+    page.write_bytes(b"<html><body><main data-pagefind-body>tampered</main></body></html>")
+    assert _indexed(_pages(4, changed=1), name) == _indexed(_pages(4, changed=1), None)
+    assert page.read_bytes() == _pages(4)["events/e2/index.html"]
+
+
+def test_a_kept_copy_in_use_by_another_process_is_left_alone(keep, monkeypatch):
     import fcntl
 
-    kept = tmp_path / "kept"
-    _indexed(_pages(3), kept)
+    name, kept = keep
+    _indexed(_pages(3), name)
     seen: list[Path] = []
     real = search._run_pagefind
     monkeypatch.setattr(search, "_run_pagefind", lambda binary, shard, root, out: (
         seen.append(root), real(binary, shard, root, out))[1])
     with (kept / "1-0" / "lock").open("ab") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        assert _indexed(_pages(3, changed=1), kept) == _indexed(_pages(3, changed=1), None)
+        assert _indexed(_pages(3, changed=1), name) == _indexed(_pages(3, changed=1), None)
     assert seen and not any(str(root).startswith(str(kept)) for root in seen)
     assert b"edited" not in (kept / "1-0" / "site" / "events/e1/index.html").read_bytes()
 
 
-def test_copies_of_another_number_of_shards_are_removed(tmp_path):
-    kept = tmp_path / "kept"
-    (kept / "2-1" / "site").mkdir(parents=True)
-    _indexed(_pages(3), kept)
-    assert sorted(p.name for p in kept.iterdir()) == ["1-0"]
+def test_copies_of_another_number_of_shards_are_removed(keep):
+    name, kept = keep
+    (kept / "2-1" / "site" / "events").mkdir(parents=True)
+    _indexed(_pages(3), name)
+    assert not (kept / "2-1" / "site").exists()
+    assert (kept / "1-0" / "site").is_dir()
