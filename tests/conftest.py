@@ -26,6 +26,20 @@ def _no_address_from_the_environment():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _temporary_files_of_the_session(tmp_path_factory):
+    """Temporary folders (the copies of search shards' pages that builds keep between runs
+    among them) in the session's own folder, for this process and the servers it starts, so
+    that the tests leave none behind in the system's."""
+    import tempfile
+
+    folder = tmp_path_factory.mktemp("temporary")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TMPDIR", str(folder))
+        patch.setattr(tempfile, "tempdir", str(folder))
+        yield
+
+
 def golden_files(tree: dict[str, bytes]) -> dict[str, bytes]:
     """The files golden output keeps: all but Pagefind's own code and the search index's
     compressed parts. The index's entry file stays: its name for the index is a hash of all
