@@ -207,7 +207,7 @@ class Engine:
         know that too few changed for that to pay)."""
         self.snapshot = False
         """Whether the cache folder holds a snapshot of this engine (give or take `worked`)."""
-        self._compiled_kept = 0
+        self._compiled_kept: dict[str, bytes] = {}
         self.shape: tuple[bytes, tuple[tuple[str, str, tuple[str, ...]], ...]] | None = None
         """The last run's pages (path, template, reads), with a hash of what decides which
         pages the site has: the site's settings, sources, parties, content pages and
@@ -220,7 +220,7 @@ class Engine:
             code = cache.read_state(folder / TEMPLATES)
             if isinstance(code, dict):
                 self.compiled.code.update(code)
-                self._compiled_kept = hash(tuple(sorted(code.items())))
+                self._compiled_kept = dict(code)
             self.snapshot = self._load_state(folder / STATE)
             for memo in self.memos.values():
                 memo.load(folder, defer=STATE_SLACK if self.snapshot else 0)
@@ -488,9 +488,9 @@ class Engine:
                            *paths)
         staging: Staging | None = None
         try:
-            keep = _digest(str(self.folder), str(self.paths.out.resolve())).hex()[:16]
-            with search.Indexing(indexable, todo, keep=keep if self.folder else None
-                                 ) as indexing:
+            keep = (_digest(str(self.folder), str(self.paths.out.resolve())).hex()[:16]
+                    if self.folder else None)
+            with search.Indexing(indexable, todo, keep=keep) as indexing:
                 waiting = threading.Thread(target=indexing.run, args=(jobs,), daemon=True)
                 waiting.start()
                 try:
@@ -725,9 +725,9 @@ class Engine:
             if self.shape is not None and self.shape is not self._shape_kept:
                 cache.write_state(self.folder / PAGES, self.shape)
                 self._shape_kept = self.shape
-            if hash(tuple(sorted(self.compiled.code.items()))) != self._compiled_kept:
-                cache.write_state(self.folder / TEMPLATES, dict(self.compiled.code))
-                self._compiled_kept = hash(tuple(sorted(self.compiled.code.items())))
+            if self.compiled.code != self._compiled_kept:
+                self._compiled_kept = dict(self.compiled.code)
+                cache.write_state(self.folder / TEMPLATES, self._compiled_kept)
             if not self._parts_kept and self.parts is not None:
                 cache.write_state(self.folder / PARTS, (self.parts_key, self.parts))
                 self._parts_kept = True

@@ -285,6 +285,7 @@ def data_files(timeline: Timeline, part: Part | None = None,
                 event_json(e, event_origins(timeline, e)))))),
         "data/timeline.schema.json": dumps(TIMELINE_SCHEMA),
         "data/schema.json": _content_schema_file(),
+        # One row per event, per account, per quote, per figure.
         "data/events.csv": table("events", EVENTS_HEADER, lambda e: csv_lines(
             EVENTS_HEADER, [event_row(timeline, e)])),
         "data/accounts.csv": table("accounts", ACCOUNTS_HEADER, lambda e: csv_lines(
@@ -534,12 +535,6 @@ EVENTS_HEADER = ["id", "title", "when", "start", "end", "precision", "approximat
                  "place", "context", "tags", "sources", "silent_sources", "summary", "url"]
 
 
-def events_csv(timeline: Timeline, lines_of: Callable[[PlacedEvent], bytes] | None = None) -> bytes:
-    """One row per event. `lines_of`: an event's CSV lines (the engine's kept ones)."""
-    lines_of = lines_of or (lambda e: csv_lines(EVENTS_HEADER, [event_row(timeline, e)]))
-    return joined_table(EVENTS_HEADER, [lines_of(e) for e in timeline.events])
-
-
 def chain_text(said: Attributed) -> str:
     """A chain in one cell: links joined by ' > ' from the party the outlet names to the original
     claimant, the members of a group by '+' (cnn > syrian-government-media+syrian-observatory)."""
@@ -583,13 +578,6 @@ ACCOUNTS_HEADER = ["id", "event_id", "source_id", "time_words", "counted_from",
                    "quotes", "note", "outside_note", "outside_note_source", "url"]
 
 
-def accounts_csv(timeline: Timeline, lines_of: Callable[[PlacedEvent], bytes] | None = None
-                 ) -> bytes:
-    """One row per account. `lines_of`: an event's CSV lines (the engine's kept ones)."""
-    lines_of = lines_of or (lambda e: csv_lines(ACCOUNTS_HEADER, account_rows(timeline, e)))
-    return joined_table(ACCOUNTS_HEADER, [lines_of(e) for e in timeline.events])
-
-
 QUOTES_HEADER = ["id", "account_id", "event_id", "source_id", "n", "text", "voice", "chain",
                  "stance", "claimants", "time_words", "url"]
 
@@ -610,12 +598,6 @@ def quote_rows(timeline: Timeline, e: PlacedEvent) -> list[list[Any]]:
     return rows
 
 
-def quotes_csv(timeline: Timeline, lines_of: Callable[[PlacedEvent], bytes] | None = None) -> bytes:
-    """One row per quote. `lines_of`: an event's CSV lines (the engine's kept ones)."""
-    lines_of = lines_of or (lambda e: csv_lines(QUOTES_HEADER, quote_rows(timeline, e)))
-    return joined_table(QUOTES_HEADER, [lines_of(e) for e in timeline.events])
-
-
 FIGURES_HEADER = ["id", "account_id", "event_id", "source_id", "topic", "value", "low", "high",
                   "as_written", "voice", "chain", "stance", "claimants"]
 
@@ -627,13 +609,6 @@ def event_figure_rows(e: PlacedEvent) -> list[list[Any]]:
         f"{a.id}--{n}", a.id, e.id, a.account.source, f.topic, f.value, f.low, f.high,
         f.as_written, *_attribution(f),
     ] for a in e.accounts for n, f in enumerate(a.account.figures, start=1)]
-
-
-def figures_csv(timeline: Timeline, lines_of: Callable[[PlacedEvent], bytes] | None = None
-                ) -> bytes:
-    """One row per figure. `lines_of`: an event's CSV lines (the engine's kept ones)."""
-    lines_of = lines_of or (lambda e: csv_lines(FIGURES_HEADER, event_figure_rows(e)))
-    return joined_table(FIGURES_HEADER, [lines_of(e) for e in timeline.events])
 
 
 def sources_csv(timeline: Timeline) -> bytes:

@@ -171,9 +171,10 @@ class Indexing:
     """Shards being indexed, in three steps, so that the indexing can go on beside the build's
     other work: the shards' pages are copied to a folder (here, by the caller, who has their
     bytes): a temporary one, or, given a name to `keep` them under, one for each shard kept
-    between runs (`kept_folder`), where only the pages that changed are written again; `run` (fit for a thread of its own: it only starts Pagefind's processes and waits on
-    them, so it never competes with the caller's work for the interpreter) indexes them;
-    `bundles` (the caller again) reads what Pagefind wrote. Closing it removes the temporary
+    between runs (`kept_folder`), where only the pages that changed are written again; `run`
+    (fit for a thread of its own: it only starts Pagefind's processes and waits on them, so it
+    never competes with the caller's work for the interpreter) indexes them; `bundles` (the
+    caller again) reads what Pagefind wrote. Closing it removes the temporary
     folder.
 
     All on one file system, the temporary folder's: Pagefind reads a folder in the order its
@@ -221,8 +222,8 @@ class Indexing:
         """Remove the copies of shards of another number of shards than `count` (not one
         another process is using)."""
         try:
-            folders = [f for f in kept.iterdir() if f.is_dir() and not f.name.startswith(f"{count}-")]
-            for folder in folders:
+            for folder in [f for f in kept.iterdir()
+                           if f.is_dir() and not f.name.startswith(f"{count}-")]:
                 if self._lock(folder) is not None:
                     shutil.rmtree(folder / "site", ignore_errors=True)
                     (folder / "pages.json").unlink(missing_ok=True)
@@ -352,7 +353,8 @@ def kept_folder(name: str) -> Path:
     """Where the shards' pages are kept between runs under `name`: in the system's temporary
     folder, the file system every temporary copy is made on too, so that a kept copy and a
     fresh one list their files alike (Pagefind's index follows that order)."""
-    return Path(tempfile.gettempdir()) / f"parallax-search-{os.getuid() if hasattr(os, 'getuid') else 0}-{name}"
+    user = os.getuid() if hasattr(os, "getuid") else 0  # one folder per user: /tmp is shared
+    return Path(tempfile.gettempdir()) / f"parallax-search-{user}-{name}"
 
 
 def _bundle(out: Path, shard: Shard) -> dict[str, bytes]:

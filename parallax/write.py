@@ -176,9 +176,6 @@ def write_site(files: Mapping[str, bytes], out: Path,
                unchanged: frozenset[str] = frozenset()) -> WriteReport:
     """Write `files` under `out` (see `Staging`): nothing under it changes until all are on
     disk."""
-    unsafe = unsafe_paths(files)
-    if unsafe:
-        raise ContentError(unsafe)
     staging = Staging(out, unchanged)
     try:
         staging.add(files)
