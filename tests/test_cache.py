@@ -46,7 +46,9 @@ def generated(tmp_path_factory) -> Path:
     return _generate(tmp_path_factory.mktemp("generated"), 200)
 
 
-@pytest.fixture(params=["basic", "generated"])
+# The generated site's runs are the slow part of this file (about two minutes): the quick
+# loop keeps the fixture site's.
+@pytest.fixture(params=["basic", pytest.param("generated", marks=pytest.mark.slow)])
 def site(request, tmp_path, generated, monkeypatch) -> Path:
     """A copy of the content, so edits stay in this test. The generated site's search index is
     in shards (about 32 pages each: 8), the fixture site's in one."""

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -374,7 +375,7 @@ def test_a_missing_indexer_is_a_clear_error(content, tmp_path, run_cli, monkeypa
 
 def test_a_hung_indexer_is_stopped(content, tmp_path, run_cli, monkeypatch):
     binary = _fake_pagefind(tmp_path, '[ "$1" = --version ] && echo "pagefind 1.5.2" && exit 0\n'
-                                      'exec sleep 30\n')
+                                      f'exec "{sys.executable}" -c "import time; time.sleep(30)"\n')
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(binary))
     monkeypatch.setattr(search, "TIMEOUT_BASE", 1.0)
     monkeypatch.setattr(search, "TIMEOUT_PER_PAGE", 0.0)

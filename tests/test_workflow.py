@@ -75,9 +75,12 @@ def readme_commands() -> list[str]:
 
 def test_ci_runs_the_readmes_test_command_as_written():
     serve, test = readme_commands()
-    assert serve == "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/parallax serve"
-    assert test == ("python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && "
-                    ".venv/bin/python -m pytest")
+    assert serve == ("python3 -m venv .venv && .venv/bin/pip install --no-deps --require-hashes "
+                     "-r requirements/site.txt && .venv/bin/pip install --no-deps "
+                     "--no-build-isolation -e . && .venv/bin/parallax serve")
+    assert test == ("python3 -m venv .venv && .venv/bin/pip install --no-deps --require-hashes "
+                    "-r requirements/dev.txt && .venv/bin/pip install --no-deps "
+                    "--no-build-isolation -e . && .venv/bin/python -m pytest")
     script = CI_RUN.read_text(encoding="utf-8")
     lines = script.splitlines()
     run_tests = next(i for i, line in enumerate(lines) if line.startswith(test))
@@ -91,7 +94,7 @@ def test_build_job_runs_what_ci_runs(workflow):
     assert uses(build)["actions/checkout"] == "v6"
     setup = next(s for s in steps(build) if s.get("uses", "").startswith("actions/setup-python"))
     assert setup["with"] == {"python-version": "3.11", "cache": "pip",
-                             "cache-dependency-path": "pyproject.toml"}
+                             "cache-dependency-path": "requirements/dev.txt"}
     assert runs(build).strip() == ".ci/run", "the workflow and CI run the same steps"
     # The browser tests fail rather than skip when CI is set and no Chromium is found.
     assert build["env"]["CI"]

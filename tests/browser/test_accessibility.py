@@ -22,9 +22,21 @@ def violations_report(response: dict) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("width", [1440, 375])
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("kind", KINDS)
+def _combinations() -> list:
+    """Every kind of page in both schemes at both widths. The quick loop keeps one of the four
+    per kind (light at 1440 and dark at 375, in turn); the other three are marked slow."""
+    found = []
+    for index, kind in enumerate(KINDS):
+        quick = ("light", 1440) if index % 2 == 0 else ("dark", 375)
+        for scheme in ("light", "dark"):
+            for width in (1440, 375):
+                marks = () if (scheme, width) == quick else (pytest.mark.slow,)
+                found.append(pytest.param(kind, scheme, width, marks=marks,
+                                          id=f"{kind}-{scheme}-{width}"))
+    return found
+
+
+@pytest.mark.parametrize("kind, scheme, width", _combinations())
 def test_no_wcag_violations(site_page, site, kind, scheme, width):
     if kind not in site.kinds:
         pytest.skip(f"the site has no {kind} page")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 
+import pytest
+
 # Links to other pages of the site (a link to a fragment of this same page is not one).
 LINKS = """() => [...document.querySelectorAll('a[href]')]
     .filter(a => !a.getAttribute('href').startsWith('#'))
@@ -23,6 +25,7 @@ def status(url: str) -> int:
         return error.code
 
 
+@pytest.mark.slow  # every page of the site, one after another
 def test_every_page_loads_styled_and_its_links_lead_somewhere(site_page, site):
     pages = sorted(p.relative_to(site.folder).as_posix() for p in site.folder.rglob("*.html"))
     checked: dict[str, int] = {}
