@@ -20,6 +20,15 @@ and keeps two things:
 Every cache file is written under a temporary name and renamed into place (the pack is
 appended to, its earlier bytes untouched). One that cannot be read (cut short, written by other
 code) counts as empty, and the build does the work itself.
+
+Nothing in the folder is trusted because of where it lies: a cache folder can come with a
+branch (a file force-added beside a typo fix) or sit in a folder others can write, and
+unpickling a file runs whatever the file says. So every file that is decoded (pickle or
+marshal) ends with an HMAC-SHA256 of its bytes under a key of this user's own, kept outside
+any work tree (`key_path`: the user's config folder, mode 0600, owner and mode checked before
+use), and its signature is checked before a byte of it is decoded. A file that fails is ignored
+with one line and the build goes on; a key that cannot be trusted turns the cache off. The
+pack holds only the site's bytes, never decoded as objects.
 """
 
 from __future__ import annotations
@@ -27,15 +36,17 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+import hmac
 import marshal
 import mmap
 import os
 import pickle
+import secrets
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_ISREG
+from stat import S_ISDIR, S_ISREG
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .errors import Problem
@@ -46,7 +57,11 @@ if TYPE_CHECKING:
 FOLDER = Path(".cache") / "parallax"
 LIBRARIES = ("jinja2", "markdown", "nh3", "pydantic", "pydantic_core", "yaml", "dateutil",
              "pagefind_bin")
-_FORMAT = 1
+_FORMAT = 2
+HEADER = 33
+"""generation() (32 bytes) and the kind of body (b"p" pickle, b"m" marshal)."""
+SIGNATURE = 32
+"""HMAC-SHA256 of everything before it, at the end of every decoded cache file."""
 
 
 def folder_for(out: Path) -> Path:
@@ -234,27 +249,154 @@ class Memo:
         self.used = set()
 
 
+# --- the key: only what this user's own builds wrote is decoded ---------------------------------
+
+_said: set[str] = set()
+_untrusted: set[Path] = set()
+
+
+def _notice(line: str) -> None:
+    """One line on standard error, once per process: the cache is an aid, never a failure."""
+    if line not in _said:
+        _said.add(line)
+        print(line, file=sys.stderr, flush=True)
+
+
+def key_path() -> Path:
+    """Where this user's cache key is kept: the user's config folder (XDG_CONFIG_HOME, else
+    ~/.config), outside any work tree, so that no branch and no shared folder can bring one."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "parallax" / "cache-key"
+
+
+def _private(info: os.stat_result, what: str) -> str | None:
+    """Why a file or folder with this stat may not be trusted, or None."""
+    if info.st_uid != os.geteuid():
+        return f"{what} belongs to another user (uid {info.st_uid})"
+    if info.st_mode & (0o077 if what == "the key" else 0o022):
+        return f"{what} may be {'read or ' if what == 'the key' else ''}written by others " \
+               f"(mode {info.st_mode & 0o777:o})"
+    return None
+
+
+@functools.cache
+def _key() -> bytes | None:
+    """This user's cache key, made on first use (32 random bytes, mode 0600); None, with one
+    line saying why, when it cannot be made or trusted: the build then works without a cache."""
+    path = key_path()
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder = os.stat(path.parent, follow_symlinks=False)
+        problem = (_private(folder, "its folder") if S_ISDIR(folder.st_mode)
+                   else "its folder is not a folder")
+        if problem is None:
+            _make_key(path)
+            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(descriptor, "rb") as stream:
+                info = os.fstat(stream.fileno())
+                key = stream.read(SIGNATURE + 1)
+            problem = ("the key is not a plain file" if not S_ISREG(info.st_mode)
+                       else _private(info, "the key"))
+            if problem is None and len(key) != SIGNATURE:
+                problem = f"the key is {len(key)} bytes, not {SIGNATURE}"
+    except OSError as error:
+        problem = f"the key cannot be made or read ({error.strerror or error})"
+    if problem:
+        _notice(f"{path}:1: cache: {problem}; builds go on without the cache (delete the file, "
+                "or make its folder and it private to you, and the next build makes a new key)")
+        return None
+    return key
+
+
+def _make_key(path: Path) -> None:
+    """A new key at `path` unless there is one: written whole under another name first, then
+    linked into place, so that a build running at the same time never reads half a key."""
+    if os.path.lexists(path):
+        return
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(secrets.token_bytes(SIGNATURE))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+class _Signing:
+    """A stream that signs what passes through it (the signature goes at the end)."""
+
+    def __init__(self, stream: BinaryIO, key: bytes):
+        self.stream = stream
+        self.mac = hmac.new(key, digestmod=hashlib.sha256)
+
+    def write(self, data: bytes) -> int:
+        self.mac.update(data)
+        return self.stream.write(data)
+
+    def writelines(self, chunks: Iterable[bytes]) -> None:
+        for chunk in chunks:
+            self.write(chunk)
+
+
+def _signed(fill: Callable[[BinaryIO], None], key: bytes) -> Callable[[BinaryIO], None]:
+    def write(stream: BinaryIO) -> None:
+        signing = _Signing(stream, key)
+        fill(signing)  # type: ignore[arg-type]
+        stream.write(signing.mac.digest())
+
+    return write
+
+
 def _read(path: Path) -> Any:
-    """A cache file's data, or None when it is missing, damaged or from other code."""
+    """A cache file's data, or None when it is missing, damaged, from other code, or not
+    signed with this user's key (said in one line: it is never decoded)."""
     try:
         with path.open("rb") as stream:
-            header = stream.read(33)
-            if len(header) != 33 or header[:32] != generation():
+            header = stream.read(HEADER)
+            if len(header) != HEADER or header[:32] != generation():
+                return None  # another version's (or no) cache: nothing to say
+            key = _key()
+            if key is None:
                 return None
-            if header[32:] == b"p":  # read as it is unpickled, not whole first
-                return pickle.load(stream)
-            body = stream.read()
-        return marshal.loads(body)
+            with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as whole:
+                return _verified(path, header, whole, key)
     except Exception:  # noqa: BLE001 - a damaged cache file is an empty one: the build redoes the work
         return None
 
 
+def _verified(path: Path, header: bytes, whole: mmap.mmap, key: bytes) -> Any:
+    """The decoded body of the file mapped in `whole`, after its signature is checked."""
+    view = memoryview(whole)
+    signed, signature, body = (view[:-SIGNATURE], view[-SIGNATURE:], view[HEADER:-SIGNATURE])
+    try:
+        if len(view) < HEADER + SIGNATURE or not hmac.compare_digest(
+                hmac.digest(key, signed, "sha256"), signature):
+            if path.parent not in _untrusted:  # one line for a folder, at its first such file
+                _untrusted.add(path.parent)
+                _notice(f"{path}:1: cache: not signed by this user's builds (damaged, or made "
+                        f"elsewhere); it and any other such file in {path.parent}/ are ignored, "
+                        "and the build goes on without them")
+            return None
+        # read as it is decoded, without a copy of the body first
+        return pickle.loads(body) if header[32:] == b"p" else marshal.loads(body)
+    finally:
+        for part in (body, signature, signed, view):
+            part.release()
+
+
 def _write(path: Path, data: Any) -> None:
+    key = _key()
+    if key is None:
+        return
     try:
         body, kind = marshal.dumps(data), b"m"
     except ValueError:
         body, kind = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), b"p"
-    _atomic_write(path, _chunks([generation() + kind, body]))
+    _atomic_write(path, _signed(_chunks([generation() + kind, body]), key))
 
 
 def read_state(path: Path) -> Any:
@@ -278,11 +420,15 @@ def read_state(path: Path) -> Any:
 def write_state(path: Path, data: Any) -> None:
     """Keep a snapshot (see `read_state`), pickled straight into the file (not first into
     memory: a site's snapshot is over a hundred megabytes)."""
+    key = _key()
+    if key is None:
+        return
+
     def fill(stream: BinaryIO) -> None:
         stream.write(generation() + b"p")
         pickle.dump(data, stream, protocol=pickle.HIGHEST_PROTOCOL)
 
-    _atomic_write(path, fill)
+    _atomic_write(path, _signed(fill, key))
 
 
 def _atomic_write(path: Path, fill: Callable[[BinaryIO], None]) -> None:

@@ -29,13 +29,16 @@ def _no_address_from_the_environment():
 @pytest.fixture(autouse=True, scope="session")
 def _temporary_files_of_the_session(tmp_path_factory):
     """Temporary folders (the copies of search shards' pages that builds keep between runs
-    among them) in the session's own folder, for this process and the servers it starts, so
+    among them) and the cache key's folder in the session's own folder, for this process and the servers it starts, so
     that the tests leave none behind in the system's."""
     import tempfile
 
     folder = tmp_path_factory.mktemp("temporary")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TMPDIR", str(folder))
+        # The build cache's key (parallax/cache.py, key_path) in the session's own config
+        # folder, never the user's.
+        patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
         patch.setattr(tempfile, "tempdir", str(folder))
         yield
 

@@ -13,7 +13,11 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 PROJECT = Path(__file__).resolve().parent.parent
-LOCKS = PROJECT / "requirements"
+REQUIREMENTS = PROJECT / "requirements"
+# The lock the environment was installed from; the relock names its candidate dev lock, whose
+# folder holds the candidate site lock beside it.
+LOCK = Path(os.environ.get("PARALLAX_LOCK", REQUIREMENTS / "dev.txt"))
+LOCKS = LOCK.parent
 
 
 def locked(path: Path) -> dict[str, str]:
@@ -38,7 +42,7 @@ def installed() -> dict[str, str]:
 
 
 def test_the_environment_holds_exactly_the_locked_versions():
-    lock = Path(os.environ.get("PARALLAX_LOCK", LOCKS / "dev.txt"))
+    lock = LOCK
     here = installed()
     assert here.pop("parallax", None) == metadata.version("parallax")
     here.pop("pip", None)  # the installer the virtual environment came with
@@ -64,7 +68,7 @@ def test_every_lock_gives_a_hash_for_every_requirement():
 
 
 def test_every_pin_that_leaves_a_release_out_says_why():
-    lines = (LOCKS / "constraints.txt").read_text(encoding="utf-8").splitlines()
+    lines = (REQUIREMENTS / "constraints.txt").read_text(encoding="utf-8").splitlines()
     for index, line in enumerate(lines):
         if line and not line.startswith("#"):
             comment = []

@@ -105,7 +105,10 @@ def test_the_build_cache_is_kept_between_runs(workflow):
     build = workflow["jobs"]["build"]
     names = [s.get("uses", "") for s in steps(build)]
     kept = next(s for s in steps(build) if s.get("uses", "").startswith("actions/cache@"))
-    assert kept["with"]["path"] == ".cache/parallax"
+    # The cache, and the key its files are signed with (parallax/cache.py, key_path).
+    assert kept["with"]["path"].split() == [".cache/parallax", "~/.config/parallax"]
+    # Never in a pull request's run, whose code would read the key.
+    assert kept["if"] == "github.event_name == 'push'"
     assert "github.sha" in kept["with"]["key"] and kept["with"]["restore-keys"]
     ci = next(i for i, s in enumerate(steps(build)) if s.get("run", "").strip() == ".ci/run")
     assert names.index(kept["uses"]) < ci, "restored before the build"
