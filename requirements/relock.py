@@ -35,8 +35,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
 LOCKS = ("site.txt", "dev.txt", "tools.txt")
-TIME_BOUND = ["tests/test_safety.py", "-k", "pathological or too_many_links"]
-QUICK = ["-m", "not slow"]
+TIME_BOUND = ["tests/test_safety.py", "-k", "pathological or too_many_links or too_much_inline"]
+QUICK = ["-m", "not slow", "-n", "2"]
 
 
 def run(*command: str | Path, env: dict[str, str] | None = None) -> None:

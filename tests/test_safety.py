@@ -749,7 +749,8 @@ def _fill(head: str, piece: str, count: int, end: str = "") -> str:
 
 # Bodies that must build (in time); every other case must be refused (in time).
 BUILDS = {"largest body allowed", "links at the limit", "references at the limit",
-          "images at the limit", "code spans at the limit", "emphasis"}
+          "images at the limit", "code spans at the limit", "emphasis at the limit",
+          "escapes at the limit", "tags and entities at the limit"}
 
 # (name, the file under content/ it replaces or adds, its text)
 _EVENT = "events/2021-03-03-crack-found.md"
@@ -774,7 +775,11 @@ PATHOLOGICAL = [
     ("references at the limit", _EVENT, _fill(_HEAD, "[b][c] ", 32, "[c]: d\n")),
     ("images at the limit", _EVENT, _fill(_HEAD, "![b](c) ", 64)),
     ("code spans at the limit", _EVENT, _fill(_HEAD, "`d` ", 64)),
-    ("emphasis", _EVENT, _fill(_HEAD, "*a* _b_ **c** ", 2000)),
+    ("emphasis at the limit", _EVENT, _fill(_HEAD, "*a* _b_ **c** ", 42)),
+    ("escapes at the limit", _EVENT, _fill(_HEAD, "\\* ", 256)),
+    ("tags and entities at the limit", _EVENT, _fill(_HEAD, "<i>e</i> &amp; ", 85)),
+    ("escapes in one paragraph", _EVENT, _HEAD + "\\* " * 8000),
+    ("emphasis in one paragraph", _EVENT, _HEAD + "_a " * 8000),
     ("links in one paragraph", _EVENT, (_HEAD + "*a* [b](c) `d` <i>e</i>\n" * 2000)[:32 * 1024]),
     ("deep YAML brackets", _EVENT, "---\ntitle: " + "[" * 100000 + "]" * 100000 + "\n---\n"),
     ("deep YAML mappings", _EVENT, "---\ntitle: " + "{a: " * 100000 + "}" * 100000 + "\n---\n"),
@@ -834,3 +839,17 @@ def test_a_paragraph_with_too_many_links_is_refused_with_the_line(tmp_path, caps
     (content / _EVENT).write_text(text, encoding="utf-8")
     code, err = _build(content, tmp_path / "site", capsys)
     assert code == 0, err
+
+
+def test_a_paragraph_with_too_much_inline_markup_is_refused_with_the_line(tmp_path, capsys):
+    content = _hostile_copy(tmp_path)
+    lines = ["Some *stress* and \\* a _mark_ &amp; <b>tag</b>." for _ in range(32)]
+    lines.append("The last _straw_.")
+    (content / _EVENT).write_text(_HEAD + "\n".join(lines) + "\n", encoding="utf-8")
+    code, err = _build(content, tmp_path / "site", capsys)
+    assert code == 1
+    assert err[0] == (
+        "content/events/2021-03-03-crack-found.md:42: body: 258 marks of inline Markdown in one "
+        "paragraph (links, code, emphasis, escapes, tags, entities: [ ` * _ \\ < &), over the "
+        "256 read; Markdown's time grows with the square of their number, so this text is not "
+        "read: split the paragraph with a blank line")
