@@ -62,6 +62,10 @@ def compile_locks(uv: Path, out: Path) -> None:
     # The site's lock takes each version from the dev lock, so the two never disagree.
     run(uv, *common, "pyproject.toml", "requirements/build-backend.in",
         "--constraint", out / "dev.txt", "--output-file", out / "site.txt")
+    # uv names the constraint file as it was given: name the committed one, not the candidate.
+    site = out / "site.txt"
+    site.write_text(site.read_text(encoding="utf-8").replace(
+        f"-c {out / 'dev.txt'}", "-c requirements/dev.txt"), encoding="utf-8")
     run(uv, *common, "requirements/tools.in", "--output-file", out / "tools.txt")
 
 

@@ -86,10 +86,11 @@ def test_a_cache_committed_to_a_branch_runs_nothing(tmp_path):
     assert done.returncode == 0, done.stderr
     assert not marker.exists(), "a cache file from the branch ran code"
     # One line says so: the first such file the build came to, and its folder.
-    assert [line for line in done.stderr.splitlines() if ": cache: " in line] == [
-        f"{folder / 'build-'}{_name(project / 'site')}.pickle:1: cache: not signed by this "
-        f"user's builds (damaged, or made elsewhere); it and any other such file in {folder}/ "
-        "are ignored, and the build goes on without them"], done.stderr
+    said = (f"{folder / 'build-'}{_name(project / 'site')}.pickle:1: cache: not signed by this "
+            f"user's builds (damaged, or made elsewhere); it and any other such file in "
+            f"{folder}/ are ignored, and the build goes on without them")
+    assert [line for line in done.stderr.splitlines() if ": cache: " in line] == [said], \
+        done.stderr
     # What the build read instead of the planted files: its own work, the same site as a
     # cold build's.
     cold = _project(tmp_path / "cold")
