@@ -152,7 +152,7 @@ def check_coverage(content: Content, snapshots: Path
         if not source.snapshot or not (snapshots / source.snapshot).is_file():
             continue  # the quote check reports a missing snapshot
         path = snapshots / source.snapshot
-        text, found = sentences(read_text(path, str(path)))
+        text, found = sentences(read_text(path, str(path), snapshot=True))
         spans = covered_spans(quotes.get(source.id, []), text)
         marks = {normalize(mark.text): n for n, mark in enumerate(source.left_out)}
         matched: set[str] = set()

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from .errors import ContentError, Problem
+from .models import device_name, device_problem
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -101,6 +102,9 @@ RECORD_SUFFIX = ".md"
 MAX_RECORD_KB = 32
 """The largest record file read, in KB, unless site.yaml sets `max_record_kb`: far above any
 real record, and small enough that no record adds seconds to a build."""
+MAX_SNAPSHOT_KB = 2048
+"""The largest article snapshot read (`check --snapshots`), in KB: an article's plain text, long
+form included, runs to a few hundred KB; records are kept small, articles are what they are."""
 REGISTRY_TIMES = 16
 """credited.yaml lists every credited party in one file: it may be this many times larger."""
 MAX_NESTING = 32
@@ -127,7 +131,7 @@ def load_content(root: Path, parse: Parse | None = None,
         raise ContentError([Problem(str(root), 1, "", (
             "the content folder does not exist; give its path with --content"))])
 
-    refused = _refused_files(root)
+    refused = refused_files(root)
     problems.extend(refused.values())
     limit = MAX_RECORD_KB * 1024
     settings = root / SETTINGS_FILE
@@ -189,11 +193,12 @@ _SPECIAL = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
             (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
 
 
-def _refused_files(root: Path) -> dict[Path, Problem]:
+def refused_files(root: Path, called: str = "content folder") -> dict[Path, Problem]:
     """Everything under `root` that Parallax will not read, with why: pipes, sockets and devices
     (reading one would wait for ever, or for ever read), files it may not read, and symbolic
-    links that lead out of the content folder, nowhere, or round in a loop. Nothing here is
-    opened: only looked at."""
+    links that lead out of `root`, nowhere, or round in a loop. Nothing here is opened: only
+    looked at. The one rule for every folder a build reads (the content folder, the static
+    folder); `called` names it in the messages."""
     refused: dict[Path, Problem] = {}
     inside = root.resolve()
 
@@ -217,9 +222,13 @@ def _refused_files(root: Path) -> dict[Path, Problem]:
             return []
         folders = []
         for entry in entries:
+            unportable = _unportable(entry.name)
+            if unportable:
+                refuse(Path(entry.path), unportable)
+                continue
             try:
                 if entry.is_symlink():
-                    problem = _link_problem(Path(entry.path), inside)
+                    problem = _link_problem(Path(entry.path), inside, called)
                     if problem:
                         refuse(Path(entry.path), problem)
                         continue
@@ -237,7 +246,7 @@ def _refused_files(root: Path) -> dict[Path, Problem]:
             what = next((w for test, w in _SPECIAL if test(mode)), None)
             if what:
                 refuse(Path(entry.path), f"this is {what}, not a file; Parallax reads only plain "
-                                         "files: remove it from the content folder")
+                                         f"files: remove it from the {called}")
             elif stat.S_ISREG(mode) and not os.access(entry.path, os.R_OK):
                 refuse(Path(entry.path), "this file cannot be read (permission denied); check "
                                          "its permissions")
@@ -249,12 +258,23 @@ def _refused_files(root: Path) -> dict[Path, Problem]:
     return refused
 
 
+def _unportable(name: str) -> str | None:
+    """Why a file or folder of this name cannot be checked out on every system, or None."""
+    if name.endswith((".", " ")):
+        return (f"the name {name!r} ends with a {'dot' if name.endswith('.') else 'space'}, "
+                "which Windows drops: a file or folder of that name cannot be checked out "
+                "there; rename it")
+    if device_name(name):
+        return device_problem(name).replace("choose another", "rename it")
+    return None
+
+
 def _refused(path: Path, refused: dict[Path, Problem]) -> bool:
     """Whether `path` was refused, or lies under a folder that was (a link out of the folder)."""
     return bool(refused) and (path in refused or any(p in refused for p in path.parents))
 
 
-def _link_problem(path: Path, inside: Path) -> str | None:
+def _link_problem(path: Path, inside: Path, folder: str) -> str | None:
     try:
         target = path.resolve(strict=True)
     except RuntimeError:
@@ -265,8 +285,8 @@ def _link_problem(path: Path, inside: Path) -> str | None:
         return (f"this symbolic link leads to {os.readlink(path)!r}, which does not exist; "
                 "remove it, or put the file itself here")
     if not target.is_relative_to(inside):
-        return (f"this symbolic link leads out of the content folder (to {str(target)!r}); "
-                "Parallax does not follow it: put the file itself in the content folder")
+        return (f"this symbolic link leads out of the {folder} (to {str(target)!r}); "
+                f"Parallax does not follow it: put the file itself in the {folder}")
     return None
 
 
@@ -333,10 +353,13 @@ def _collect(problems: list[Problem], records: list[RawRecord], read) -> None:
         problems.extend(error.problems)
 
 
-def read_text(path: str | Path, shown: str, limit: int | None = None) -> str:
+def read_text(path: str | Path, shown: str, limit: int | None = None,
+              snapshot: bool = False) -> str:
     """A file's text: UTF-8 (a byte-order mark is fine), line endings made '\\n'. A file
-    larger than `limit` bytes is refused unread."""
-    limit = MAX_RECORD_KB * 1024 if limit is None else limit
+    larger than `limit` bytes (a record's limit, or for a `snapshot` a snapshot's) is refused
+    unread."""
+    if limit is None:
+        limit = (MAX_SNAPSHOT_KB if snapshot else MAX_RECORD_KB) * 1024
     try:
         with open(path, "rb") as stream:
             if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
@@ -349,6 +372,9 @@ def read_text(path: str | Path, shown: str, limit: int | None = None) -> str:
     if len(data) > limit:
         size = os.stat(path).st_size
         raise ContentError([Problem(shown, 1, "", (
+            f"the snapshot is {_kb(size)} KB, over the limit of {limit // 1024} KB an article's "
+            "plain text may be; check that it holds the article's text alone (no page around "
+            "it, no images or scripts)" if snapshot else
             f"the file is {_kb(size)} KB, over the limit of {limit // 1024} KB a record may "
             "be (max_record_kb in site.yaml); split it, or raise the limit"))])
     try:

@@ -28,8 +28,32 @@ SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MAX_ID_LENGTH = 80
 """An id names a folder under site/ (events/<id>/): short enough for any file system."""
 
+WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+                             *(f"lpt{i}" for i in range(10))})
+"""Names Windows keeps for devices, with any extension and in any case: a file or folder so
+named cannot be checked out there, and an id names a file (its record) and a folder (its page)."""
+
+
+def device_name(name: str) -> bool:
+    """Whether Windows reads the file or folder name `name` as a device."""
+    return name.split(".", 1)[0].rstrip(" ").lower() in WINDOWS_DEVICES
+
+
+def device_problem(text: str) -> str:
+    return (f"'{text}' is a name Windows keeps for a device (CON, PRN, AUX, NUL, COM0-COM9, "
+            "LPT0-LPT9): a file or folder of that name cannot be checked out there; choose "
+            f"another (e.g. '{text.split('.', 1)[0]}-1')")
+
+
+def _not_a_device(text: str) -> str:
+    if device_name(text):
+        raise ValueError(f"{device_problem(text)}")
+    return text
+
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=MAX_ID_LENGTH)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=MAX_ID_LENGTH),
+                 AfterValidator(_not_a_device)]
 
 
 @functools.cache

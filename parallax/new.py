@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from .docs import field_doc
 from .errors import ContentError, Problem
-from .load import KINDS, display_path, parse_markdown
+from .load import KINDS, MAX_SNAPSHOT_KB, display_path, parse_markdown
 from .models import (
     Account,
     Confidence,
@@ -208,6 +208,12 @@ def run_from_page(args: argparse.Namespace, paths: Paths) -> int:
     if snapshot.exists():
         raise ContentError([Problem(str(snapshot), 1, "", (
             "this snapshot already exists and is left as it is; choose another --id"))])
+    size = len(article.text.encode("utf-8"))
+    if size > MAX_SNAPSHOT_KB * 1024:  # never write a snapshot that `check` would refuse
+        raise ContentError([Problem(str(snapshot), 1, "", (
+            f"the article's text is {-(-size // 1024):,} KB, over the limit of "
+            f"{MAX_SNAPSHOT_KB:,} KB a snapshot may be; nothing was written: save the page "
+            "with the article alone (its print view, or reader mode)"))])
 
     confidence = {}
     for fact in ("outlet", "byline", "published", "url"):

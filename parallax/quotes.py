@@ -74,7 +74,7 @@ def check_quotes(content: Content, snapshots: Path) -> list[Problem]:
                 f"the snapshot {source.snapshot!r} is not in {snapshots}")))
             texts[source.id] = None
             continue
-        texts[source.id] = normalize(read_text(path, str(path)))
+        texts[source.id] = normalize(read_text(path, str(path), snapshot=True))
 
     for event in content.events:
         for a, account in enumerate(event.accounts):

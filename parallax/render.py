@@ -22,6 +22,7 @@ import jinja2.bccache
 
 from . import __version__, export, markup, views
 from .errors import ContentError, Problem
+from .load import refused_files
 from .resolve import Timeline
 
 EVENTS = "events"
@@ -445,10 +446,18 @@ def asset_url(renderer: Renderer, page_path: str, name: str) -> str:
 
 
 def static_files(static: Path) -> dict[str, bytes]:
+    """The static folder's files, by their path in the site. What the content folder may not
+    hold, this may not either (the same rule: `load.refused_files`): a link that leads out of
+    it (it would publish whatever it points to, a repository's .git/config among them), nowhere
+    or round in a loop, a pipe, socket or device, a file that cannot be read."""
     files: dict[str, bytes] = {}
     if static.is_dir():
+        refused = refused_files(static, "static folder")
+        if refused:
+            raise ContentError(list(refused.values()))
         for path in sorted(static.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
+            hidden = any(part.startswith(".") for part in path.relative_to(static).parts)
+            if path.is_file() and not hidden:
                 files["static/" + path.relative_to(static).as_posix()] = path.read_bytes()
     return files
 

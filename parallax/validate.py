@@ -34,6 +34,8 @@ from .models import (
     Party,
     SiteSettings,
     Source,
+    device_name,
+    device_problem,
 )
 from .paths import BUILT_IN
 
@@ -86,11 +88,14 @@ RENAMED = {
 def is_id(text: str) -> bool:
     """Whether `text` is an id: the whole of it (a trailing line break is not), and not longer
     than a folder name may be."""
-    return len(text) <= MAX_ID_LENGTH and _SLUG.fullmatch(text) is not None
+    return (len(text) <= MAX_ID_LENGTH and _SLUG.fullmatch(text) is not None
+            and not device_name(text))
 
 
 def _id_problem(text: str) -> str:
     """Why `text` is not an id, and the id to write instead."""
+    if _SLUG.fullmatch(text) and device_name(text):
+        return device_problem(text)
     if _SLUG.fullmatch(text):
         return (f"it is {len(text)} characters long; an id has at most {MAX_ID_LENGTH}: "
                 f"shorten it (e.g. '{suggest_id(text)}')")
@@ -258,7 +263,11 @@ def built_model(record: RawRecord, problems: list[Problem], known: Known = Known
     if record.kind in ("source", "event", "page"):
         file_name = record.path.rsplit("/", 1)[-1]
         if not is_id(record.id):
-            if _SLUG.fullmatch(record.id):
+            if _SLUG.fullmatch(record.id) and device_name(record.id):
+                fix = device_problem(record.id).replace("choose another (e.g. '",
+                                                        "rename the file (e.g. '")
+                fix = fix[:-2] + ".md')"
+            elif _SLUG.fullmatch(record.id):
                 fix = (f"it is {len(record.id)} characters long, and an id has at most "
                        f"{MAX_ID_LENGTH}: shorten the file name")
             else:

@@ -277,3 +277,48 @@ def test_an_outlet_the_page_does_not_name_is_left_for_the_editor(site, tmp_path,
     assert "  url: not found in the page; left out and marked unknown\n" in out
     assert main(["build", "--content", str(site / "content"), "--out", str(site / "site")]) == 0
     assert "outlet: still the skeleton's placeholder" in capsys.readouterr().err
+
+
+def _long_page(tmp_path: Path, paragraphs: int) -> Path:
+    """The fixture article with `paragraphs` more paragraphs of its own, each different."""
+    page = (PAGES / "full-metadata.html").read_text(encoding="utf-8")
+    more = "".join(
+        f"    <p>Paragraph {n} of the long report: the inspectors walked span {n} of the "
+        f"crossing and wrote down what they saw, bolt by bolt, in note {n * 7}.</p>\n"
+        for n in range(paragraphs))
+    path = tmp_path / "long.html"
+    path.write_text(page.replace("</article>", more + "</article>", 1), encoding="utf-8")
+    return path
+
+
+def test_a_long_form_article_makes_a_snapshot_that_check_reads(site, tmp_path, capsys):
+    # About 300 KB of text: long-form articles run past 100 KB, far over a record's 32 KB.
+    assert new_from(site, _long_page(tmp_path, 2400)) == 0
+    snapshot = site / "snapshots" / "the-harbour-courier.txt"
+    assert snapshot.stat().st_size > 250 * 1024
+    _quote_in_event(site, "the-harbour-courier", "in note 16793")
+    capsys.readouterr()
+    assert check(site) == 0, capsys.readouterr().err
+
+
+def test_a_snapshot_over_its_limit_is_refused_with_its_size(site, capsys):
+    snapshot = site / "snapshots" / "radio.txt"
+    snapshot.write_text(snapshot.read_text(encoding="utf-8") + "word " * (420 * 1024),
+                        encoding="utf-8")
+    assert check(site) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{snapshot}:1: the snapshot is 2,100.3 KB, over the limit of 2048 KB an article's "
+        "plain text may be; check that it holds the article's text alone (no page around it, "
+        "no images or scripts)")
+
+
+def test_an_article_over_the_snapshot_limit_writes_nothing(site, tmp_path, capsys, monkeypatch):
+    import parallax.new
+
+    monkeypatch.setattr(parallax.new, "MAX_SNAPSHOT_KB", 2)  # the page's text is 4 KB
+    assert new_from(site, _long_page(tmp_path, 20)) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{site / 'snapshots' / 'the-harbour-courier.txt'}:1: the article's text is 4 KB, over "
+        "the limit of 2 KB a snapshot may be; nothing was written: save the page with the "
+        "article alone (its print view, or reader mode)")
+    assert _written(site) == {"long.html"}, "the saved page alone: no record, no snapshot"

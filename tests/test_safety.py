@@ -20,12 +20,13 @@ from xml.etree import ElementTree
 
 import pytest
 import yaml
-from conftest import FIXTURES
+from conftest import FIXTURES, PROJECT, snapshot_tree
 
 from parallax.cli import main
 from parallax.errors import Problem
 
 BASIC = FIXTURES / "basic" / "content"
+PROJECT_STATIC = PROJECT / "static"
 
 # Raw HTML that builds: the sanitizer must take out everything that could run or load.
 RAW_HTML = [
@@ -853,3 +854,116 @@ def test_a_paragraph_with_too_much_inline_markup_is_refused_with_the_line(tmp_pa
         "paragraph (links, code, emphasis, escapes, tags, entities: [ ` * _ \\ < &), over the "
         "256 read; Markdown's time grows with the square of their number, so this text is not "
         "read: split the paragraph with a blank line")
+
+
+# --- the static folder is read by the content folder's rule ----------------------------------------
+
+def _static_copy(tmp_path: Path) -> Path:
+    static = tmp_path / "static"
+    shutil.copytree(PROJECT_STATIC, static)
+    return static
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+@pytest.mark.parametrize("kind", ["link-out", "folder-link-out", "dangling", "pipe"])
+def test_a_static_file_that_is_not_the_folders_own_is_refused(kind, command, tmp_path, capsys):
+    static = _static_copy(tmp_path)
+    secret = tmp_path / "repository" / ".git" / "config"
+    secret.parent.mkdir(parents=True)
+    secret.write_text("[remote \"origin\"]\n\turl = https://token@example.org/\n")
+    if kind == "link-out":
+        os.symlink(secret, static / "config.txt")
+        shown, why = "static/config.txt", (
+            f"this symbolic link leads out of the static folder (to {str(secret)!r}); Parallax "
+            "does not follow it: put the file itself in the static folder")
+    elif kind == "folder-link-out":
+        os.symlink(secret.parent, static / "git")
+        shown, why = "static/git", (
+            f"this symbolic link leads out of the static folder (to {str(secret.parent)!r}); "
+            "Parallax does not follow it: put the file itself in the static folder")
+    elif kind == "dangling":
+        os.symlink("nowhere.css", static / "gone.css")
+        shown, why = "static/gone.css", ("this symbolic link leads to 'nowhere.css', which does "
+                                         "not exist; remove it, or put the file itself here")
+    else:
+        os.mkfifo(static / "feed.css")
+        shown, why = "static/feed.css", ("this is a named pipe, not a file; Parallax reads only "
+                                         "plain files: remove it from the static folder")
+    out = tmp_path / "site"
+    assert main(["build", "--content", str(BASIC), "--out", str(out)]) == 0
+    before = snapshot_tree(out)
+    capsys.readouterr()
+    code = main([command, "--content", str(BASIC), "--out", str(out), "--static", str(static)])
+    err = capsys.readouterr().err.splitlines()
+    assert code == 1
+    assert err[0] == f"{shown}:1: {why}"
+    assert "Traceback" not in "\n".join(err)
+    assert snapshot_tree(out) == before
+    assert not any(b"token@" in data for data in before.values())
+
+
+def test_a_link_inside_the_static_folder_is_followed_and_hidden_files_are_not_published(
+        tmp_path, capsys):
+    static = _static_copy(tmp_path)
+    os.symlink("style.css", static / "print.css")
+    (static / ".cache").mkdir()
+    (static / ".cache" / "notes.txt").write_text("private")
+    out = tmp_path / "site"
+    code = main(["build", "--content", str(BASIC), "--out", str(out), "--static", str(static)])
+    assert code == 0, capsys.readouterr().err
+    assert (out / "static" / "print.css").read_bytes() == (static / "style.css").read_bytes()
+    assert not (out / "static" / ".cache").exists()
+
+
+# --- names every system can check out ----------------------------------------------------------------
+
+@pytest.mark.parametrize("where, name, shown, why", [
+    ("events", "con.md", "content/events/con.md",
+     ("'con.md' is a name Windows keeps for a device (CON, PRN, AUX, NUL, COM0-COM9, LPT0-LPT9): "
+     "a file or folder of that name cannot be checked out there; rename it (e.g. 'con-1')")),
+    ("events", "nul", "content/events/nul",
+     ("'nul' is a name Windows keeps for a device (CON, PRN, AUX, NUL, COM0-COM9, LPT0-LPT9): a "
+     "file or folder of that name cannot be checked out there; rename it (e.g. 'nul-1')")),
+    ("pages", "Aux.md", "content/pages/Aux.md",
+     ("'Aux.md' is a name Windows keeps for a device (CON, PRN, AUX, NUL, COM0-COM9, LPT0-LPT9): "
+     "a file or folder of that name cannot be checked out there; rename it (e.g. 'Aux-1')")),
+    ("sources", "lpt9.md", "content/sources/lpt9.md",
+     ("'lpt9.md' is a name Windows keeps for a device (CON, PRN, AUX, NUL, COM0-COM9, LPT0-LPT9): "
+     "a file or folder of that name cannot be checked out there; rename it (e.g. 'lpt9-1')")),
+    ("events", "2021-03-01.", "content/events/2021-03-01.",
+     ("the name '2021-03-01.' ends with a dot, which Windows drops: a file or folder of that name "
+     "cannot be checked out there; rename it")),
+    ("events", "march ", "content/events/march ",
+     ("the name 'march ' ends with a space, which Windows drops: a file or folder of that name "
+     "cannot be checked out there; rename it")),
+])
+def test_a_name_windows_cannot_check_out_is_refused(where, name, shown, why, tmp_path, capsys):
+    content = _hostile_copy(tmp_path)
+    target = content / where / name
+    if name in ("nul", "2021-03-01.", "march "):
+        target.mkdir()
+        shutil.copy(content / _EVENT, target / "2021-03-09-inside.md")
+    else:
+        shutil.copy(content / _EVENT, target)
+    code, err = _build(content, tmp_path / "site", capsys)
+    assert code == 1
+    assert f"{shown}:1: {why}" in err
+
+
+@pytest.mark.parametrize("field, text", [
+    ("tags", "com1"),
+    ("parties", None),
+])
+def test_a_device_name_is_no_id(field, text, tmp_path, capsys):
+    content = _hostile_copy(tmp_path)
+    if text:
+        event = content / _EVENT
+        event.write_text(re.sub(r"tags: \[([^]]*)\]", rf"tags: [\1, {text}]", event.read_text()))
+        where = "content/events/2021-03-03-crack-found.md"
+    else:
+        (content / "credited.yaml").write_text("prn:\n  name: Printer\n  kind: organisation\n")
+        where = "content/credited.yaml"
+    code, err = _build(content, tmp_path / "site", capsys)
+    assert code == 1
+    assert any(line.startswith(where) and "is a name Windows keeps for a device" in line
+               for line in err), err
