@@ -8,11 +8,18 @@ page does not give is None, never a guess.
 from __future__ import annotations
 
 import copy
+import http.client
+import ipaddress
 import re
+import socket
+import ssl
+import threading
+import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
-from urllib.parse import urlsplit
+import zlib
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
 
 import htmldate
 import trafilatura
@@ -58,7 +65,13 @@ MIN_PROSE_WORDS = 40
 """An article has at least this many words in paragraphs of running prose."""
 PROSE_LINE_WORDS = 12
 """A paragraph of running prose has at least this many words (a link in a list has fewer)."""
-FETCH_SECONDS = 20
+FETCH_SECONDS = 60
+"""`--fetch` gives up after this long in all: connecting, every redirect and every byte."""
+READ_SECONDS = 20
+"""... or after this long without a byte."""
+MAX_PAGE_BYTES = 20 * 1024 * 1024
+"""The largest page read (fetched, before and after decompression, or saved): pages of news
+sites run to a few MB with everything inlined."""
 
 _HTML = re.compile(rb"<(!doctype\s+html|html|head|body)[\s>]", re.IGNORECASE)
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(https?://[^\s>]+?)\s*-->", re.IGNORECASE)
@@ -108,21 +121,163 @@ class PageArticle:
     """The date in the address, when there is one (to compare with a date found elsewhere)."""
 
 
-def fetch(address: str) -> bytes:
-    """The page at `address`, or PageError saying why it could not be had."""
+def fetch(address: str, local: bool = False) -> bytes:
+    """The page at `address`, or PageError saying why it could not be had. Only http and
+    https, at most FETCH_SECONDS in all and MAX_PAGE_BYTES (as sent and as decompressed); and,
+    unless `local`, never an address of this computer or its networks (loopback, private,
+    link-local, or anything else not on the public internet): checked on the address actually
+    connected to, at every redirect, so that no page can point the fetch at a service inside."""
+    if urlsplit(address).scheme not in ("http", "https"):
+        raise PageError(f"could not fetch {address}: only http:// and https:// addresses are "
+                        "fetched")
+    guard = _Guard(address, local, time.monotonic() + FETCH_SECONDS)
     request = urllib.request.Request(address, headers={"User-Agent": "Parallax (new source --fetch)"})
+    timer = threading.Timer(FETCH_SECONDS, guard.stop)
+    timer.daemon = True
+    timer.start()
     try:
-        with urllib.request.urlopen(request, timeout=FETCH_SECONDS) as response:
-            return response.read()
+        with guard.opener().open(request, timeout=READ_SECONDS) as response:
+            return guard.read(response)
+    except PageError:
+        raise
     except urllib.error.HTTPError as error:
         raise PageError(f"could not fetch {address}: the server answered {error.code} "
                         f"{error.reason}") from None
-    except (urllib.error.URLError, OSError, ValueError) as error:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as error:
+        if guard.stopped:
+            raise PageError(f"could not fetch {address}: it did not finish within "
+                            f"{FETCH_SECONDS} s") from None
+        if isinstance(getattr(error, "reason", None), PageError):
+            raise error.reason from None
         reason = getattr(error, "reason", error)
         raise PageError(
             f"could not fetch {address} ({reason}): this computer may have no network. Open the "
             "page in a browser, save it (Save Page As…, 'Web Page, HTML only' or 'complete') and "
             "give the saved file instead") from None
+    finally:
+        timer.cancel()
+
+
+def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether `ip` is on the public internet (not loopback, private, link-local, reserved...)."""
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return (mapped or ip).is_global
+
+
+@dataclass
+class _Guard:
+    """One fetch's limits: where it may connect, until when, and its sockets (closed by the
+    timer when time is up, which wakes any read blocked on them)."""
+
+    address: str
+    local: bool
+    deadline: float
+    sockets: list[socket.socket] = field(default_factory=list)
+    stopped: bool = False
+
+    def connect(self, host: str, port: int, timeout: float) -> socket.socket:
+        problem = None
+        for family, kind, proto, _, where in socket.getaddrinfo(host, port,
+                                                                 type=socket.SOCK_STREAM):
+            ip = ipaddress.ip_address(where[0].split("%", 1)[0])
+            if not self.local and not _public(ip):
+                problem = PageError(
+                    f"could not fetch {self.address}: {host} is at {ip}, an address of this "
+                    "computer or of a private network, which --fetch does not visit (add "
+                    "--fetch-local if you mean to)")
+                continue
+            connection = socket.socket(family, kind, proto)
+            self.sockets.append(connection)
+            if self.stopped:
+                break
+            connection.settimeout(max(0.1, min(timeout, self.deadline - time.monotonic())))
+            try:
+                connection.connect(where)  # the very address checked above
+            except OSError as error:
+                connection.close()
+                problem = error
+                continue
+            return connection
+        raise problem or OSError(f"no address for {host}")
+
+    def stop(self) -> None:
+        self.stopped = True
+        for connection in self.sockets:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def opener(self) -> urllib.request.OpenerDirector:
+        """http and https through this guard's connections; redirects to those schemes only;
+        no proxy, no file:, ftp: or data: handler."""
+        guard = self
+
+        class Plain(http.client.HTTPConnection):
+            def connect(self) -> None:
+                self.sock = guard.connect(self.host, self.port, self.timeout)
+
+        class Secure(http.client.HTTPSConnection):
+            def connect(self) -> None:
+                raw = guard.connect(self.host, self.port, self.timeout)
+                self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
+
+        class PlainHandler(urllib.request.HTTPHandler):
+            def http_open(self, request):
+                return self.do_open(Plain, request)
+
+        class SecureHandler(urllib.request.HTTPSHandler):
+            def https_open(self, request):
+                return self.do_open(Secure, request, context=ssl.create_default_context())
+
+        class Redirects(urllib.request.HTTPRedirectHandler):
+            def http_error_302(self, request, fp, code, message, headers):
+                new = headers.get("location") or headers.get("uri")
+                if new and urlsplit(urljoin(request.full_url, new)).scheme not in ("http",
+                                                                                  "https"):
+                    raise PageError(f"could not fetch {guard.address}: it redirects to {new}, "
+                                    "which is not an http:// or https:// address")
+                return super().http_error_302(request, fp, code, message, headers)
+
+            http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+        opener = urllib.request.OpenerDirector()
+        for handler in (PlainHandler(), SecureHandler(), Redirects(),
+                        urllib.request.HTTPDefaultErrorHandler(),
+                        urllib.request.HTTPErrorProcessor()):
+            opener.add_handler(handler)
+        return opener
+
+    def read(self, response: http.client.HTTPResponse) -> bytes:
+        """The body, decompressed if the server compressed it; at most MAX_PAGE_BYTES of each."""
+        encoding = (response.headers.get("Content-Encoding") or "identity").strip().lower()
+        inflate = (zlib.decompressobj(zlib.MAX_WBITS | 32) if encoding in ("gzip", "x-gzip")
+                   else zlib.decompressobj() if encoding == "deflate" else None)
+        sent = 0
+        page = bytearray()
+        while chunk := response.read1(65536):
+            sent += len(chunk)
+            if sent > MAX_PAGE_BYTES:
+                raise self._too_large("as sent")
+            while chunk:
+                if inflate is None:
+                    page += chunk
+                    break
+                page += inflate.decompress(chunk, MAX_PAGE_BYTES + 1 - len(page))
+                chunk = inflate.unconsumed_tail
+                if len(page) > MAX_PAGE_BYTES:
+                    break
+            if len(page) > MAX_PAGE_BYTES:
+                raise self._too_large("decompressed" if inflate else "as sent")
+        if self.stopped:  # the timer shut the socket: what came is not the whole page
+            raise PageError(f"could not fetch {self.address}: it did not finish within "
+                            f"{FETCH_SECONDS} s")
+        return bytes(page)
+
+    def _too_large(self, how: str) -> PageError:
+        return PageError(f"could not fetch {self.address}: the page is larger than "
+                         f"{MAX_PAGE_BYTES // (1024 * 1024)} MB {how}; save the article alone "
+                         "from the browser and give the file instead")
 
 
 def read_article(page: bytes, address: str | None = None) -> PageArticle:

@@ -88,6 +88,9 @@ def add_parser(commands: argparse._SubParsersAction, site_options) -> None:
             sub.add_argument("--fetch", action="store_true",
                              help="with --from ADDRESS: download the page (otherwise an address "
                                   "is refused, and nothing is downloaded)")
+            sub.add_argument("--fetch-local", action="store_true",
+                             help="with --fetch: also from an address of this computer or a "
+                                  "private network (refused otherwise, at every redirect)")
         site_options(sub)
         sub.set_defaults(run=run, parser=sub)
 
@@ -99,7 +102,7 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
                 args.parser.error("--from needs --snapshots DIR: the folder the article's "
                                   "plain-text snapshot goes to")
             return run_from_page(args, paths)
-        if args.snapshots or args.fetch:
+        if args.snapshots or args.fetch or args.fetch_local:
             args.parser.error("--snapshots and --fetch go with --from PAGE")
         missing = [name for name, value in (("title", args.title), ("--date", args.date))
                    if value is None]
@@ -178,7 +181,9 @@ def run_from_page(args: argparse.Namespace, paths: Paths) -> int:
             parse_when(args.date, _utc())
         except WhenError as error:
             raise ContentError([Problem("--date", 1, "", str(error))]) from None
-    article = _read_page(args.page, args.fetch)
+    if args.fetch_local and not args.fetch:
+        args.parser.error("--fetch-local goes with --fetch")
+    article = _read_page(args.page, args.fetch, args.fetch_local)
 
     def problem(field: str, message: str) -> ContentError:
         return ContentError([Problem(args.page, 1, field, message)])
@@ -233,7 +238,7 @@ def run_from_page(args: argparse.Namespace, paths: Paths) -> int:
     return 0
 
 
-def _read_page(page: str, fetch: bool) -> PageArticle:
+def _read_page(page: str, fetch: bool, local: bool = False) -> PageArticle:
     from . import extract
 
     address = None
@@ -248,13 +253,19 @@ def _read_page(page: str, fetch: bool) -> PageArticle:
         address = page
     try:
         if address:
-            data = extract.fetch(address)
+            data = extract.fetch(address, local)
         else:
             path = Path(page)
             if not path.is_file():
                 raise ContentError([Problem(page, 1, "", (
                     "no such file; give the path of a page saved from the browser (.html)"))])
-            data = path.read_bytes()
+            with path.open("rb") as stream:
+                data = stream.read(extract.MAX_PAGE_BYTES + 1)
+            if len(data) > extract.MAX_PAGE_BYTES:
+                raise ContentError([Problem(page, 1, "", (
+                    f"this file is larger than {extract.MAX_PAGE_BYTES // (1024 * 1024)} MB, "
+                    "more than any saved article: save the page again as 'Web Page, HTML "
+                    "only'"))])
         return extract.read_article(data, address)
     except extract.PageError as error:
         raise ContentError([Problem(page, 1, "", str(error))]) from None

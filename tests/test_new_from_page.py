@@ -10,7 +10,9 @@ import http.server
 import shutil
 import socket
 import threading
+import time
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from conftest import FIXTURES
@@ -182,7 +184,7 @@ def test_no_network_is_a_clear_message(site, capsys):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     address = f"http://127.0.0.1:{port}/news/harbour-crossing-shut"
-    assert new_from(site, address, "--fetch") == 1
+    assert new_from(site, address, "--fetch", "--fetch-local") == 1
     err = capsys.readouterr().err
     assert err.startswith(f"{address}:1: could not fetch {address} (")
     assert "this computer may have no network" in err and "Traceback" not in err
@@ -197,7 +199,7 @@ def test_fetch_reads_a_page_from_its_address(site, capsys):
     thread.start()
     try:
         address = f"http://127.0.0.1:{server.server_port}/full-metadata.html"
-        assert new_from(site, address, "--fetch") == 0
+        assert new_from(site, address, "--fetch", "--fetch-local") == 0
     finally:
         server.shutdown()
         server.server_close()
@@ -322,3 +324,144 @@ def test_an_article_over_the_snapshot_limit_writes_nothing(site, tmp_path, capsy
         "the limit of 2 KB a snapshot may be; nothing was written: save the page with the "
         "article alone (its print view, or reader mode)")
     assert _written(site) == {"long.html"}, "the saved page alone: no record, no snapshot"
+
+
+
+# --- --fetch's limits: where, how long, how much ----------------------------------------------------
+
+class _Pages(http.server.BaseHTTPRequestHandler):
+    """/page: the fixture article; /gzip-bomb: 30 MB of zeros, gzipped; /big: 21 MB;
+    /trickle: a byte every 0.2 s; /to?URL: a redirect to URL. Every request is noted."""
+
+    seen: ClassVar[list[str]] = []
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        import gzip
+
+        self.seen.append(self.path)
+        if self.path.startswith("/to?"):
+            self.send_response(302)
+            self.send_header("Location", self.path[4:])
+            self.end_headers()
+            return
+        if self.path == "/trickle":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            for _ in range(100):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.2)
+            return
+        body = {"/page": (PAGES / "full-metadata.html").read_bytes(),
+                "/big": b" " * (21 * 1024 * 1024),
+                "/gzip-bomb": gzip.compress(b"\0" * (30 * 1024 * 1024))}.get(self.path)
+        if body is None:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        if self.path == "/gzip-bomb":
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def pages_server():
+    """Two servers of _Pages: on 127.0.0.1 and on 127.0.0.2 (both this computer's)."""
+    servers = []
+    for host in ("127.0.0.1", "127.0.0.2"):
+        server = http.server.ThreadingHTTPServer((host, 0), _Pages)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+    _Pages.seen = []
+    yield [f"http://{s.server_address[0]}:{s.server_port}" for s in servers]
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_address_of_this_computer_is_not_fetched(site, capsys, pages_server):
+    address = pages_server[0] + "/page"
+    assert new_from(site, address, "--fetch") == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{address}:1: could not fetch {address}: 127.0.0.1 is at 127.0.0.1, an address of this "
+        "computer or of a private network, which --fetch does not visit (add --fetch-local if "
+        "you mean to)")
+    assert _Pages.seen == [], "no request was sent"
+    assert _written(site) == set()
+
+
+@pytest.mark.parametrize("address", ["http://10.0.0.1/", "http://[::1]/", "http://169.254.169.254/",
+                                     "http://192.168.1.1/", "http://[::ffff:127.0.0.1]/",
+                                     "http://0.0.0.0/", "http://100.64.0.1/"])
+def test_no_private_or_local_address_is_connected_to(address, site, capsys, monkeypatch):
+    connected = []
+    monkeypatch.setattr(socket.socket, "connect", lambda self, where: connected.append(where))
+    assert new_from(site, address, "--fetch") == 1
+    assert "which --fetch does not visit (add --fetch-local if you mean to)" in \
+        capsys.readouterr().err
+    assert connected == []
+
+
+def test_every_redirect_is_checked_again(site, capsys, monkeypatch, pages_server):
+    from parallax import extract
+
+    # 127.0.0.1 stands for a public server here; 127.0.0.2 for one inside the network.
+    monkeypatch.setattr(extract, "_public", lambda ip: str(ip) == "127.0.0.1")
+    inside = pages_server[1] + "/page"
+    address = pages_server[0] + "/to?" + inside
+    assert new_from(site, address, "--fetch") == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{address}:1: could not fetch {address}: 127.0.0.2 is at 127.0.0.2, an address of this "
+        "computer or of a private network, which --fetch does not visit (add --fetch-local if "
+        "you mean to)")
+    assert _Pages.seen == ["/to?" + inside], "the inside server was never asked"
+    # Asked for, the same redirect is followed.
+    assert new_from(site, address, "--fetch", "--fetch-local") == 0
+
+
+@pytest.mark.parametrize("target", ["file:///etc/passwd", "ftp://example.org/page",
+                                    "data:text/html,<p>x</p>"])
+def test_a_redirect_to_another_scheme_is_refused(target, site, capsys, pages_server):
+    address = pages_server[0] + "/to?" + target
+    assert new_from(site, address, "--fetch", "--fetch-local") == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{address}:1: could not fetch {address}: it redirects to {target}, which is not an "
+        "http:// or https:// address")
+
+
+@pytest.mark.parametrize("path, how", [("/big", "as sent"), ("/gzip-bomb", "decompressed")])
+def test_a_page_over_20_mb_is_refused(path, how, site, capsys, pages_server):
+    address = pages_server[0] + path
+    assert new_from(site, address, "--fetch", "--fetch-local") == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{address}:1: could not fetch {address}: the page is larger than 20 MB {how}; save the "
+        "article alone from the browser and give the file instead")
+
+
+def test_a_fetch_ends_within_its_time_in_all(site, capsys, monkeypatch, pages_server):
+    from parallax import extract
+
+    monkeypatch.setattr(extract, "FETCH_SECONDS", 1)  # each byte comes in time; the whole never
+    address = pages_server[0] + "/trickle"
+    started = time.monotonic()
+    assert new_from(site, address, "--fetch", "--fetch-local") == 1
+    assert time.monotonic() - started < 3
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{address}:1: could not fetch {address}: it did not finish within 1 s")
+
+
+def test_a_saved_page_over_20_mb_is_refused_unread(site, tmp_path, capsys):
+    page = tmp_path / "huge.html"
+    page.write_bytes(b"<html><body>" + b" " * (21 * 1024 * 1024))
+    assert new_from(site, page) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{page}:1: this file is larger than 20 MB, more than any saved article: save the page "
+        "again as 'Web Page, HTML only'")
