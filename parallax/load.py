@@ -384,10 +384,38 @@ def read_text(path: str | Path, shown: str, limit: int | None = None,
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         raise ContentError([Problem(shown, line, "", (
             f"the file is not UTF-8 text (byte 0x{data[error.start]:02x} at column {column} "
-            "cannot be read); it was probably saved in another encoding such as Windows-1252: "
-            "save it again as UTF-8"
+            f"cannot be read); {_encoding_hint(data, error.start, shown)}"
         ))]) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _encoding_hint(data: bytes, at: int, shown: str) -> str:
+    """What the bytes look like (charset_normalizer's guess, shown on the line that failed so
+    that the editor can tell whether it is right) and how to make them UTF-8."""
+    import codecs
+
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(data[:MAX_RECORD_KB * 1024]).best()
+    if best is None:
+        return ("its encoding cannot be told: open it in your editor and save it again as "
+                "UTF-8")
+    name = codecs.lookup(best.encoding).name  # e.g. cp1252, utf-16, iso8859-1
+    if name.startswith("utf-16") or name.startswith("utf-32"):
+        start, end = 0, len(data)
+        lines = data.decode(name, errors="replace").splitlines()
+        preview = next((line for line in lines if any(c.isalnum() for c in line)), "")
+    else:
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        preview = data[start:None if end < 0 else end].decode(name, errors="replace")
+    preview = preview.strip()[:80]
+    label = name.upper().replace("_", "-")
+    where = "its first line of words" if name.startswith("utf-") else "that line"
+    return (f"it looks like {label} text, in which {where} reads {preview!r}. If that is "
+            f"right, convert it: iconv -f {label} -t UTF-8 {shown} > converted.md, then replace "
+            "the file with converted.md (or in your editor, save it again with the encoding "
+            "UTF-8)")
 
 
 def _kb(size: int) -> str:

@@ -92,7 +92,8 @@ def test_no_stage_knows_the_cache_the_workers_or_the_server():
 
 def test_each_library_lives_in_one_module():
     owners = {"watchfiles": {"serve"}, "livereload": {"serve"}, "tornado": {"serve"},
-              "jinja2": {"render"}, "markdown": {"markup"}, "nh3": {"markup"}}
+              "jinja2": {"render"}, "markdown": {"markup"}, "nh3": {"markup"},
+              "charset_normalizer": {"load"}}
     for library, expected in owners.items():
         users = {p.stem for p in PACKAGE.glob("*.py") if library in _third_party(p)}
         assert users == expected, f"{library} is imported by {sorted(users)}"
