@@ -337,6 +337,12 @@ class Watcher(threading.Thread):
 
 # --- serving -------------------------------------------------------------------------------------
 
+MAX_CONNECTIONS = 256
+"""Connections the preview keeps open at once (a browser opens a few, and one socket per tab for
+livereload). One more is closed as it comes, so that no number of idle connections can use up
+the process's open files (1,024 on most systems) and stop the preview."""
+IDLE_SECONDS = 60
+"""A connection that sends nothing for this long is closed (tornado's default is an hour)."""
 MAX_PATH = 1024
 """The longest request path served; longer ones are 404 (no file under site/ is that long)."""
 
@@ -461,6 +467,41 @@ def application(preview: Preview, hosts: dict[str, str]) -> web.Application:
     ])
 
 
+class CappedServer(httpserver.HTTPServer):
+    """The preview's HTTP server: at most MAX_CONNECTIONS open at once; past that each new one
+    is closed at once, and the terminal is told once (again only after it has had room)."""
+
+    def handle_stream(self, stream, address) -> None:
+        kept = getattr(self, "_streams", set())
+        self._streams = {s for s in kept if not s.closed()}
+        if len(self._streams) >= MAX_CONNECTIONS:
+            if not getattr(self, "_said_full", False):
+                self._said_full = True
+                print(f"The preview has {MAX_CONNECTIONS} connections open, the most it keeps: "
+                      "new ones are closed until some end (is something opening connections "
+                      "and leaving them idle?)", file=sys.stderr, flush=True)
+            stream.close()
+            return
+        if len(self._streams) < MAX_CONNECTIONS // 2:
+            self._said_full = False
+        self._streams.add(stream)
+        super().handle_stream(stream, address)
+
+
+def _more_open_files() -> None:
+    """The soft limit on open files raised to the hard one (at most 4,096), so that the
+    connections the preview keeps, the watcher and the files a rebuild writes all fit."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        wanted = 4096 if hard == resource.RLIM_INFINITY else min(hard, 4096)
+        if soft != resource.RLIM_INFINITY and soft < wanted:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    except (ImportError, ValueError, OSError):
+        pass  # not on this system, or not allowed: the cap alone still holds
+
+
 def reload_browsers() -> None:
     """Tell every connected browser to reload (on the server's thread)."""
     LiveReloadHandler.reload_waiters("*")
@@ -477,6 +518,7 @@ def serve(paths: Paths, host: str = "127.0.0.1", port: int = 8000, strict: bool 
 
 def _serve(preview: Preview, host: str, port: int) -> int:
     paths = preview.paths
+    _more_open_files()
     folders = [paths.content, paths.templates, paths.static]
     before_first_build = snapshot(folders, paths.out)
     preview.rebuild()
@@ -491,7 +533,8 @@ def _serve(preview: Preview, host: str, port: int) -> int:
     shown_host = f"[{host}]" if ":" in host else host
 
     async def run() -> None:
-        server = httpserver.HTTPServer(application(preview, allowed_hosts(host, bound)))
+        server = CappedServer(application(preview, allowed_hosts(host, bound)),
+                              idle_connection_timeout=IDLE_SECONDS)
         server.add_sockets(sockets)
         loop = ioloop.IOLoop.current()
         def reload() -> None:

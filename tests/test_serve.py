@@ -14,6 +14,7 @@ import os
 import queue
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -452,7 +453,7 @@ def test_the_edited_page_goes_first_and_back_when_the_build_then_fails(tmp_path)
         "{% block main %}", "{% block main %}{{ nonsense }}", 1), encoding="utf-8")
     settings = tmp_path / "content" / "site.yaml"
     settings.write_text(re.sub(r"^title: .*$", "title: Another title",
-                               settings.read_text(encoding="utf-8"), count=1, flags=re.M),
+                               settings.read_text(encoding="utf-8"), count=1, flags=re.MULTILINE),
                         encoding="utf-8")
     told.clear()
     assert preview.rebuild({str(template.resolve()), str(settings.resolve())})
@@ -460,3 +461,32 @@ def test_the_edited_page_goes_first_and_back_when_the_build_then_fails(tmp_path)
     assert preview.current().broken
     assert snapshot_tree(paths.out) == edited != good
     preview.close()
+
+
+def test_idle_connections_past_the_cap_are_closed_and_said_once(server):
+    from parallax.serve import MAX_CONNECTIONS
+
+    host, port = server.url.removeprefix("http://").rstrip("/").split(":")
+    held = []
+    try:
+        for _ in range(MAX_CONNECTIONS + 100):  # as many idle connections as an attacker likes
+            held.append(socket.create_connection((host, int(port)), timeout=5))
+        full = ("The preview has 256 connections open, the most it keeps: new ones are closed "
+                "until some end (is something opening connections and leaving them idle?)\n")
+        poll(lambda: full in server.output)
+        # The ones past the cap were closed by the server: reading gives the end at once.
+        closed = 0
+        for connection in held[MAX_CONNECTIONS:]:
+            connection.settimeout(5)
+            try:
+                closed += connection.recv(1) == b""
+            except OSError:
+                closed += 1
+        assert closed == 100
+    finally:
+        for connection in held:
+            connection.close()
+    # Room again: the preview serves, and said it was full once.
+    poll(lambda: server.get()[0] == 200)
+    assert server.output.count(full) == 1
+    assert server.alive()
