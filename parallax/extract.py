@@ -127,9 +127,9 @@ def fetch(address: str, local: bool = False) -> bytes:
     unless `local`, never an address of this computer or its networks (loopback, private,
     link-local, or anything else not on the public internet): checked on the address actually
     connected to, at every redirect, so that no page can point the fetch at a service inside."""
-    if urlsplit(address).scheme not in ("http", "https"):
-        raise PageError(f"could not fetch {address}: only http:// and https:// addresses are "
-                        "fetched")
+    if _url(address) is None:
+        raise PageError(f"could not fetch {address}: it is not an http:// or https:// address "
+                        "with a host")
     guard = _Guard(address, local, time.monotonic() + FETCH_SECONDS)
     request = urllib.request.Request(address, headers={"User-Agent": "Parallax (new source --fetch)"})
     timer = threading.Timer(FETCH_SECONDS, guard.stop)
@@ -233,8 +233,11 @@ class _Guard:
         class Redirects(urllib.request.HTTPRedirectHandler):
             def http_error_302(self, request, fp, code, message, headers):
                 new = headers.get("location") or headers.get("uri")
-                if new and urlsplit(urljoin(request.full_url, new)).scheme not in ("http",
-                                                                                  "https"):
+                try:
+                    joined = urljoin(request.full_url, new) if new else None
+                except ValueError:
+                    joined = ""
+                if new and _url(joined) is None:
                     raise PageError(f"could not fetch {guard.address}: it redirects to {new}, "
                                     "which is not an http:// or https:// address")
                 return super().http_error_302(request, fp, code, message, headers)
@@ -349,8 +352,17 @@ def _clean(text: str | None) -> str | None:
 
 
 def _url(text: str | None) -> str | None:
+    """`text` when it is an http or https address that can be read (a host; brackets and a
+    port, if any, well formed), else None: a page's metadata can hold anything."""
     text = (text or "").strip()
-    return text if _URL.match(text) else None
+    if not _URL.match(text):
+        return None
+    try:
+        parts = urlsplit(text)
+        _ = parts.port  # raises ValueError for a port that is not one
+    except ValueError:
+        return None
+    return text if parts.hostname else None
 
 
 def _match(pattern: re.Pattern, text: str) -> str | None:

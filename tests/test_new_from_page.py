@@ -465,3 +465,16 @@ def test_a_saved_page_over_20_mb_is_refused_unread(site, tmp_path, capsys):
     assert capsys.readouterr().err.splitlines()[0] == (
         f"{page}:1: this file is larger than 20 MB, more than any saved article: save the page "
         "again as 'Web Page, HTML only'")
+
+
+@pytest.mark.parametrize("bad", ["https://islan]voice.example.net/2021/03/05/ferries",
+                                 "http://[::1/news", "https://courier.example.org:port/news",
+                                 "https:///news/no-host"])
+def test_an_address_in_the_page_that_cannot_be_read_is_left_out(bad, site, tmp_path, capsys):
+    # Found by fuzz/fuzz_from_page.py: such an address in the metadata ended in a traceback.
+    page = tmp_path / "odd.html"
+    page.write_text((PAGES / "full-metadata.html").read_text(encoding="utf-8").replace(
+        "https://courier.example.org/news/harbour-crossing-shut", bad), encoding="utf-8")
+    assert new_from(site, page) == 0, capsys.readouterr().err
+    record = _fields(site / "content" / "sources" / "the-harbour-courier.md")
+    assert "url" not in record and record["confidence"]["url"] == "unknown"
