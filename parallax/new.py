@@ -120,11 +120,27 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
     record_id = args.id or default_id(args.kind, args.title, date)
     path, shown = new_record_path(content, args.kind, record_id)
     text = skeleton(args.kind, args.title, date, _source_ids(content))
+    _check_skeleton(text, shown, args.kind, record_id, args.title)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     print(f"Wrote {shown}: replace every '{PLACEHOLDER} …]', then see it with "
           "`python build.py serve`.")
     return 0
+
+
+def _check_skeleton(text: str, shown: str, kind: str, record_id: str, title: str) -> None:
+    """A new record must load as written, whatever its title: read back the way a build reads
+    it, its title checked as every text is. Nothing is written otherwise."""
+    from .validate import control_characters
+
+    raw = parse_markdown(text, shown, kind, record_id)
+    problems = [*raw.problems, *control_characters(raw)]
+    if not title.strip():
+        problems.append(Problem("title", 1, "", f"the title is empty; give the {kind}'s title"))
+    if problems:
+        raise ContentError([Problem("title", 1, "", (
+            f"{problem.message.removeprefix('invalid YAML: ')}; nothing was written"))
+            for problem in problems[:1]])
 
 
 def _check_content_folder(content: Path) -> None:

@@ -195,3 +195,52 @@ def test_the_guessed_source_is_marked_until_the_editor_checks_it(content, tmp_pa
 def test_an_id_must_be_an_id(content, capsys):
     assert run("new", "page", "About", "--id", "About Us", "--content", str(content)) == 1
     assert "'About Us' cannot be an id" in capsys.readouterr().err
+
+
+# Titles an editor can paste: control characters, line and paragraph separators, bidi
+# controls, YAML's own marks, blanks; found to make records that did not load.
+_NASTY = ["a\u2028b", "a\x00b", " ", "\u202eabc", "a\x1bb", "\xa0", "---", "title: x", "- a",
+          "null", "yes", "'''", "a'b\"c", "#", "a\rb", "\ufeffx", "x" * 1000, "[", "{x", "%x"]
+
+
+def _loads(content: Path, kind: str) -> None:
+    """The content folder, with the new record, loads and validates (the skeleton's
+    placeholders are warnings, which an editor clears)."""
+    from parallax.errors import ContentError
+    from parallax.load import load_content
+    from parallax.validate import validate_content
+
+    try:
+        validate_content(load_content(content))
+    except ContentError as error:
+        raise AssertionError([str(p) for p in error.problems]) from None
+
+
+@pytest.mark.parametrize("kind", ["event", "source"])
+def test_new_never_writes_a_record_that_does_not_load(content, kind, capsys):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    before = {p for p in content.rglob("*")}
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.one_of(st.sampled_from(_NASTY), st.text(max_size=120)))
+    def one(title: str) -> None:
+        for path in set(content.rglob("*")) - before:
+            path.unlink()
+        extra = ["--outlet", "The Outlet"] if kind == "source" else []
+        try:
+            code = run("new", kind, title, "--date", "2021-03-02", *extra,
+                       "--content", str(content))
+        except SystemExit as error:  # argparse: a title it reads as an option
+            assert error.code == 2
+            return
+        written = set(content.rglob("*")) - before
+        assert code in (0, 1)
+        if code == 1:
+            assert not written, "a refused record wrote something"
+            assert "Traceback" not in capsys.readouterr().err
+        else:
+            _loads(content, kind)
+
+    one()
