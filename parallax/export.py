@@ -705,7 +705,7 @@ def timelinejs_slides(timeline: Timeline, e: PlacedEvent) -> list[dict[str, Any]
                 "text": f"{quotes}<p>{html.escape(source.outlet)}. {words}"
                         f"{html.escape(_label(a.time))}.{see}</p>",
             },
-            "group": groups[source.id],
+            "group": html.escape(groups[source.id]),  # TimelineJS sets it as HTML too
             "unique_id": a.id,
             "autolink": False,
         })

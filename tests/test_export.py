@@ -782,3 +782,38 @@ def test_a_bad_address_is_refused_before_anything_is_built(tmp_path, monkeypatch
     err = capsys.readouterr().err
     assert err.rstrip().endswith(f"error: {message}") and "Traceback" not in err
     assert not (tmp_path / "site").exists()
+
+
+def test_no_markup_from_any_record_reaches_the_timelinejs_file(tmp_path):
+    """TimelineJS renders its text fields (and its group labels) as HTML: every text that comes
+    from a record arrives escaped, whichever field it is in."""
+    payload = "<img src=x onerror=alert(1)>"
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    for file, key in [("sources/ledger.md", "outlet"), ("sources/ledger.md", "title"),
+                      ("events/2021-03-03-crack-found.md", "title"), ("site.yaml", "title"),
+                      ("site.yaml", "description")]:
+        path = content / file
+        lines = path.read_text(encoding="utf-8").split("\n")
+        at = next(i for i, line in enumerate(lines) if line.startswith(f"{key}: "))
+        value = lines[at].removeprefix(f"{key}: ").strip("'\"")
+        lines[at] = f"{key}: '{value} {payload}'"
+        path.write_text("\n".join(lines), encoding="utf-8")
+    site = build_into(content, tmp_path / "site")
+    text = (site / "data" / "timelinejs.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    strings: list[str] = []
+
+    def walk(value) -> None:
+        if isinstance(value, str):
+            strings.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(data)
+    assert not [s for s in strings if "<img" in s], "markup from a record in timelinejs.json"
+    assert sum("&lt;img src=x onerror=alert(1)&gt;" in s for s in strings) >= 5
