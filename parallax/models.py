@@ -114,6 +114,26 @@ TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
 # 2016-12, 2016, or a range of two joined by '/'; '~' in front marks it approximate. Each field
 # keeps its own docstring as its description.
 When = Annotated[str, AfterValidator(_check_when)]
+
+MAX_WINDOW_DAYS = 92
+"""The longest window: every page draws each of its days in full, in a column of its own, so
+its length, not the events, would set every page's size and the build's time (a five-year
+window made each event page 270 KB); the story's weeks are what it is for."""
+
+
+def _check_window(text: str) -> str:
+    interval = parse_when(_check_when(text), ZoneInfo("UTC"))
+    days = (interval.last_day() - interval.first_day()).days + 1
+    if days > MAX_WINDOW_DAYS:
+        raise ValueError(
+            f"the window is {days:,} days long, and at most {MAX_WINDOW_DAYS} are drawn: every "
+            "page draws each day of the window in full, so a longer one would make every page "
+            "larger and the build slower with no event more; give the weeks the story is about "
+            "(events before and after it go to the timeline's 'before' and 'after' bands)")
+    return text
+
+
+Window = Annotated[str, AfterValidator(_check_window)]
 # A site's published address: http(s), no spaces, ending in '/'.
 BaseUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+/$"),
                     AfterValidator(_check_base_url)]
@@ -163,9 +183,9 @@ class SiteSettings(Record):
     """The language of the editors' text, as a BCP 47 tag (e.g. en, en-GB, fr)."""
     timezone: TimeZoneName
     """The IANA time zone the shared timeline is drawn in (e.g. Asia/Damascus)."""
-    window: When
-    """The days the timeline shows in full, as a range (e.g. 2016-12-08/2016-12-12); events
-    outside it go to the 'before' and 'after' bands."""
+    window: Window
+    """The days the timeline shows in full, as a range of at most 92 days (e.g.
+    2016-12-08/2016-12-12); events outside it go to the 'before' and 'after' bands."""
     window_note: Text | None = None
     """Why the timeline's days are not quite those the title names, shown under the
     timeline's heading (e.g. 'It runs to 12 December for the reports of that day')."""

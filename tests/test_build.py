@@ -194,6 +194,7 @@ def test_each_command_lists_only_the_options_it_uses(run_cli, capsys):
     # A check writes no pages, so has no address to give them.
     assert _options(run_cli, capsys, "check") == shared | {"--snapshots", "--coverage"}
     for kind, own in (("event", {"--date", "--id"}),
-                      ("source", {"--date", "--id", "--from", "--snapshots", "--fetch"}),
+                      ("source", {"--date", "--id", "--from", "--snapshots", "--fetch",
+                                  "--fetch-local"}),
                       ("page", {"--id"})):
         assert _options(run_cli, capsys, "new", kind) == own | {"--content"}, kind

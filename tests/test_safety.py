@@ -967,3 +967,24 @@ def test_a_device_name_is_no_id(field, text, tmp_path, capsys):
     assert code == 1
     assert any(line.startswith(where) and "is a name Windows keeps for a device" in line
                for line in err), err
+
+
+def test_a_window_of_centuries_is_refused_at_once(tmp_path, capsys):
+    import time
+
+    content = _hostile_copy(tmp_path)
+    settings = content / "site.yaml"
+    text = re.sub(r"window: .*", "window: 1900-01-01/2099-12-31", settings.read_text())
+    settings.write_text(text)
+    started = time.perf_counter()
+    code, err = _build(content, tmp_path / "site", capsys)
+    assert time.perf_counter() - started < 5
+    assert code == 1
+    assert err[0] == (
+        "content/site.yaml:6: window: the window is 73,049 days long, and at most 92 are drawn: "
+        "every page draws each day of the window in full, so a longer one would make every page "
+        "larger and the build slower with no event more; give the weeks the story is about "
+        "(events before and after it go to the timeline's 'before' and 'after' bands)")
+    settings.write_text(re.sub(r"window: .*", "window: 2021-01-01/2021-04-02", text))
+    code, err = _build(content, tmp_path / "site", capsys)
+    assert code == 0, err  # 92 days: the longest window drawn
