@@ -401,8 +401,8 @@ def _encoding_hint(data: bytes, at: int, shown: str) -> str:
         return ("its encoding cannot be told: open it in your editor and save it again as "
                 "UTF-8")
     name = codecs.lookup(best.encoding).name  # e.g. cp1252, utf-16, iso8859-1
-    if name.startswith("utf-16") or name.startswith("utf-32"):
-        start, end = 0, len(data)
+    wide = name.startswith(("utf-16", "utf-32"))
+    if wide:
         lines = data.decode(name, errors="replace").splitlines()
         preview = next((line for line in lines if any(c.isalnum() for c in line)), "")
     else:
@@ -411,7 +411,7 @@ def _encoding_hint(data: bytes, at: int, shown: str) -> str:
         preview = data[start:None if end < 0 else end].decode(name, errors="replace")
     preview = preview.strip()[:80]
     label = name.upper().replace("_", "-")
-    where = "its first line of words" if name.startswith("utf-") else "that line"
+    where = "its first line of words" if wide else "that line"
     return (f"it looks like {label} text, in which {where} reads {preview!r}. If that is "
             f"right, convert it: iconv -f {label} -t UTF-8 {shown} > converted.md, then replace "
             "the file with converted.md (or in your editor, save it again with the encoding "
