@@ -488,7 +488,8 @@ class Engine:
                            *paths)
         staging: Staging | None = None
         try:
-            keep = (_digest(str(self.folder), str(self.paths.out.resolve())).hex()[:16]
+            # The shards' pages are kept in the cache folder, a folder for each output folder.
+            keep = (self.folder / "search" / _digest(str(self.paths.out.resolve())).hex()[:16]
                     if self.folder else None)
             with search.Indexing(indexable, todo, keep=keep) as indexing:
                 waiting = threading.Thread(target=indexing.run, args=(jobs,), daemon=True)

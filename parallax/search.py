@@ -19,11 +19,13 @@ byte-identical index, which the build relies on.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -170,30 +172,43 @@ def _run_pagefind(binary: Path, shard: Shard, root: Path, out: Path
 class Indexing:
     """Shards being indexed, in three steps, so that the indexing can go on beside the build's
     other work: the shards' pages are copied to a folder (here, by the caller, who has their
-    bytes): a temporary one, or, given a name to `keep` them under, one for each shard kept
-    between runs (`kept_folder`), where only the pages that changed are written again; `run`
-    (fit for a thread of its own: it only starts Pagefind's processes and waits on them, so it
-    never competes with the caller's work for the interpreter) indexes them; `bundles` (the
-    caller again) reads what Pagefind wrote. Closing it removes the temporary
-    folder.
+    bytes): a temporary one, or, given a folder to `keep` them in (in the project's cache
+    folder), one for each shard kept between runs, where only the pages that changed are
+    written again; `run` (fit for a thread of its own: it only starts Pagefind's processes and
+    waits on them, so it never competes with the caller's work for the interpreter) indexes
+    them; `bundles` (the caller again) reads what Pagefind wrote. Closing it removes the
+    temporary folder (also when the build fails or is interrupted).
 
-    All on one file system, the temporary folder's: Pagefind reads a folder in the order its
-    file system lists it, and what it writes depends on that order (a memory-backed folder
-    lists files in another order than a disk's, and a disk's large folders in an order seeded
-    by that disk), so copies on two file systems could give two indexes of the same pages."""
+    Nothing is trusted for where it lies: the kept folder is used only when it and the folder
+    holding it are this user's and no one else may write them (a cache folder beside an output
+    folder in a shared place could have been made by anyone); otherwise every copy is fresh.
+    The temporary folder is a private one (tempfile's, mode 0700): beside the kept copies when
+    there are any, else in the system's temporary folder. Every copy is on the one file system
+    of the kept copies: Pagefind reads a folder in the order its file system lists it, and what
+    it writes depends on that order (a memory-backed folder lists files in another order than a
+    disk's, and a disk's large folders in an order seeded by that disk), so copies on two file
+    systems could give two indexes of the same pages."""
 
-    def __init__(self, pages: Mapping[str, bytes], todo: Sequence[Shard], keep: str | None = None):
+    def __init__(self, pages: Mapping[str, bytes], todo: Sequence[Shard], keep: Path | None = None):
         self.pages = pages
         self.todo = tuple(todo)
         self._done: list[subprocess.CompletedProcess[str] | None] = [None] * len(self.todo)
         self._error: ContentError | None = None
         self._locks: list[BinaryIO] = []
-        self._temporary = tempfile.TemporaryDirectory(prefix="parallax-search-")
-        self._outs = [Path(self._temporary.name) / str(n) / BUNDLE for n in range(len(self.todo))]
+        _forget_old_copies()
         self._roots: list[Path] = []
-        kept = kept_folder(keep) if keep is not None else None
+        self._outs: list[Path] = []
+        self._temporary: tempfile.TemporaryDirectory | None = None
+        if not self.todo:
+            return  # nothing to index: no folder made anywhere
+        kept = keep if keep is not None and _private(keep) else None
+        if kept is not None:
+            _forget_leftovers(kept.parent)
+        self._temporary = tempfile.TemporaryDirectory(
+            prefix=f"{LEFTOVER}{os.getpid()}-", dir=kept.parent if kept is not None else None)
+        self._outs = [Path(self._temporary.name) / str(n) / BUNDLE for n in range(len(self.todo))]
         try:
-            if kept is not None and self.todo:
+            if kept is not None:
                 self._forget_other_layouts(kept, self.todo[0].count)
             for n, shard in enumerate(self.todo):
                 root = self._kept_copy(kept, shard) if kept is not None else None
@@ -279,7 +294,8 @@ class Indexing:
         self.close()
 
     def close(self) -> None:
-        self._temporary.cleanup()
+        if self._temporary is not None:
+            self._temporary.cleanup()
         for lock in self._locks:
             lock.close()
         self._locks = []
@@ -349,12 +365,61 @@ def _file_state(path: Path) -> list[int] | None:
     return [info.st_size, info.st_mtime_ns]
 
 
-def kept_folder(name: str) -> Path:
-    """Where the shards' pages are kept between runs under `name`: in the system's temporary
-    folder, the file system every temporary copy is made on too, so that a kept copy and a
-    fresh one list their files alike (Pagefind's index follows that order)."""
-    user = os.getuid() if hasattr(os, "getuid") else 0  # one folder per user: /tmp is shared
-    return Path(tempfile.gettempdir()) / f"parallax-search-{user}-{name}"
+LEFTOVER = ".parallax-search-"
+"""The temporary folders' names begin so, then the process id (see `_forget_leftovers`)."""
+
+
+def _private(folder: Path) -> bool:
+    """Whether `folder` (made if need be) and the folder holding it are this user's own, real
+    folders that no one else may write."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for path in (folder, folder.parent):
+            info = os.lstat(path)
+            if (not stat.S_ISDIR(info.st_mode) or info.st_mode & 0o022
+                    or hasattr(os, "geteuid") and info.st_uid != os.geteuid()):
+                return False
+    except OSError:
+        return False
+    return True
+
+
+def _forget_leftovers(folder: Path) -> None:
+    """Temporary folders that builds killed outright (SIGKILL, a power cut) left in `folder`:
+    removed when the process that made each is gone."""
+    try:
+        for path in folder.glob(f"{LEFTOVER}*"):
+            pid = path.name.removeprefix(LEFTOVER).split("-", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+                shutil.rmtree(path, ignore_errors=True)
+    except OSError:
+        pass  # they only take room
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's: alive
+    return True
+
+
+@functools.cache
+def _forget_old_copies() -> None:
+    """Copies that earlier versions of Parallax kept in the system's temporary folder
+    (parallax-search-<uid>-<name>): this user's are removed, once a process; anyone else's,
+    and anything that is not a real folder, left alone."""
+    if not hasattr(os, "geteuid"):
+        return
+    try:
+        for path in Path(tempfile.gettempdir()).glob(f"parallax-search-{os.geteuid()}-*"):
+            info = os.lstat(path)
+            if stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid():
+                shutil.rmtree(path, ignore_errors=True)
+    except OSError:
+        pass
 
 
 def _bundle(out: Path, shard: Shard) -> dict[str, bytes]:

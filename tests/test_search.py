@@ -425,7 +425,7 @@ def _pages(count: int, changed: int | None = None) -> dict[str, bytes]:
         for n in range(count)}
 
 
-def _indexed(pages: dict[str, bytes], keep: str | None) -> dict[str, bytes]:
+def _indexed(pages: dict[str, bytes], keep: Path | None) -> dict[str, bytes]:
     with search.Indexing(pages, search.shards(sorted(pages)), keep=keep) as indexing:
         indexing.run()
         (bundle,) = indexing.bundles()
@@ -434,10 +434,10 @@ def _indexed(pages: dict[str, bytes], keep: str | None) -> dict[str, bytes]:
 
 @pytest.fixture
 def keep(tmp_path):
-    """A name to keep shards' pages under, and its folder, removed afterwards."""
-    name = f"test-{tmp_path.name}-{os.getpid()}"
-    yield name, search.kept_folder(name)
-    shutil.rmtree(search.kept_folder(name), ignore_errors=True)
+    """A folder to keep shards' pages in (as the engine keeps them, in the cache folder), twice:
+    what `Indexing` is given, and where the copies are."""
+    kept = tmp_path / "cache" / "search" / "site"
+    return kept, kept
 
 
 def test_a_kept_copy_of_a_shard_is_written_again_only_where_its_pages_changed(keep):
@@ -486,3 +486,128 @@ def test_copies_of_another_number_of_shards_are_removed(keep):
     _indexed(_pages(3), name)
     assert not (kept / "2-1" / "site").exists()
     assert (kept / "1-0" / "site").is_dir()
+
+
+# --- nothing in a shared temporary folder: trusted, or left behind --------------------------------
+
+def _real_temporary() -> Path:
+    """The temporary folder a build run with the suite's TMPDIR taken away uses."""
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "TMPDIR"}
+    done = subprocess.run([sys.executable, "-c", "import tempfile; print(tempfile.gettempdir())"],
+                          env=env, capture_output=True, text=True, check=True)
+    return Path(done.stdout.strip())
+
+
+def _temporary_entries() -> set[str]:
+    """What the system's real temporary folder holds (not the suite's redirected one), less
+    what the test runner itself makes there."""
+    return {p.name for p in _real_temporary().iterdir()
+            if not p.name.startswith(("pytest-", "parallax-fuzz-"))}
+
+
+def _nothing_new(before: set[str]) -> None:
+    """Nothing in the system's temporary folder that was not there before (this user's copies
+    of earlier versions may have gone: the build removes them)."""
+    assert _temporary_entries() - before == set()
+
+
+def _build_process(project: Path, *extra_env: tuple[str, str]):
+    """`build` in a process of its own, in the system's real temporary folder (no TMPDIR)."""
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "TMPDIR"}
+    env.update(extra_env)
+    return subprocess.Popen(
+        [sys.executable, str(PROJECT / "build.py"), "build", "--content", "content", "--out",
+         "site"], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True)
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    shutil.copytree(BASIC, tmp_path / "content")
+    return tmp_path
+
+
+def test_a_build_leaves_the_systems_temporary_folder_as_it_found_it(project):
+    before = _temporary_entries()
+    build = _build_process(project)
+    assert build.wait(timeout=120) == 0, build.stderr.read()
+    _nothing_new(before)
+    # The shards' pages are kept in the project's cache folder, private to this user.
+    kept = project / ".cache" / "parallax" / "search"
+    (site,) = kept.iterdir()
+    assert (site / "1-0" / "site" / "index.html").is_file() or any((site / "1-0").iterdir())
+    assert not [p for p in kept.iterdir() if p.name.startswith(search.LEFTOVER)]
+
+
+@pytest.mark.parametrize("how", ["interrupted", "killed"])
+def test_a_build_stopped_while_indexing_leaves_nothing_the_next_build_keeps(project, how):
+    import signal
+    import time
+
+    slow = project / "slow-pagefind"
+    slow.write_text("#!/bin/sh\n"
+                    '[ "$1" = --version ] && echo "pagefind 1.5.2" && exit 0\n'
+                    f'exec "{sys.executable}" -c "import time; time.sleep(60)"\n')
+    slow.chmod(0o755)
+    before = _temporary_entries()
+    build = _build_process(project, ("PAGEFIND_BINARY_PATH", str(slow)))
+    kept = project / ".cache" / "parallax" / "search"
+    deadline = time.monotonic() + 60
+    while not (kept.is_dir() and any(p.name.startswith(search.LEFTOVER) for p in kept.iterdir())):
+        assert time.monotonic() < deadline and build.poll() is None, build.stderr.read()
+        time.sleep(0.05)
+    time.sleep(0.3)  # the slow indexer is running
+    os.killpg(build.pid, signal.SIGINT if how == "interrupted" else signal.SIGKILL)
+    build.wait(timeout=60)
+    leftovers = [p for p in kept.iterdir() if p.name.startswith(search.LEFTOVER)]
+    if how == "interrupted":
+        assert leftovers == [], "Ctrl-C removes the build's temporary folder"
+    _nothing_new(before)
+    # The next build removes what a killed one left, and builds.
+    again = _build_process(project)
+    assert again.wait(timeout=120) == 0, again.stderr.read()
+    assert not [p for p in kept.iterdir() if p.name.startswith(search.LEFTOVER)]
+    _nothing_new(before)
+
+
+def test_a_kept_folder_others_may_write_is_not_used(keep):
+    kept, _ = keep
+    _indexed(_pages(3), kept)
+    planted = kept / "1-0" / "site" / "events" / "planted" / "index.html"
+    planted.parent.mkdir(parents=True)
+    planted.write_bytes(b"<html><body><main data-pagefind-body>planted</main></body></html>")
+    kept.chmod(0o777)  # anyone on the machine could have put it there
+    assert _indexed(_pages(3, changed=1), kept) == _indexed(_pages(3, changed=1), None)
+    assert planted.exists(), "left alone, and not indexed"
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="chown needs root")
+def test_a_kept_folder_of_another_user_is_not_used(keep):
+    kept, _ = keep
+    _indexed(_pages(3), kept)
+    os.chown(kept, 65534, 65534)
+    assert not search._private(kept)
+    assert _indexed(_pages(3, changed=1), kept) == _indexed(_pages(3, changed=1), None)
+
+
+def test_copies_earlier_versions_kept_in_the_temporary_folder_are_removed(tmp_path):
+    import tempfile
+
+    mine = Path(tempfile.gettempdir()) / f"parallax-search-{os.geteuid()}-0123456789abcdef"
+    (mine / "1-0" / "site").mkdir(parents=True)
+    elsewhere = tmp_path / "not-a-copy"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("kept")
+    link = Path(tempfile.gettempdir()) / f"parallax-search-{os.geteuid()}-link"
+    link.symlink_to(elsewhere)
+    try:
+        search._forget_old_copies.__wrapped__()
+        assert not mine.exists()
+        assert (elsewhere / "keep.txt").read_text() == "kept", "a link is not followed"
+    finally:
+        link.unlink(missing_ok=True)
+        shutil.rmtree(mine, ignore_errors=True)
