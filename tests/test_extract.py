@@ -124,7 +124,7 @@ def test_no_network_is_a_clear_message():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with pytest.raises(PageError) as error:
-        fetch(f"http://127.0.0.1:{port}/article")
+        fetch(f"http://127.0.0.1:{port}/article", local=True)
     message = str(error.value)
     assert message.startswith(f"could not fetch http://127.0.0.1:{port}/article (")
     assert "this computer may have no network" in message and "give the saved file" in message
