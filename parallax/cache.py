@@ -43,6 +43,7 @@ import os
 import pickle
 import secrets
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -362,14 +363,16 @@ def _read(path: Path) -> Any:
             key = _key()
             if key is None:
                 return None
-            with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as whole:
-                return _verified(path, header, whole, key)
+            # Into this process's own memory first: what is checked is what is decoded, even
+            # if someone rewrites the file meanwhile (a mapping of it would change with it).
+            whole = header + stream.read()
+        return _verified(path, header, whole, key)
     except Exception:  # noqa: BLE001 - a damaged cache file is an empty one: the build redoes the work
         return None
 
 
-def _verified(path: Path, header: bytes, whole: mmap.mmap, key: bytes) -> Any:
-    """The decoded body of the file mapped in `whole`, after its signature is checked."""
+def _verified(path: Path, header: bytes, whole: bytes, key: bytes) -> Any:
+    """The decoded body of the file read into `whole`, after its signature is checked."""
     view = memoryview(whole)
     signed, signature, body = (view[:-SIGNATURE], view[-SIGNATURE:], view[HEADER:-SIGNATURE])
     try:
@@ -381,7 +384,7 @@ def _verified(path: Path, header: bytes, whole: mmap.mmap, key: bytes) -> Any:
                         f"elsewhere); it and any other such file in {path.parent}/ are ignored, "
                         "and the build goes on without them")
             return None
-        # read as it is decoded, without a copy of the body first
+        # decoded from a view: no second copy of the body
         return pickle.loads(body) if header[32:] == b"p" else marshal.loads(body)
     finally:
         for part in (body, signature, signed, view):
@@ -434,15 +437,31 @@ def write_state(path: Path, data: Any) -> None:
 def _atomic_write(path: Path, fill: Callable[[BinaryIO], None]) -> None:
     """`fill` writes the file's bytes to a stream: a file of a temporary name, renamed into
     place once complete."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    private_folders(path.parent)
+    # A new file of a name no one can guess (and never through a link someone left there).
+    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary = Path(name)
     try:
-        with temporary.open("wb") as stream:
+        with os.fdopen(descriptor, "wb") as stream:
             fill(stream)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def private_folders(folder: Path) -> None:
+    """`folder` and every folder above it that does not exist yet, made with mode 0700 whatever
+    the umask (only this user may read or change what the build keeps there)."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for made in reversed(missing):
+        made.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(made, 0o700)
 
 
 def _chunks(chunks: Iterable[bytes]) -> Callable[[BinaryIO], None]:
@@ -643,7 +662,9 @@ class BuildCache:
         if size + added > 2 * live:
             return None
         offset = size
-        with pack.open("ab") as stream:
+        # Appended to only as the file it is (never through a link planted in its place).
+        descriptor = os.open(pack, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(descriptor, "ab") as stream:
             for relative in files:
                 if relative in new:
                     data = files[relative]

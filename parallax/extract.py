@@ -141,6 +141,7 @@ def fetch(address: str, local: bool = False) -> bytes:
     except PageError:
         raise
     except urllib.error.HTTPError as error:
+        error.close()
         raise PageError(f"could not fetch {address}: the server answered {error.code} "
                         f"{error.reason}") from None
     except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as error:
@@ -158,10 +159,25 @@ def fetch(address: str, local: bool = False) -> bytes:
         timer.cancel()
 
 
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
 def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Whether `ip` is on the public internet (not loopback, private, link-local, reserved...)."""
-    mapped = getattr(ip, "ipv4_mapped", None)
-    return (mapped or ip).is_global
+    """Whether `ip` is on the public internet (not loopback, private, link-local, reserved...);
+    an IPv6 address that carries an IPv4 one (mapped, 6to4, Teredo, NAT64, IPv4-compatible)
+    only when that IPv4 address is too: a DNS64 answer can lead to a private network."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _IPV4_COMPATIBLE:
+            return False
+        carried = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+        if any(ip in network for network in _NAT64):
+            carried.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+        if any(v4 is not None and not v4.is_global for v4 in carried):
+            return False
+        if ip.ipv4_mapped is not None:
+            return ip.ipv4_mapped.is_global
+    return ip.is_global
 
 
 @dataclass
@@ -175,10 +191,30 @@ class _Guard:
     sockets: list[socket.socket] = field(default_factory=list)
     stopped: bool = False
 
+    def resolve(self, host: str, port: int) -> list:
+        """getaddrinfo's answer, waited for only until the deadline (the system's resolver
+        cannot be interrupted: it is left to finish in a thread of its own)."""
+        answer: list = []
+
+        def lookup() -> None:
+            try:
+                answer.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+            except OSError as error:
+                answer.append(error)
+
+        thread = threading.Thread(target=lookup, daemon=True)
+        thread.start()
+        thread.join(max(0.0, self.deadline - time.monotonic()))
+        if not answer:
+            self.stopped = True
+            raise OSError(f"looking up {host} did not finish in time")
+        if isinstance(answer[0], OSError):
+            raise answer[0]
+        return answer[0]
+
     def connect(self, host: str, port: int, timeout: float) -> socket.socket:
         problem = None
-        for family, kind, proto, _, where in socket.getaddrinfo(host, port,
-                                                                 type=socket.SOCK_STREAM):
+        for family, kind, proto, _, where in self.resolve(host, port):
             ip = ipaddress.ip_address(where[0].split("%", 1)[0])
             if not self.local and not _public(ip):
                 problem = PageError(
@@ -186,10 +222,10 @@ class _Guard:
                     "computer or of a private network, which --fetch does not visit (add "
                     "--fetch-local if you mean to)")
                 continue
-            connection = socket.socket(family, kind, proto)
-            self.sockets.append(connection)
             if self.stopped:
                 break
+            connection = socket.socket(family, kind, proto)
+            self.sockets.append(connection)
             connection.settimeout(max(0.1, min(timeout, self.deadline - time.monotonic())))
             try:
                 connection.connect(where)  # the very address checked above
@@ -238,8 +274,10 @@ class _Guard:
                 except ValueError:
                     joined = ""
                 if new and _url(joined) is None:
+                    fp.close()
                     raise PageError(f"could not fetch {guard.address}: it redirects to {new}, "
                                     "which is not an http:// or https:// address")
+                fp.close()  # its body is not read: it could be endless
                 return super().http_error_302(request, fp, code, message, headers)
 
             http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
@@ -266,7 +304,11 @@ class _Guard:
                 if inflate is None:
                     page += chunk
                     break
-                page += inflate.decompress(chunk, MAX_PAGE_BYTES + 1 - len(page))
+                try:
+                    page += inflate.decompress(chunk, MAX_PAGE_BYTES + 1 - len(page))
+                except zlib.error:
+                    raise PageError(f"could not fetch {self.address}: the server said the page "
+                                    f"was compressed ({encoding}), and it is not") from None
                 chunk = inflate.unconsumed_tail
                 if len(page) > MAX_PAGE_BYTES:
                     break

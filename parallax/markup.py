@@ -232,6 +232,8 @@ def _line_at(text: str, index: int) -> str:
 
 
 _BACKTICKS = re.compile(r"`+")
+_OPENING = re.compile(r"(?<!\\)(?:\\\\)*\[")
+"""A `[` that opens: after no backslash, or an even run of them (each pair an escaped one)."""
 _MARKS = re.compile(r"\\.|`+|[*_]+|[\[<&]")
 
 
@@ -272,8 +274,7 @@ def _brackets(text: str) -> tuple[str, str] | None:
                     "Markdown's time grows with the square of their number, so this text "
                     f"is not read: close the brackets, or write \\{which} for one that is "
                     "only text")
-        inline = paragraph.count("[") - paragraph.count("\\[") + len(
-            _BACKTICKS.findall(paragraph)) // 2
+        inline = len(_OPENING.findall(paragraph)) + len(_BACKTICKS.findall(paragraph)) // 2
         if inline > MAX_INLINE:
             return _line_at(text, paragraph_start + _inline_end(paragraph)), (
                 f"{inline} '[' brackets and code spans in one paragraph, over the {MAX_INLINE} "
@@ -294,7 +295,7 @@ def _brackets(text: str) -> tuple[str, str] | None:
 def _inline_end(paragraph: str) -> int:
     """The offset in `paragraph` of the inline piece past the MAX_INLINE-th: where the
     message points."""
-    pieces = sorted([m.start() for m in re.finditer(r"(?<!\\)\[", paragraph)]
+    pieces = sorted([m.end() - 1 for m in _OPENING.finditer(paragraph)]
                     + [m.start() for m in _BACKTICKS.finditer(paragraph)][1::2])
     return pieces[min(MAX_INLINE, len(pieces) - 1)]
 

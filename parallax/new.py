@@ -32,6 +32,8 @@ from .models import (
     SourceConfidence,
     SourceFrontMatter,
     TimeWords,
+    device_name,
+    device_problem,
 )
 from .paths import Paths
 from .validate import PLACEHOLDER, suggest_id
@@ -156,6 +158,9 @@ def new_record_path(content: Path, kind: str, record_id: str) -> tuple[Path, str
         raise ContentError([Problem("--id", 1, "", (
             f"'{record_id}' cannot be an id: use lower-case letters, digits and single "
             f"hyphens (e.g. '{suggest_id(record_id)}')"))])
+    if device_name(record_id):
+        raise ContentError([Problem("--id", 1, "", (
+            f"{device_problem(record_id)}; give another title or --id"))])
     path = content / FOLDERS[kind] / f"{record_id}.md"
     shown = display_path(path, content)
     if path.exists():

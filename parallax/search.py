@@ -39,6 +39,7 @@ try:
 except ImportError:  # not on Windows: the shards' pages are copied afresh for each run
     fcntl = None  # type: ignore[assignment]
 
+from .cache import private_folders
 from .errors import ContentError, Problem
 
 PAGEFIND_VERSION = "1.5.2"
@@ -370,11 +371,12 @@ LEFTOVER = ".parallax-search-"
 
 
 def _private(folder: Path) -> bool:
-    """Whether `folder` (made if need be) and the folder holding it are this user's own, real
-    folders that no one else may write."""
+    """Whether `folder` (made if need be, mode 0700) and the three folders above it (in the
+    cache folder: search/, parallax/ and .cache/) are this user's own, real folders that no one
+    else may write: anyone who could write one of them could swap what is below it."""
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for path in (folder, folder.parent):
+        private_folders(folder)
+        for path in (folder, *list(folder.parents)[:3]):
             info = os.lstat(path)
             if (not stat.S_ISDIR(info.st_mode) or info.st_mode & 0o022
                     or hasattr(os, "geteuid") and info.st_uid != os.geteuid()):

@@ -347,6 +347,23 @@ class _Pages(http.server.BaseHTTPRequestHandler):
             self.send_header("Location", self.path[4:])
             self.end_headers()
             return
+        if self.path == "/endless-redirect":
+            self.send_response(302)
+            self.send_header("Location", "/page")
+            self.end_headers()
+            try:
+                for _ in range(40 * 1024):  # 40 MB of a body nobody should read
+                    self.wfile.write(b" " * 1024)
+            except OSError:
+                pass
+            return
+        if self.path == "/not-gzip":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Encoding", "gzip")
+            self.end_headers()
+            self.wfile.write(b"<html>plainly not gzip</html>")
+            return
         if self.path == "/trickle":
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
@@ -478,3 +495,65 @@ def test_an_address_in_the_page_that_cannot_be_read_is_left_out(bad, site, tmp_p
     assert new_from(site, page) == 0, capsys.readouterr().err
     record = _fields(site / "content" / "sources" / "the-harbour-courier.md")
     assert "url" not in record and record["confidence"]["url"] == "unknown"
+
+
+
+def test_a_name_that_resolves_to_a_private_address_is_not_connected_to(site, capsys,
+                                                                          monkeypatch):
+    connected = []
+    answers = {"intranet.example.org": "10.1.2.3", "nat64.example.org": "64:ff9b::a01:203",
+               "sixtofour.example.org": "2002:a01:203::1"}
+
+    def resolve(host, port, *args, **kwargs):
+        address = answers[host]
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        where = (address, port, 0, 0) if ":" in address else (address, port)
+        return [(family, socket.SOCK_STREAM, 6, "", where)]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    monkeypatch.setattr(socket.socket, "connect", lambda self, where: connected.append(where))
+    for host, address in answers.items():
+        page = f"https://{host}/news"
+        assert new_from(site, page, "--fetch") == 1
+        assert capsys.readouterr().err.splitlines()[0] == (
+            f"{page}:1: could not fetch {page}: {host} is at {address}, an address of this "
+            "computer or of a private network, which --fetch does not visit (add --fetch-local "
+            "if you mean to)")
+    assert connected == []
+
+
+def test_a_name_that_takes_too_long_to_look_up_ends_in_time(site, capsys, monkeypatch):
+    from parallax import extract
+
+    monkeypatch.setattr(extract, "FETCH_SECONDS", 1)
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: time.sleep(5))
+    started = time.monotonic()
+    assert new_from(site, "https://slow.example.org/news", "--fetch") == 1
+    assert time.monotonic() - started < 3
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "https://slow.example.org/news:1: could not fetch https://slow.example.org/news: it did "
+        "not finish within 1 s")
+
+
+def test_a_redirects_body_is_never_read(site, capsys, pages_server, monkeypatch):
+    import http.client
+
+    read: dict[int, int] = {}
+    real = http.client.HTTPResponse.read
+
+    def counted(self, *args, **kwargs):
+        data = real(self, *args, **kwargs)
+        read[self.status] = read.get(self.status, 0) + len(data)
+        return data
+
+    monkeypatch.setattr(http.client.HTTPResponse, "read", counted)
+    assert new_from(site, pages_server[0] + "/endless-redirect", "--fetch", "--fetch-local") == 0
+    assert read.get(302, 0) == 0, "the redirect's 40 MB body was read"
+
+
+def test_a_page_said_compressed_that_is_not_is_a_message(site, capsys, pages_server):
+    address = pages_server[0] + "/not-gzip"
+    assert new_from(site, address, "--fetch", "--fetch-local") == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{address}:1: could not fetch {address}: the server said the page was compressed "
+        "(gzip), and it is not")

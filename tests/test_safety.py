@@ -781,6 +781,7 @@ PATHOLOGICAL = [
     ("tags and entities at the limit", _EVENT, _fill(_HEAD, "<i>e</i> &amp; ", 85)),
     ("escapes in one paragraph", _EVENT, _HEAD + "\\* " * 8000),
     ("emphasis in one paragraph", _EVENT, _HEAD + "_a " * 8000),
+    ("links after escaped backslashes", _EVENT, _HEAD + "\\\\[b](c) " * 65),
     ("links in one paragraph", _EVENT, (_HEAD + "*a* [b](c) `d` <i>e</i>\n" * 2000)[:32 * 1024]),
     ("deep YAML brackets", _EVENT, "---\ntitle: " + "[" * 100000 + "]" * 100000 + "\n---\n"),
     ("deep YAML mappings", _EVENT, "---\ntitle: " + "{a: " * 100000 + "}" * 100000 + "\n---\n"),

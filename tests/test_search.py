@@ -611,3 +611,25 @@ def test_copies_earlier_versions_kept_in_the_temporary_folder_are_removed(tmp_pa
     finally:
         link.unlink(missing_ok=True)
         shutil.rmtree(mine, ignore_errors=True)
+
+
+
+def test_kept_copies_are_used_under_a_group_writable_umask(keep):
+    kept, _ = keep
+    old = os.umask(0o002)  # Ubuntu's default for users with a group of their own
+    try:
+        assert search._private(kept)
+        _indexed(_pages(3), kept)
+    finally:
+        os.umask(old)
+    assert (kept / "1-0" / "site" / "events/e1/index.html").is_file()
+    for folder in (kept, *list(kept.parents)[:3]):
+        assert folder.stat().st_mode & 0o077 == 0, folder
+
+
+def test_a_cache_folder_others_may_write_keeps_no_copies(keep):
+    kept, _ = keep
+    _indexed(_pages(3), kept)
+    cache_folder = kept.parent.parent  # the project's .cache/parallax, in the engine's layout
+    cache_folder.chmod(0o777)
+    assert not search._private(kept)
