@@ -549,17 +549,46 @@ class LastBuild:
     keys: dict[str, Any] = field(default_factory=dict)
     """The key of every output: a hash of what its maker declared it reads. An output whose
     key is the same in the next build is taken from the pack, not made again."""
+    pack_ends: list[int] = field(default_factory=list)
+    """Where each part of the pack ends: the whole of it when it was written, then each
+    build's additions."""
+    pack_digest: bytes = b""
+    """SHA-256 over the pack, part by part, each part's hash taking the one before it: checked
+    before a byte of the pack is used, so that a pack put in the cache folder by anything but
+    this user's builds (a branch that force-adds one: git overwrites ignored files) never
+    reaches site/. The record holding it is signed."""
+
+
+def _chained(digest: bytes, part: Any) -> bytes:
+    """The pack's digest once `part` is added after the parts `digest` covers."""
+    chained = hashlib.sha256(digest)
+    chained.update(part)
+    return chained.digest()
 
 
 class Packed(Mapping[str, bytes]):
-    """The files of the last build, read from the pack only when asked for."""
+    """The files of the last build, read from the pack only when asked for, once the whole
+    pack is found to be the one the (signed) record describes."""
 
-    def __init__(self, pack: Path, index: dict[str, tuple[int, int]]):
+    def __init__(self, pack: Path, index: dict[str, tuple[int, int]],
+                 ends: list[int] | None = None, digest: bytes = b""):
         self._index = index
         with pack.open("rb") as stream:
             self._map = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) if index else b""
-        if index and len(self._map) < max(o + n for o, n in index.values()):
+        if not index:
+            return
+        if not ends or len(self._map) < ends[-1] or max(o + n for o, n in index.values()) > ends[-1]:
             raise ValueError("the pack does not match its index")
+        found, start = b"", 0
+        view = memoryview(self._map)
+        try:
+            for end in ends:
+                found = _chained(found, view[start:end])
+                start = end
+        finally:
+            view.release()
+        if not hmac.compare_digest(found, digest):
+            raise ValueError("the pack is not the one its record describes")
 
     def __getitem__(self, path: str) -> bytes:
         offset, length = self._index[path]
@@ -618,8 +647,8 @@ class BuildCache:
 
     def pack(self, out: Path, last: LastBuild) -> Packed:
         """The files of `last`, the last build into `out` (raises OSError or ValueError when
-        the pack is missing or damaged)."""
-        return Packed(self._pack_path(out), last.index)
+        the pack is missing, damaged or not the one `last` describes)."""
+        return Packed(self._pack_path(out), last.index, last.pack_ends, last.pack_digest)
 
     def save(self, out: Path, last: LastBuild, files: Mapping[str, bytes] | None,
              earlier: LastBuild | None = None, made: frozenset[str] = frozenset()) -> None:
@@ -630,29 +659,35 @@ class BuildCache:
         short leaves a pack that still matches it), unless that would leave the pack more
         than half stale: then it is written afresh."""
         if files is not None:
-            last.index = self._append(out, files, earlier, made) or self._rewrite(out, files)
+            last.index = self._append(out, files, earlier, made, last) or self._rewrite(
+                out, files, last)
         self._save_record(out, last)
 
-    def _rewrite(self, out: Path, files: Mapping[str, bytes]) -> dict[str, tuple[int, int]]:
+    def _rewrite(self, out: Path, files: Mapping[str, bytes], last: LastBuild
+                 ) -> dict[str, tuple[int, int]]:
         offset = 0
         index: dict[str, tuple[int, int]] = {}
+        digest = hashlib.sha256(b"")
         for relative, data in files.items():
             index[relative] = (offset, len(data))
             offset += len(data)
+            digest.update(data)
         _atomic_write(self._pack_path(out), _chunks(files.values()))
+        last.pack_ends, last.pack_digest = [offset], digest.digest()
         return index
 
     def _append(self, out: Path, files: Mapping[str, bytes], earlier: LastBuild | None,
-                made: frozenset[str]) -> dict[str, tuple[int, int]] | None:
-        if earlier is None or not earlier.index:
+                made: frozenset[str], last: LastBuild) -> dict[str, tuple[int, int]] | None:
+        if earlier is None or not earlier.index or not earlier.pack_ends:
             return None
         pack = self._pack_path(out)
         try:
             size = pack.stat().st_size
         except OSError:
             return None
-        if size < max(o + n for o, n in earlier.index.values()):
+        if size < earlier.pack_ends[-1]:
             return None  # not the pack of that record
+        size = earlier.pack_ends[-1]  # what a build cut short added after it is dropped
         index: dict[str, tuple[int, int]] = {}
         with pack.open("rb") as stream:
             new = [p for p in files if p not in earlier.index or (
@@ -662,17 +697,23 @@ class BuildCache:
         if size + added > 2 * live:
             return None
         offset = size
+        digest = hashlib.sha256(earlier.pack_digest)
         # Appended to only as the file it is (never through a link planted in its place).
-        descriptor = os.open(pack, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(descriptor, "ab") as stream:
+        descriptor = os.open(pack, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
+        os.truncate(descriptor, size)
+        os.lseek(descriptor, size, os.SEEK_SET)
+        with os.fdopen(descriptor, "wb") as stream:
             for relative in files:
                 if relative in new:
                     data = files[relative]
                     stream.write(data)
+                    digest.update(data)
                     index[relative] = (offset, len(data))
                     offset += len(data)
                 else:
                     index[relative] = earlier.index[relative]
+        last.pack_ends = [*earlier.pack_ends, offset] if offset > size else list(earlier.pack_ends)
+        last.pack_digest = digest.digest() if offset > size else earlier.pack_digest
         return index
 
     def touch(self, out: Path, last: LastBuild) -> None:

@@ -168,3 +168,42 @@ def test_the_key_is_made_once_and_kept(own_key):
     assert cache._key() == first == own_key.read_bytes()
     assert own_key.stat().st_mode & 0o777 == 0o600
     assert own_key.parent.stat().st_mode & 0o077 == 0
+
+
+def test_a_pack_put_in_the_cache_folder_never_reaches_the_site(own_key, tmp_path, capsys):
+    """git overwrites ignored files on checkout: a branch that force-adds the pack beside
+    this user's own (signed) record must not get its bytes published."""
+    project = _project(tmp_path)
+    args = ["build", "--content", str(project / "content"), "--out", str(project / "site")]
+    assert main(args) == 0
+    expected = snapshot_tree(project / "site")
+    (pack,) = (project / ".cache" / "parallax").glob("site-*.pack")
+    planted = bytearray(pack.read_bytes())
+    at = planted.find(b"<main")
+    planted[at:at + 5] = b"<xss "  # the same size: only the bytes differ
+    pack.write_bytes(bytes(planted))
+    shutil.rmtree(project / "site")  # every file is to be restored from the pack
+    assert main(args) == 0, capsys.readouterr().err
+    site = snapshot_tree(project / "site")
+    assert site == expected
+    assert not any(b"<xss " in data for data in site.values())
+
+
+def test_an_edit_after_the_pack_grew_is_checked_too(own_key, tmp_path, capsys):
+    project = _project(tmp_path)
+    args = ["build", "--content", str(project / "content"), "--out", str(project / "site")]
+    assert main(args) == 0
+    event = next((project / "content" / "events").glob("*.md"))
+    event.write_text(event.read_text(encoding="utf-8") + "\nOne more sentence.\n",
+                     encoding="utf-8")
+    assert main(args) == 0  # appends to the pack
+    (pack,) = (project / ".cache" / "parallax").glob("site-*.pack")
+    record = cache._read(next((project / ".cache" / "parallax").glob("build-*.pickle")))
+    assert len(record.pack_ends) == 2, "the edit's pages were appended"
+    expected = snapshot_tree(project / "site")
+    data = bytearray(pack.read_bytes())
+    data[record.pack_ends[0] + 10] ^= 0x20  # a byte of the appended part
+    pack.write_bytes(bytes(data))
+    shutil.rmtree(project / "site")
+    assert main(args) == 0
+    assert snapshot_tree(project / "site") == expected
