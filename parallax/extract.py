@@ -327,7 +327,20 @@ class _Guard:
 
 def read_article(page: bytes, address: str | None = None) -> PageArticle:
     """The article in `page` (the bytes of a saved HTML page); `address` is where it was fetched
-    from, if it was. PageError when the page is not HTML or holds no article."""
+    from, if it was. PageError when the page is not HTML or holds no article, or when the
+    libraries that read it stumble on it (a page can hold anything)."""
+    try:
+        return _read_article(page, address)
+    except PageError:
+        raise
+    except (ValueError, TypeError, LookupError, OverflowError, AttributeError,
+            etree.LxmlError) as error:
+        raise PageError(f"this page could not be read ({type(error).__name__}: {error}); save "
+                        "it again from the browser, or write the record by hand with "
+                        "`new source TITLE --date DATE`") from None
+
+
+def _read_article(page: bytes, address: str | None) -> PageArticle:
     if b"\x00" in page[:4096] or not _HTML.search(page[:65536]):
         raise PageError("this is not an HTML page; save the article from the browser as a web "
                         "page (.html)")
@@ -437,7 +450,12 @@ def _without(tree, xpath: str) -> etree._Element:
 def _date(tree, url: str | None = None) -> str | None:
     # Only the page's markup and its address: htmldate's search of the running text would take
     # any date printed on the page (a comment's, a related article's), which is a guess.
-    return htmldate.find_date(tree, extensive_search=False, original_date=True, url=url)
+    try:
+        return htmldate.find_date(tree, extensive_search=False, original_date=True, url=url)
+    except (ValueError, OverflowError, TypeError):
+        # A date htmldate cannot take (a time zone offset of 80 hours, found by
+        # fuzz/fuzz_from_page.py): no date found there, and the editor is asked for one.
+        return None
 
 
 def _text(tree, title: str | None) -> str:

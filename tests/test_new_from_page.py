@@ -557,3 +557,16 @@ def test_a_page_said_compressed_that_is_not_is_a_message(site, capsys, pages_ser
     assert capsys.readouterr().err.splitlines()[0] == (
         f"{address}:1: could not fetch {address}: the server said the page was compressed "
         "(gzip), and it is not")
+
+
+def test_a_date_the_date_reader_cannot_take_is_no_date(site, tmp_path, capsys):
+    # Found by fuzz/fuzz_from_page.py: htmldate raised on a time zone offset of 80 hours.
+    page = tmp_path / "odd-date.html"
+    text = (PAGES / "no-date.html").read_text(encoding="utf-8")
+    page.write_text(text.replace("<article", '<time datetime="2020-03-05T07:30:00+80:00"></time>'
+                                 "<article", 1), encoding="utf-8")
+    assert new_from(site, page) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "no publication date" in err
+    assert new_from(site, page, "--date", "2021-03-09") == 0
