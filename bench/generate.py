@@ -293,8 +293,8 @@ def event_file(index: int, day: date, rng: random.Random, source_ids: list[str],
             words = pick_time_words(day, ref, rng, zones[source_id])
             time_words = [f"      - said: {yaml_text(words)}", "        counted_from:",
                           f"          date: '{ref.isoformat()}'",
-                          "          why: Counted from the outlet's dispatch of that day in its "
-                          "archive."]
+                          ("          why: Counted from the outlet's dispatch of that day in its "
+                          "archive.")]
         elif roll < 0.8:
             # Counted from the source's own date: far from the event, so it shows as differing.
             words = pick_time_words(day, LAST_DAY, rng, zones[source_id])

@@ -1,13 +1,27 @@
-"""Shared by the fuzz scripts: the time argument, and running atheris for that long."""
+"""Shared by the fuzz scripts: the time argument, running atheris for that long, and the
+scratch folders they work in (removed when the run ends, however it ends)."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))  # this checkout's parallax, not an installed one
+
+
+_scratch: list[Path] = []
+
+
+def scratch(name: str) -> Path:
+    """A new folder in the temporary folder for this fuzz script's files, removed by `run`."""
+    folder = Path(tempfile.mkdtemp(prefix=f"parallax-fuzz-{name}-"))
+    _scratch.append(folder)
+    return folder
 
 
 def run(atheris, test_one, description: str) -> None:
@@ -24,5 +38,16 @@ def run(atheris, test_one, description: str) -> None:
     if args.corpus:
         Path(args.corpus).mkdir(parents=True, exist_ok=True)
         argv.append(args.corpus)
-    atheris.Setup(argv, test_one)
-    atheris.Fuzz()
+    # libFuzzer ends the process itself (os._exit: no `finally`, no atexit), so it fuzzes in a
+    # child, and this process removes the scratch folders once the child has ended.
+    child = os.fork()
+    if child == 0:
+        atheris.Setup(argv, test_one)
+        atheris.Fuzz()
+        os._exit(0)
+    try:
+        _, status = os.waitpid(child, 0)
+    finally:
+        for folder in _scratch:
+            shutil.rmtree(folder, ignore_errors=True)
+    sys.exit(os.waitstatus_to_exitcode(status))

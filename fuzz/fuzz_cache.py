@@ -15,16 +15,13 @@ from __future__ import annotations
 import marshal
 import os
 import pickle
-import shutil
-import sys
-import tempfile
 import types
 from pathlib import Path
 
 import atheris
-from _common import run
+from _common import run, scratch
 
-_root = Path(tempfile.mkdtemp(prefix="parallax-fuzz-cache-"))
+_root = scratch("cache")
 os.environ["XDG_CONFIG_HOME"] = str(_root / "config")  # a key of the fuzzer's own
 
 with atheris.instrument_imports(include=["parallax"]):
@@ -87,8 +84,4 @@ def test_one(data: bytes) -> None:
 
 
 if __name__ == "__main__":
-    try:
-        run(atheris, test_one, __doc__.splitlines()[0])
-    finally:
-        shutil.rmtree(_root, ignore_errors=True)
-        sys.exit(0)
+    run(atheris, test_one, __doc__.splitlines()[0])

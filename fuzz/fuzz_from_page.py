@@ -15,12 +15,9 @@ from __future__ import annotations
 import contextlib
 import io
 import shutil
-import sys
-import tempfile
-from pathlib import Path
 
 import atheris
-from _common import PROJECT, run
+from _common import PROJECT, run, scratch
 
 with atheris.instrument_imports(include=["parallax"]):
     from parallax.cli import main
@@ -29,7 +26,7 @@ with atheris.instrument_imports(include=["parallax"]):
     from parallax.validate import validate_content
 
 BASIC = PROJECT / "tests" / "fixtures" / "basic"
-_root = Path(tempfile.mkdtemp(prefix="parallax-fuzz-from-page-"))
+_root = scratch("from-page")
 shutil.copytree(BASIC / "content", _root / "content")
 _sources = set((_root / "content" / "sources").iterdir())
 
@@ -62,8 +59,4 @@ def test_one(data: bytes) -> None:
 
 
 if __name__ == "__main__":
-    try:
-        run(atheris, test_one, __doc__.splitlines()[0])
-    finally:
-        shutil.rmtree(_root, ignore_errors=True)
-        sys.exit(0)
+    run(atheris, test_one, __doc__.splitlines()[0])

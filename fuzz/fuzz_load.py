@@ -13,12 +13,10 @@ timeout-* or oom-* in the current folder.
 from __future__ import annotations
 
 import shutil
-import sys
-import tempfile
 from pathlib import Path
 
 import atheris
-from _common import run
+from _common import run, scratch
 
 with atheris.instrument_imports(include=["parallax"]):
     from parallax.errors import ContentError
@@ -59,7 +57,7 @@ The closure.
 PLACES = ("sources/fuzzed.md", "events/fuzzed.md", "pages/fuzzed.md", "site.yaml",
           "credited.yaml")
 
-_root = Path(tempfile.mkdtemp(prefix="parallax-fuzz-load-"))
+_root = scratch("load")
 
 
 def _fresh_site() -> Path:
@@ -89,8 +87,4 @@ def test_one(data: bytes) -> None:
 
 
 if __name__ == "__main__":
-    try:
-        run(atheris, test_one, __doc__.splitlines()[0])
-    finally:
-        shutil.rmtree(_root, ignore_errors=True)
-        sys.exit(0)
+    run(atheris, test_one, __doc__.splitlines()[0])

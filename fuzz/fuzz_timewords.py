@@ -48,7 +48,7 @@ def test_one(data: bytes) -> None:
         return  # no article is dated at the calendar's very edge; the loader refuses it
     reference = Interval(start, end, Precision.day if days == 0 else Precision.days)
     try:
-        resolution = resolve_words.function(words, reference, site)
+        resolution = resolve_words(words, reference, site)
     except WhenError:
         pass
     else:

@@ -99,7 +99,7 @@ def test_a_new_process_works_out_only_the_edited_record(site, tmp_path):
     build writes."""
     paths = _paths(site, tmp_path / "site")
     cached_build(paths, jobs=1)
-    event = sorted((site / "events").rglob("*.md"))[0]
+    event = min((site / "events").rglob("*.md"))
     event.write_text(event.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     store = BuildCache.beside(paths.out)
     engine = Engine(paths, folder=store.folder)  # as cached_build starts one
@@ -486,8 +486,8 @@ def test_serve_shows_an_edited_body_before_reading_the_rest(tmp_path, monkeypatc
     assert b"One more line." in early[page]
     assert snapshot_tree(paths.out) == _reference(tmp_path / "content", tmp_path / "cold")
 
-    for edited in (re.sub(r"^title: .*$", "title: Another title", original, count=1, flags=re.M),
-                   re.sub(r"^when: .*$", "when: 2020-11-02", original, count=1, flags=re.M)):
+    for edited in (re.sub(r"^title: .*$", "title: Another title", original, count=1, flags=re.MULTILINE),
+                   re.sub(r"^when: .*$", "when: 2020-11-02", original, count=1, flags=re.MULTILINE)):
         early = save(edited)
         # The page first; then its neighbours' pages (their links name it), then the rest.
         assert order[:2] == ["early", "load"], "a title or date edit: the page first"

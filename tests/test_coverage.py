@@ -7,7 +7,6 @@ import shutil
 
 from conftest import FIXTURES
 
-from parallax.cli import main
 from parallax.coverage import Sentence, sentences, share_covered, split_sentences
 
 BASIC = FIXTURES / "basic"
@@ -76,14 +75,14 @@ def test_an_unquoted_sentence_and_a_stale_mark_are_listed(tmp_path, run_cli):
     assert code == 1
     snapshots = BASIC / "snapshots"
     assert err.splitlines() == [
-        f"{snapshots}/ledger.txt:1: coverage: 0% of this sentence is in quotes: 'Bridge shut "
+        (f"{snapshots}/ledger.txt:1: coverage: 0% of this sentence is in quotes: 'Bridge shut "
         "after crack found'; quote it in an account of 'ledger', or list it under left_out in "
-        "content/sources/ledger.md with the reason",
-        "content/sources/ledger.md:15: left_out[1].text: matches no sentence of ledger.txt; "
-        "copy the sentence exactly as `check --coverage` lists it",
-        f"{snapshots}/radio.txt:4: coverage: 0% of this sentence is in quotes: 'The bridge "
+        "content/sources/ledger.md with the reason"),
+        ("content/sources/ledger.md:15: left_out[1].text: matches no sentence of ledger.txt; "
+        "copy the sentence exactly as `check --coverage` lists it"),
+        (f"{snapshots}/radio.txt:4: coverage: 0% of this sentence is in quotes: 'The bridge "
         "stayed shut overnight, our reporter saw.'; quote it in an account of 'radio', or list "
-        "it under left_out in content/sources/radio.md with the reason",
+        "it under left_out in content/sources/radio.md with the reason"),
         "Coverage:",
         "  ledger: 85.7% of 7 sentences (6 quoted, 0 left out)",
         "  radio: 75.0% of 4 sentences (2 quoted, 1 left out)",

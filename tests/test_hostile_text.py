@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import snapshot_tree
 from hypothesis import HealthCheck, given, settings
@@ -105,22 +106,29 @@ def write_site(content: Path, values: dict[str, str], body: dict[str, str]) -> N
         encoding="utf-8")
 
 
-_work = Path(tempfile.mkdtemp(prefix="parallax-hostile-"))
-_good = _work / "good"
-write_site(_good / "content", {}, {})
-assert main(["build", "--content", str(_good / "content"), "--out", str(_good / "site")]) == 0
-GOOD = snapshot_tree(_good / "site")
 NUMBERS = {"value", "low", "high"}
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory) -> tuple[Path, dict[str, bytes]]:
+    """A folder of the session's own (removed with it), and the site a sound build of the
+    small site writes there: what every failed build must leave as it was."""
+    work = tmp_path_factory.mktemp("hostile")
+    write_site(work / "good" / "content", {}, {})
+    assert main(["build", "--content", str(work / "good" / "content"),
+                 "--out", str(work / "good" / "site")]) == 0
+    return work, snapshot_tree(work / "good" / "site")
 
 
 @settings(max_examples=80, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(values=st.dictionaries(st.sampled_from(FIELDS), text, max_size=4),
        body=st.dictionaries(st.sampled_from(BODIES), bodies, max_size=2))
-def test_any_text_in_any_field_builds_safely_or_fails_cleanly(values, body, capsys):
-    root = Path(tempfile.mkdtemp(dir=_work))
+def test_any_text_in_any_field_builds_safely_or_fails_cleanly(good, values, body, capsys):
+    work, expected = good
+    root = Path(tempfile.mkdtemp(dir=work))
     try:
-        shutil.copytree(_good / "site", root / "site")
+        shutil.copytree(work / "good" / "site", root / "site")
         write_site(root / "content", values, body)
         code = main(["build", "--content", str(root / "content"), "--out", str(root / "site")])
         captured = capsys.readouterr()
@@ -128,7 +136,7 @@ def test_any_text_in_any_field_builds_safely_or_fails_cleanly(values, body, caps
         assert "Traceback" not in captured.err
         site = root / "site"
         if code == 1:
-            assert snapshot_tree(site) == GOOD, "a failed build changed site/"
+            assert snapshot_tree(site) == expected, "a failed build changed site/"
             assert not [p for p in root.iterdir() if p.name.startswith(".site")]
             return
         assert audit(site) == []

@@ -145,7 +145,7 @@ def drawn_marks(page: Node) -> list[Mark]:
     out = []
     for row in page.all("li", cls="row"):
         for link in row.all("a", cls="m"):
-            path, anchor = link.attrs["href"].split("#")
+            _path, anchor = link.attrs["href"].split("#")
             assert anchor.startswith("account-")
             bar = link.one("rect", cls="bar")
             out.append(Mark(row.attrs["data-event"], anchor.removeprefix("account-"),
@@ -210,7 +210,7 @@ def test_each_outlet_keeps_its_track_colour_and_shape_in_every_row(site):
     by_source: dict[str, set] = {}
     for m in drawn_marks(home):
         shape = m.node.one("use").attrs["href"]
-        by_source.setdefault(m.source, set()).add((m.top, [c for c in m.classes if c[0] == "o"][0], shape))
+        by_source.setdefault(m.source, set()).add((m.top, next(c for c in m.classes if c[0] == "o"), shape))
     assert by_source == {"ledger": {(1.5, "o1", "#s1")}, "radio": {(9.5, "o2", "#s2")}}
     legend = home.one("ul", cls="legend")
     assert [li.text() for li in legend.all("li", cls="outlet")] == ["The Morning Ledger", "Harbour Radio"]
@@ -734,7 +734,8 @@ def test_every_account_starting_in_a_month_is_drawn_on_its_page(split):
         assert page.one("h1").text() == f"{date(year, month, 1):%B} {year}"
         drawn = set(row_accounts(page))
         starting = {(a.account.source, e.id) for e in timeline.events for a in e.accounts
-                    if (lambda t: (t.year, t.month))(a.time.start.astimezone(tz)) == (year, month)}
+                    if (a.time.start.astimezone(tz).year, a.time.start.astimezone(tz).month)
+                    == (year, month)}
         assert starting and starting <= drawn, folder.name
         # A row shows every account of its event, cut at the month's edges when need be.
         for row in page.all("li", cls="row"):
