@@ -184,15 +184,18 @@ def _check(paths: Paths, args: argparse.Namespace) -> int:
         snapshots = Path(args.snapshots)
         if not snapshots.is_dir():
             raise ContentError([Problem(str(snapshots), 1, "", "the snapshots folder does not exist")])
+        from .credits import check_attribution
         from .quotes import check_quotes
 
         problems = check_quotes(result.content, snapshots)
+        if not problems:  # whose words a quote is is read where the quote stands
+            problems = check_attribution(result.content, snapshots)
     elif args.coverage:
         print("check: --coverage needs --snapshots DIR, the folder of the articles' plain-text "
               "copies", file=sys.stderr)
         return 2
-    if problems:
-        raise ContentError(problems)
+    lines: list[str] = []
+    gaps: list[Problem] = []
     if args.coverage:
         from .coverage import check_coverage
 
@@ -203,18 +206,26 @@ def _check(paths: Paths, args: argparse.Namespace) -> int:
                  f"({r.covered} quoted, {r.left_out} left out)" for r in report]
         lines.append(f"  in all: {100.0 * done / total if total else 100.0:.1f}% of {total} "
                      "sentences")
-        if gaps:
-            print_problems(gaps)
+    if problems or gaps:
+        print_problems(sorted(problems) + gaps)
+        if lines:
             print("Coverage:\n" + "\n".join(lines), file=sys.stderr)
-            print(f"{len(gaps)} sentence{'s' if len(gaps) != 1 else ''} or mark"
-                  f"{'s' if len(gaps) != 1 else ''} to resolve.", file=sys.stderr)
-            return 1
+        count = len(problems) + len(gaps)
+        print(f"{count} problem{'s' if count != 1 else ''}.", file=sys.stderr)
+        return 1
     print_problems(result.warnings, "warning: ")
     checked = ""
     if args.snapshots:
         quotes = sum(len(a.account.quotes) for e in result.timeline.events for a in e.accounts)
-        checked = f"; {quotes} quotes found in their snapshots"
+        checked = f"; {quotes} quotes and their credits found in their snapshots"
     print(f"Content is sound: {result.summary()}{checked}")
-    if args.coverage:
+    from .credits import checked_marks
+
+    marks = checked_marks(result.content)
+    if marks:
+        total = sum(marks.values())
+        print(f"{total} finding{'s' if total != 1 else ''} marked as checked, each with its "
+              "reason: " + ", ".join(f"{n} {kind}" for kind, n in marks.items()))
+    if lines:
         print("Coverage:\n" + "\n".join(lines))
     return 0

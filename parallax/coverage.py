@@ -15,6 +15,10 @@ The rule, for editors and tests alike:
 4. A sentence the editors list under `left_out` in the source record, by its exact text (as
    normalized above) and a reason, is accounted for; a mark that matches no sentence is an
    error.
+5. Inside a covered sentence, each run of RUN_WORDS (6) or more words that no quote holds is
+   listed too: a run that holds a claim is quoted, and one that holds none is listed under
+   `left_out` by its words (any stretch of the sentence that holds the run) with the reason,
+   usually 'no claim: ...'. Words of such a stretch count as accounted for.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ _ABBREVIATION = re.compile(
     r"(?:^|[\s(\"'.])(?:[A-Za-z]|Mr|Mrs|Ms|Dr|St|Gen|Col|Lt|Sgt|Capt|Maj|Prof|Jr|Sr|Rev|Gov|Sen"
     r"|Rep|vs|etc|e\.g|i\.e|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$")
 _WORD = re.compile(r"\w+(?:['-]\w+)*")
+RUN_WORDS = 6
+"""The shortest unquoted run inside a covered sentence that `check --coverage` lists."""
 
 
 @dataclass(frozen=True)
@@ -115,15 +121,31 @@ def covered_spans(quotes: list[str], text: str) -> list[tuple[int, int]]:
 
 
 def share_covered(sentence: Sentence, spans: list[tuple[int, int]]) -> float:
-    words = list(_WORD.finditer(sentence.text))
-    if not words:
-        return 1.0
-    inside = 0
-    for word in words:
+    marks = _covered_words(sentence, spans)
+    return sum(marks) / len(marks) if marks else 1.0
+
+
+def _covered_words(sentence: Sentence, spans: list[tuple[int, int]]) -> list[bool]:
+    out = []
+    for word in _WORD.finditer(sentence.text):
         a, b = sentence.start + word.start(), sentence.start + word.end()
-        if any(start <= a and b <= end for start, end in spans):
-            inside += 1
-    return inside / len(words)
+        out.append(any(start <= a and b <= end for start, end in spans))
+    return out
+
+
+def unquoted_runs(sentence: Sentence, spans: list[tuple[int, int]]) -> list[str]:
+    """The runs of RUN_WORDS or more words of a sentence that lie outside every span."""
+    words = list(_WORD.finditer(sentence.text))
+    marks = _covered_words(sentence, spans) + [True]
+    runs, start = [], None
+    for n, covered in enumerate(marks):
+        if not covered and start is None:
+            start = n
+        elif covered and start is not None:
+            if n - start >= RUN_WORDS:
+                runs.append(sentence.text[words[start].start():words[n - 1].end()])
+            start = None
+    return runs
 
 
 @dataclass(frozen=True)
@@ -157,16 +179,29 @@ def check_coverage(content: Content, snapshots: Path
         marks = {normalize(mark.text): n for n, mark in enumerate(source.left_out)}
         matched: set[str] = set()
         covered = left_out = 0
+        record = content.origins[("source", source.id)].path
         for sentence in found:
             if sentence.text in marks:
                 matched.add(sentence.text)
                 left_out += 1
                 continue
-            share = share_covered(sentence, spans)
+            # Stretches of the sentence left out by their words count as accounted for.
+            stretches = []
+            for mark in marks:
+                at = sentence.text.find(mark)
+                if at >= 0 and mark != sentence.text:
+                    matched.add(mark)
+                    stretches.append((sentence.start + at, sentence.start + at + len(mark)))
+            share = share_covered(sentence, spans + stretches)
             if share >= 0.5:
                 covered += 1
+                for run in unquoted_runs(sentence, spans + stretches):
+                    problems.append(Problem(str(path), sentence.line, "coverage", (
+                        f"{len(run.split())} words of a quoted sentence are in no quote: "
+                        f"{run!r} (in {sentence.text!r}); quote them if they hold a claim, or "
+                        f"list them under left_out in {record} with the reason (e.g. 'no "
+                        "claim: ...')")))
                 continue
-            record = content.origins[("source", source.id)].path
             problems.append(Problem(str(path), sentence.line, "coverage", (
                 f"{share:.0%} of this sentence is in quotes: {sentence.text!r}; quote it in an "
                 f"account of '{source.id}', or list it under left_out in {record} with the "

@@ -65,7 +65,7 @@ def chain_json(said: Attributed) -> dict[str, Any]:
     """A quote's or figure's attribution: whose voice, through which chain, with what stance."""
     return {
         "voice": "relayed" if said.via else "own",
-        "via": said.via,
+        "via": [link.model_dump(mode="json") for link in said.via] if said.via else None,
         "stance": said.stance.value if said.via else None,
         "claimants": list(said.claimants),
     }
@@ -397,7 +397,15 @@ TIMELINE_SCHEMA: dict[str, Any] = {
             "properties": {
                 "voice": {"enum": ["own", "relayed"]},
                 "via": {"oneOf": [{"type": "null"}, {"type": "array", "minItems": 1, "items": {
-                    "oneOf": [_ID, {"type": "array", "minItems": 2, "items": _ID}]}}]},
+                    "type": "object",
+                    "required": ["party", "credit", "identified", "continues"],
+                    "properties": {
+                        "party": {"oneOf": [_ID, {"type": "array", "minItems": 2,
+                                                  "items": _ID}]},
+                        "credit": {"type": "string", "minLength": 1},
+                        "identified": {"type": "array", "items": {"type": "string"}},
+                        "continues": {"type": ["string", "null"]},
+                    }}}]},
                 "stance": {"enum": ["reported", "disputed", None]},
                 "claimants": {"type": "array", "items": _ID},
             },
@@ -431,9 +439,10 @@ TIMELINE_SCHEMA: dict[str, Any] = {
                      "properties": {"n": {"type": "integer", "minimum": 1},
                                     "text": {"type": "string"}}}]}},
                 "time_words": {"type": "array", "items": {
-                    "type": "object", "required": ["said", "quotes", "resolved"],
+                    "type": "object", "required": ["said", "dates", "quotes", "resolved"],
                     "properties": {
                         "said": {"type": "string"},
+                        "dates": {"enum": ["event", "report"]},
                         "quotes": {"type": "array", "minItems": 1,
                                    "items": {"type": "integer", "minimum": 1}},
                         "resolved": {"$ref": "#/$defs/resolution"},
@@ -538,13 +547,18 @@ EVENTS_HEADER = ["id", "title", "when", "start", "end", "precision", "approximat
 def chain_text(said: Attributed) -> str:
     """A chain in one cell: links joined by ' > ' from the party the outlet names to the original
     claimant, the members of a group by '+' (cnn > syrian-government-media+syrian-observatory)."""
-    return " > ".join(link if isinstance(link, str) else "+".join(link)
-                      for link in said.via or ())
+    return " > ".join("+".join(link.members) for link in said.via or ())
+
+
+def credits_text(said: Attributed) -> str:
+    """The article's words that credit each link of the chain, in the chain's order, joined by
+    ' > ' as the chain is."""
+    return " > ".join(link.credit for link in said.via or ())
 
 
 def _attribution(said: Attributed) -> list[Any]:
-    """voice, chain, stance, claimants."""
-    return ["relayed" if said.via else "own", chain_text(said),
+    """voice, chain, credits, stance, claimants."""
+    return ["relayed" if said.via else "own", chain_text(said), credits_text(said),
             said.stance.value if said.via else None, _ids(said.claimants)]
 
 
@@ -579,7 +593,7 @@ ACCOUNTS_HEADER = ["id", "event_id", "source_id", "time_words", "counted_from",
 
 
 QUOTES_HEADER = ["id", "account_id", "event_id", "source_id", "n", "text", "voice", "chain",
-                 "stance", "claimants", "time_words", "url"]
+                 "credits", "stance", "claimants", "time_words", "url"]
 
 
 def quote_rows(timeline: Timeline, e: PlacedEvent) -> list[list[Any]]:
@@ -599,7 +613,7 @@ def quote_rows(timeline: Timeline, e: PlacedEvent) -> list[list[Any]]:
 
 
 FIGURES_HEADER = ["id", "account_id", "event_id", "source_id", "topic", "value", "low", "high",
-                  "as_written", "voice", "chain", "stance", "claimants"]
+                  "as_written", "voice", "chain", "credits", "stance", "claimants"]
 
 
 def event_figure_rows(e: PlacedEvent) -> list[list[Any]]:

@@ -167,6 +167,19 @@ def _revive(cls: type[Record], values: dict[str, Any], given: set[str]) -> Recor
 # --- site settings ---------------------------------------------------------------------------
 
 
+HEDGES = ("appeared", "appears", "appear", "apparently", "reportedly", "allegedly", "alleged",
+          "claims that", "claimed that", "claim that", "said to", "may", "might", "if",
+          "possibly", "perhaps", "likely", "unconfirmed", "suggest", "suggests", "suspected",
+          "believed to", "thought to", "seems", "seemed", "could", "would")
+REPORTING_VERBS = ("said", "says", "say", "reported", "reports", "report", "told", "tells",
+                   "according to", "announced", "stated", "claimed", "claims", "added", "adds",
+                   "wrote", "writes", "quoted", "cited")
+TITLE_HEDGES = ("report", "reports", "reported", "reportedly", "claim", "claims", "claimed",
+                "says", "said", "according", "alleges", "alleged", "allegedly", "suspicion",
+                "suggests", "asks", "accuses", "blames", "forecast", "forecasts", "questioned",
+                "fears", "analysis", "view", "warns", "suggest")
+
+
 class SiteSettings(Record):
     """The site's own settings, from `content/site.yaml`."""
 
@@ -191,6 +204,15 @@ class SiteSettings(Record):
     timeline's heading (e.g. 'It runs to 12 December for the reports of that day')."""
     quote_max_words: Annotated[int, Field(ge=5, le=500)] = 50
     """The longest quote allowed, in words: cite with several short quotes, not one long one."""
+    hedges: list[Text] = list(HEDGES)
+    """Words that hedge a claim: a quote that leaves one of its sentence's out is listed by
+    `check --snapshots` (English by default: appeared, reportedly, allegedly, claims that, ...)."""
+    reporting_verbs: list[Text] = list(REPORTING_VERBS)
+    """Verbs that credit a statement ('said', 'reported', 'told'): listed when a quote cuts
+    them off, and time words beside one are read as dating the report."""
+    title_hedges: list[Text] = list(TITLE_HEDGES)
+    """Words that tell a title rests on one outlet or one relayed party ('Report', 'Claim',
+    'says'); a one-account event's title needs one."""
     max_record_kb: Annotated[int, Field(ge=1, le=102400)] = 32
     """The largest record file read, in KB (credited.yaml may be 16 times this): far above
     any real record, and small enough that no record slows the build down by seconds."""
@@ -217,6 +239,9 @@ class Party(Record):
     """Every spelling of the name as it appears in the articles, for readers and searching."""
     part_of: Slug | None = None
     """The id of the organisation this person or body belongs to, if any."""
+    unnamed: bool = False
+    """True for a party the articles describe but never name ('several accounts', 'unofficial
+    reports'): its credit words need not hold a spelling."""
     note: str = ""
     """A short neutral description (who they are, as the articles describe them)."""
 
@@ -347,21 +372,62 @@ class Stance(str, Enum):
     disputed = "disputed"
 
 
-# One link of a chain: a credited party's id, or a group of ids credited together for one
-# statement ("according to Syrian government media, the ISIS media wing and a human rights
-# monitor"). A group may only be the chain's last link.
-ChainLink = Slug | list[Slug]
+class Credit(Record):
+    """One link of a chain: the party an article credits, with the article's own words that
+    credit it, checked against the snapshot like a quote."""
+
+    party: Slug | list[Slug]
+    """The credited party's id in content/credited.yaml, or a list of ids for parties credited
+    together for one statement ('according to Syrian government media, the ISIS media wing and
+    a human rights monitor'); only the chain's last link may be a group."""
+    credit: Text
+    """The article's own words that credit the party, verbatim (e.g. 'As Reuters adds',
+    'said Rami Abdel Rahman'). They stand in the quote's sentence or paragraph (for a figure,
+    in the sentence holding its as_written) and hold one of the party's spellings."""
+    identified: list[Text] = []
+    """Where the article describes rather than names a party ('a human rights monitor'): the
+    article's own words that identify it, verbatim, holding one of its spellings."""
+    continues: Text | None = None
+    """Only when the crediting words stand in an earlier paragraph that the quote's paragraph
+    plainly continues (at most three paragraphs before): why (e.g. 'the passage after "Some
+    other details from the Daily Beast:" is one indented block of The Daily Beast's text')."""
+
+    @field_validator("party", mode="after")
+    @classmethod
+    def _group_shape(cls, value: str | list[str]) -> str | list[str]:
+        if isinstance(value, list):
+            if len(value) < 2:
+                raise ValueError(
+                    f"a group of {len(value)}: a group names at least two parties credited "
+                    "together; write a single party without brackets")
+            if len(set(value)) != len(value):
+                raise ValueError("a party is named twice in the group")
+        return value
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        """The party, or each member of the group."""
+        return tuple(self.party) if isinstance(self.party, list) else (self.party,)
+
+    @property
+    def is_group(self) -> bool:
+        return isinstance(self.party, list)
+
+
+class QuoteCheck(str, Enum):
+    cut = "cut"
+    relayed = "relayed"
 
 
 class Attributed(Record):
     """Whose words a quote or figure is: the outlet's own voice, or a chain of credited parties."""
 
-    via: list[ChainLink] | None = None
-    """The chain the article gives, from the party the outlet names to the original claimant, by
-    id in content/credited.yaml (e.g. [cnn, syrian-government-media]: 'CNN reported that,
-    according to Syrian government media, ...'). A link that is a list is a group credited
-    together ([cnn, [syrian-government-media, syrian-observatory]]); only the last link may be
-    a group. Leave out for the outlet's own voice."""
+    via: list[Credit] | None = None
+    """The chain the article gives, from the party the outlet names to the original claimant,
+    each link with the article's words that credit it (e.g. [{party: cnn, credit: 'CNN reported
+    on Monday that'}, {party: syrian-government-media, credit: 'according to "Syrian government
+    media'}]). Leave out for the outlet's own voice: where the article credits nobody, there is
+    no link."""
     stance: Stance = Stance.reported
     """The outlet's stance toward what it relays, where the article makes it plain: reported,
     or disputed (e.g. 'notwithstanding US claims that ...'). Only with via."""
@@ -376,16 +442,19 @@ class Attributed(Record):
                              "'via' out for the outlet's own voice")
         seen: set[str] = set()
         for n, link in enumerate(value):
-            members = link if isinstance(link, list) else [link]
-            if isinstance(link, list):
-                if n != len(value) - 1:
-                    raise ValueError(
-                        f"link {n + 1} is a group, but only the chain's last link may be a "
-                        "group (parties credited together for one statement)")
-                if len(link) < 2:
-                    raise ValueError(
-                        f"link {n + 1} is a group of {len(link)}: a group names at least two "
-                        "parties credited together; write a single party without brackets")
+            if isinstance(link, (str, list)):
+                party = link if isinstance(link, str) else "[" + ", ".join(map(str, link)) + "]"
+                raise ValueError(
+                    f"link {n + 1} is a bare party id ({party}); give the article's own words "
+                    f"that credit it, as {{party: {party}, credit: \"<the words, verbatim>\"}}")
+            if not isinstance(link, dict):
+                continue
+            party = link.get("party")
+            members = party if isinstance(party, list) else [party]
+            if isinstance(party, list) and n != len(value) - 1:
+                raise ValueError(
+                    f"link {n + 1} is a group, but only the chain's last link may be a "
+                    "group (parties credited together for one statement)")
             for member in members:
                 if isinstance(member, str) and member in seen:
                     raise ValueError(f"'{member}' is named twice in one chain; a chain runs "
@@ -405,23 +474,18 @@ class Attributed(Record):
     @property
     def parties(self) -> tuple[str, ...]:
         """Every party of the chain, in order, group members included."""
-        out: list[str] = []
-        for link in self.via or ():
-            out.extend(link if isinstance(link, list) else [link])
-        return tuple(out)
+        return tuple(p for link in self.via or () for p in link.members)
 
     @property
     def claimants(self) -> tuple[str, ...]:
         """The original claimants: the last link, or each member of a final group."""
-        if not self.via:
-            return ()
-        last = self.via[-1]
-        return tuple(last) if isinstance(last, list) else (last,)
+        return self.via[-1].members if self.via else ()
 
     @property
     def intermediaries(self) -> tuple[str, ...]:
         """The parties the statement passed through before reaching the outlet."""
-        return tuple(link for link in (self.via or ())[:-1] if isinstance(link, str))
+        return tuple(link.party for link in (self.via or ())[:-1]
+                     if isinstance(link.party, str))
 
 
 QuoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
@@ -432,6 +496,11 @@ class Quote(Attributed):
 
     text: QuoteText
     """The words exactly as the article writes them. '…' joins pieces that appear in this order."""
+    checked: dict[QuoteCheck, Text] = {}
+    """Findings of `check --snapshots` the editors checked and answer, each with the reason:
+    'cut' (a hedge or attribution of the quote's sentence left out of it on purpose) and
+    'relayed' (words outside the relayed quotation that are still the relayed party's, e.g.
+    indirect speech)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -470,6 +539,11 @@ class Figure(Attributed):
         return self
 
 
+class Dates(str, Enum):
+    event = "event"
+    report = "report"
+
+
 class CountedFrom(Record):
     """The date an account's time words count from, when it is not the article's own date."""
 
@@ -491,6 +565,12 @@ class TimeWords(Record):
     """When the words count from another date than the article's (e.g. a quoted outlet's)."""
     resolved_as: When | None = None
     """The time the words mean, given by the editors when the resolver cannot read them."""
+    dates: Dates = Dates.event
+    """What the words date: the event (the default), or a report of it ('CNN reported on
+    Monday that ...'): words that date a report never place the event."""
+    checked: Text | None = None
+    """Words beside a reporting verb ('said on Sunday') are refused as dating the event unless
+    this gives the reason they do (e.g. 'the verb reports the attack, not a statement')."""
 
 
 class OutsideNote(Record):
@@ -529,8 +609,19 @@ class Account(Record):
 
     @property
     def said(self) -> str:
-        """Every set's time words, as one line for lists and tables."""
-        return "; ".join(t.said for t in self.time_words)
+        """The time words that date the event, as one line for lists and tables (words that
+        date a report of it are `report_said`)."""
+        return "; ".join(t.said for t in self.time_words if t.dates is Dates.event)
+
+    @property
+    def report_said(self) -> str:
+        """The time words that date a report of the event, as one line."""
+        return "; ".join(t.said for t in self.time_words if t.dates is Dates.report)
+
+
+class EventCheck(str, Enum):
+    one_source = "one_source"
+    title = "title"
 
 
 class Event(Record):
@@ -550,9 +641,10 @@ class Event(Record):
     """Lower-case words to group events (e.g. air-strikes)."""
     accounts: Annotated[list[Account], Field(min_length=1)]
     """One per source that reports it."""
-    reported_by_one: bool = False
-    """True when the editors checked that only one source reports this event (silences the
-    warning about an event with a single account)."""
+    checked: dict[EventCheck, Text] = {}
+    """Warnings the editors checked and answer, each with the reason: 'one_source' (only one
+    source reports this event) and 'title' (a one-account title without a word such as
+    'Report' or 'Claim' that says so)."""
 
     @field_validator("accounts")
     @classmethod

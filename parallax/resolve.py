@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from .errors import ContentError, Problem
 from .load import Loc
-from .models import Account, EventRecord, Page, Party, SiteSettings, Source, TimeWords
+from .models import Account, Dates, EventRecord, Page, Party, SiteSettings, Source, TimeWords
 from .timewords import Resolution, resolve_words
 from .validate import Content
 from .when import Interval, WhenError, parse_when
@@ -209,17 +209,23 @@ def _date_words(words: TimeWords, quote_count: int, source: Source,
 
 def _place_account(event, account, placement, datings: tuple[Dating, ...]) -> PlacedAccount:
     account_id = f"{event.id}--{account.source}"
-    if not datings:
+    # Words that date a report of the event ('CNN reported on Monday') never place it.
+    placing = [d for d in datings if d.words.dates is Dates.event]
+    reports = "".join(f"; '{d.words.said}' dates the report, {d.time.describe()}, not the event"
+                      for d in datings if d.words.dates is Dates.report)
+    if not placing:
         time, basis = placement, "event"
-        explanation = f"no time words; shown at the editors' placement, {placement.describe()}"
+        none = "no time words for the event" if reports else "no time words"
+        explanation = f"{none}; shown at the editors' placement, {placement.describe()}{reports}"
     else:
-        time = datings[0].time
-        for dating in datings[1:]:
+        time = placing[0].time
+        for dating in placing[1:]:
             time = time.hull(dating.time)
-        basis = "resolved_as" if all(d.basis == "resolved_as" for d in datings) else "words"
-        explanation = "; ".join(d.explanation for d in datings)
-        if len(datings) > 1:
+        basis = "resolved_as" if all(d.basis == "resolved_as" for d in placing) else "words"
+        explanation = "; ".join(d.explanation for d in placing)
+        if len(placing) > 1:
             explanation += f"; the account spans them all, {time.describe()}"
+        explanation += reports
     differs = basis != "event" and not time.overlaps(placement)
     return PlacedAccount(account_id, event.id, account, time, basis, explanation, differs, datings)
 

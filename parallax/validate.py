@@ -29,6 +29,8 @@ from .models import (
     Account,
     Attributed,
     BaseUrl,
+    Dates,
+    EventCheck,
     EventRecord,
     Page,
     Party,
@@ -79,9 +81,12 @@ RENAMED = {
     ("Account", "counted_from"): _IN_A_SET.format(name="counted_from"),
     ("Account", "resolved_as"): _IN_A_SET.format(name="resolved_as"),
     ("Account", "credits"): ("attribution goes on each quote and figure: write the quote as "
-                             "'- text: <the words>' with 'via: [<party>, ...]' (no 'via' for the "
-                             "outlet's own voice)"),
-    ("Figure", "credited_to"): "a figure names whose number it is with 'via: [<party>, ...]'",
+                             "'- text: <the words>' with 'via: [{party: <id>, credit: <the "
+                             "article's words>}, ...]' (no 'via' for the outlet's own voice)"),
+    ("Figure", "credited_to"): ("a figure names whose number it is with 'via: [{party: <id>, "
+                                "credit: <the article's words>}, ...]'"),
+    ("EventRecord", "reported_by_one"): ("a checked warning now says why: write 'checked: "
+                                         "{one_source: <why no other source reports it>}'"),
 }
 
 
@@ -153,10 +158,10 @@ def check_record(record: RawRecord, known: Known, quote_limit: int,
             references.append(Problem(record.path, _line_in_body(record, address), "body", message))
     if isinstance(model, EventRecord):
         references.extend(_event_references(model, record, known, quote_limit))
-        if len(model.accounts) == 1 and not model.reported_by_one:
+        if len(model.accounts) == 1 and EventCheck.one_source not in model.checked:
             warnings.append(_problem_at(record, "event", ("accounts",), (
                 "only one source reports this event; check the others, and if none reports "
-                "it, add 'reported_by_one: true'")))
+                "it, add 'checked: {one_source: <why>}'")))
     cites: frozenset[str] = frozenset()
     credits: frozenset[str] = frozenset()
     if isinstance(model, EventRecord):
@@ -241,8 +246,10 @@ def validate_content(raw: RawContent, base_url: str | None = None,
     problems.extend(references)
     problems.extend(_party_references(content, known))
     problems.extend(_page_addresses(content))
+    problems.extend(_report_dating_words(content))
     if problems:
         raise ContentError(problems)
+    warnings.extend(_unhedged_titles(content))
     return _with_warnings(content, tuple(warnings), cited, credited)
 
 
@@ -600,8 +607,8 @@ def _chain_problems(problem: Callable[[Loc, str], Problem], here: Loc, said: Att
                     party_ids: list[str]) -> list[Problem]:
     problems = []
     for n, link in enumerate(said.via or ()):
-        members = [(link, (n,))] if isinstance(link, str) else [
-            (member, (n, m)) for m, member in enumerate(link)]
+        members = [(link.party, (n, "party"))] if isinstance(link.party, str) else [
+            (member, (n, "party", m)) for m, member in enumerate(link.party)]
         for party_id, at in members:
             if party_id not in party_ids:
                 problems.append(problem(here + ("via",) + at,
@@ -641,6 +648,107 @@ def _folded(text: str) -> str:
     """Text compared loosely: case, curly quotes and runs of spaces do not matter."""
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     return " ".join(text.casefold().split())
+
+
+REPORT_WORDS_BEFORE = 4
+"""How many words before a set of time words a reporting verb makes them date the report
+('told The Daily Beast on Sunday')."""
+REPORT_WORDS_AFTER = 3
+"""How many words after ('On Monday, CNN reported')."""
+_TOKEN = re.compile(r"[\w'’-]+")
+
+
+def _word_list(words: typing.Iterable[str]) -> list[tuple[str, ...]]:
+    return sorted({tuple(w.casefold().split()) for w in words if w.split()}, key=len, reverse=True)
+
+
+def _verb_beside(said: str, text: str, verbs: list[tuple[str, ...]]) -> str | None:
+    """The reporting verb standing within a few words of the time words `said` in `text`."""
+    tokens = [t.casefold().replace("’", "'") for t in _TOKEN.findall(text)]
+    target = [t.casefold().replace("’", "'") for t in _TOKEN.findall(said)]
+    if not target:
+        return None
+    for start in range(len(tokens) - len(target) + 1):
+        if tokens[start:start + len(target)] != target:
+            continue
+        before = tokens[max(0, start - REPORT_WORDS_BEFORE):start]
+        after = tokens[start + len(target):start + len(target) + REPORT_WORDS_AFTER]
+        for near in (before, after):
+            for verb in verbs:
+                for at in range(len(near) - len(verb) + 1):
+                    if tuple(near[at:at + len(verb)]) == verb:
+                        return " ".join(verb)
+    return None
+
+
+def _report_dating_words(content: Content) -> list[Problem]:
+    """Time words beside a reporting verb ('reported on Monday', 'said on Sunday') date a
+    report, not the event: refused unless marked `dates: report`, or `checked` with why they
+    date the event."""
+    verbs = _word_list(content.site.reporting_verbs)
+    problems = []
+    for event in content.events:
+        for a, account in enumerate(event.accounts):
+            for t, words in enumerate(account.time_words):
+                if words.dates is Dates.report or words.checked:
+                    continue
+                dated = [account.quotes[n - 1].text for n in words.quotes
+                         if n <= len(account.quotes)] or [q.text for q in account.quotes]
+                for text in dated:
+                    verb = _verb_beside(words.said, text, verbs)
+                    if verb is None:
+                        continue
+                    problems.append(content.problem(
+                        "event", event.id, ("accounts", a, "time_words", t, "said"), (
+                            f"'{words.said}' stands beside the reporting verb '{verb}', so it "
+                            "dates a report, not the event: write 'dates: report' under it "
+                            "(it then never places the event), or, if it dates the event "
+                            "itself, 'checked: <why>'")))
+                    break
+    return problems
+
+
+def _unhedged_titles(content: Content) -> list[Problem]:
+    """A title of an event told by one outlet, or whose every quote and figure rests on one
+    relayed party, says so ('Report that...', 'Claim that...')."""
+    hedges = _word_list(content.site.title_hedges)
+    warnings = []
+    for event in content.events:
+        if EventCheck.title in event.checked:
+            continue
+        said = [s for account in event.accounts for s in (*account.quotes, *account.figures)]
+        claimants = {c for s in said for c in (s.claimants or ("own voice",))}
+        single = len(claimants) == 1 and next(iter(claimants)) != "own voice"
+        if len(event.accounts) > 1 and not single:
+            continue
+        title = tuple(_bare(t) for t in _TOKEN.findall(event.title))
+        whose = [s.outlet for s in content.sources if s.id in {a.source for a in event.accounts}]
+        for party_id in claimants:
+            party = content.parties.get(party_id)
+            while party is not None:
+                whose += [party.name, *party.spellings]
+                party = content.parties.get(party.part_of) if party.part_of else None
+        named = [tuple(_bare(t) for t in _TOKEN.findall(name)) for name in whose]
+        if any(_holds(title, h) for h in hedges) or any(_holds(title, n) for n in named if n):
+            continue
+        why = ("only one outlet tells it" if len(event.accounts) == 1 else
+               f"everything its accounts quote rests on '{next(iter(claimants))}'")
+        warnings.append(content.problem("event", event.id, ("title",), (
+            f"{why}, and the title does not say so; start it with 'Report that', 'Claim "
+            "that' or name whose word it is (the outlet, or the party it rests on), or, if it "
+            "needs none, mark "
+            "'checked: {title: <why>}'")))
+    return warnings
+
+
+def _bare(token: str) -> str:
+    """A word compared loosely: case, curly apostrophes and a possessive 's do not matter."""
+    token = token.casefold().replace("’", "'")
+    return token[:-2] if token.endswith("'s") else token
+
+
+def _holds(words: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    return any(words[i:i + len(part)] == part for i in range(len(words) - len(part) + 1))
 
 
 def _page_addresses(content: Content) -> list[Problem]:
