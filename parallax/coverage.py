@@ -197,7 +197,7 @@ def check_coverage(content: Content, snapshots: Path
                 covered += 1
                 for run in unquoted_runs(sentence, spans + stretches):
                     problems.append(Problem(str(path), sentence.line, "coverage", (
-                        f"{len(run.split())} words of a quoted sentence are in no quote: "
+                        f"{len(_WORD.findall(run))} words of a quoted sentence are in no quote: "
                         f"{run!r} (in {sentence.text!r}); quote them if they hold a claim, or "
                         f"list them under left_out in {record} with the reason (e.g. 'no "
                         "claim: ...')")))

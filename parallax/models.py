@@ -341,6 +341,18 @@ class SourceFrontMatter(Record):
     accounted for."""
 
     @model_validator(mode="after")
+    def _confirmed_at_its_address(self) -> SourceFrontMatter:
+        if self.url is None:
+            for name in ("outlet", "byline", "published"):
+                if getattr(self.confidence, name).level is Level.confirmed:
+                    raise ValueError(
+                        f"confidence.{name} is 'confirmed', but the article's own address is "
+                        "not known (url is left out): a fact is confirmed only when seen at "
+                        "its own address with the same text; write {level: inferred, reason: "
+                        "'<the clue>'} (a repost's address goes under copy_read)")
+        return self
+
+    @model_validator(mode="after")
     def _unknown_stays_unknown(self) -> SourceFrontMatter:
         for name in ("byline", "url"):
             value, level = getattr(self, name), getattr(self.confidence, name).level

@@ -103,8 +103,12 @@ def test_bom_and_line_endings_build_the_same_site(change, good_build, tmp_path, 
 WARNINGS = [
     ("warning: content/credited.yaml:1: port-authority: no account credits this party; credit "
     "it from an account, or remove it"),
+    ("warning: content/events/2021-03-01-bridge-closed.md:2: title: only one outlet tells it, "
+     "and the title does not say so; start it with 'Report that', 'Claim that' or name whose "
+     "word it is (the outlet, or the party it rests on), or, if it needs none, mark "
+     "'checked: {title: <why>}'"),
     ("warning: content/events/2021-03-01-bridge-closed.md:4: accounts: only one source reports "
-    "this event; check the others, and if none reports it, add 'reported_by_one: true'"),
+    "this event; check the others, and if none reports it, add 'checked: {one_source: <why>}'"),
     ("warning: content/events/notes.txt:1: this file is not read: only '.md' files are read "
     "here; rename it to 'notes.md' if it is a record"),
     ("warning: content/sources/radio.md:1: no event cites this source; add an account from it, "
@@ -114,7 +118,8 @@ WARNINGS = [
 
 def _site_with_warnings(tmp_path: Path) -> Path:
     """A site with one case of each warning: a party nobody credits, an event only one source
-    reports, a file that is not a record, a source no event cites."""
+    reports (whose title does not say so), a file that is not a record, a source no event
+    cites."""
     content = tmp_path / "content"
     shutil.copytree(BROKEN / "unknown-source-id" / "content", content)
     (content / "credited.yaml").write_text("port-authority:\n  name: Port Authority\n"
@@ -143,7 +148,7 @@ def test_strict_makes_every_warning_an_error(tmp_path, capsys):
     assert code == 1
     assert captured.err.splitlines() == [
         line.removeprefix("warning: ") for line in WARNINGS
-    ] + [f"4 problems; {out}/ was left as it was."]
+    ] + [f"5 problems; {out}/ was left as it was."]
     assert not out.exists()
 
 
@@ -245,12 +250,14 @@ SOURCE = """---
 outlet: The {name}
 title: Bridge shut
 published: 2021-03-02
-confidence: {{outlet: confirmed, byline: unknown, published: confirmed, url: unknown}}
+url: https://example.org/{name}
+confidence: {{outlet: confirmed, byline: unknown, published: confirmed, url: confirmed}}
 ---
 """
-FIELDS = ["title", "when", "place", "context", "tags", "accounts", "reported_by_one", "source",
+FIELDS = ["title", "when", "place", "context", "tags", "accounts", "checked", "source",
           "quotes", "said_when", "counted_from", "resolved_as", "credits", "figures", "note",
-          "topic", "value", "low", "high", "as_written", "date", "why", "id", "body", "slug"]
+          "topic", "value", "low", "high", "as_written", "date", "why", "id", "body", "slug",
+          "via", "party", "credit", "identified", "continues", "dates", "one_source"]
 YAML_CHARACTERS = (string.ascii_letters + string.digits + " \n\n\n  :-[]{}\"'#&*!|>\t?,%@`~.\\/"
                    + "éü–…’")
 
@@ -278,7 +285,7 @@ event_like = st.fixed_dictionaries(
             optional={"said_when": scalars, "resolved_as": scalars, "credits": structures,
                       "figures": structures, "counted_from": structures}),
             max_size=3),
-        "context": scalars, "tags": structures, "reported_by_one": scalars,
+        "context": scalars, "tags": structures, "checked": structures,
     },
 )
 
