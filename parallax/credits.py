@@ -58,6 +58,25 @@ class Article:
     quoted: tuple[Span, ...]
     """The stretches inside quotation marks."""
 
+    def pieces(self, words: str) -> list[list[Span]]:
+        """Every place words stand, '…' joining pieces that follow in order in one paragraph:
+        for each place, the spans of its pieces."""
+        parts = [normalize(p) for p in words.split("…") if normalize(p)]
+        found = []
+        for first in self.occurrences(parts[0]) if parts else ():
+            spans, at = [first], first[1]
+            end = self.text.find("\n", first[0])
+            end = len(self.text) if end < 0 else end
+            for part in parts[1:]:
+                where = self.text.find(part, at, end)
+                if where < 0:
+                    break
+                spans.append((where, where + len(part)))
+                at = where + len(part)
+            else:
+                found.append(spans)
+        return found
+
     def paragraph_at(self, offset: int) -> int:
         return bisect.bisect_right(self.paragraphs, offset) - 1
 
@@ -122,12 +141,13 @@ def locate(words: str, text: str) -> list[Span] | None:
 
 
 def phrases(words: Iterable[str]) -> re.Pattern[str]:
-    """One pattern for a list of words and phrases, longest first, whole words only."""
+    """One pattern for a list of words and phrases, longest first, whole words only (a
+    possessive 's counts as the word: "CNN's report" names CNN)."""
     ordered = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
     if not ordered:
         return re.compile(r"(?!x)x")
     return re.compile(r"(?<![\w'-])(?:" + "|".join(re.escape(normalize(w)) for w in ordered)
-                      + r")(?![\w'-])")
+                      + r")(?:'s)?(?![\w'-])")
 
 
 def names(party: Party, party_id: str, words: str) -> bool:
@@ -168,9 +188,9 @@ def check_attribution(content: Content, snapshots: Path,
                     content, article, quote, region, spans, ("quotes", q), problem)
                 problems += link_problems
                 credited += credit_spans
-                if quote.via and QuoteCheck.relayed not in quote.checked:
-                    problems += _relayed(article, quote, spans, credit_spans,
-                                         ("quotes", q), problem)
+                relayed = _relayed(article, quote, spans, credit_spans, ("quotes", q),
+                                   problem) if quote.via else []
+                problems += _answered(quote, QuoteCheck.relayed, relayed, ("quotes", q), problem)
             for f, figure in enumerate(account.figures):
                 occurrences = article.occurrences(figure.as_written)
                 if not occurrences:
@@ -182,11 +202,25 @@ def check_attribution(content: Content, snapshots: Path,
                 problems += link_problems
                 credited += spans_f
             for q, (quote, spans) in enumerate(zip(account.quotes, found)):
-                if spans is None or QuoteCheck.cut in quote.checked:
+                if spans is None:
                     continue
-                problems += _cuts(article, spans, quoted + credited, hedges, ("quotes", q),
-                                  problem)
+                cuts = _cuts(article, spans, quoted + credited, hedges, ("quotes", q), problem)
+                problems += _answered(quote, QuoteCheck.cut, cuts, ("quotes", q), problem)
     return problems
+
+
+def _answered(quote: Quote, kind: QuoteCheck, found: list[Problem], at: tuple,
+              problem) -> list[Problem]:
+    """The findings of one kind, unless a mark answers them; a mark with nothing to answer is
+    stale, and listed, so that no mark outlives its reason."""
+    if kind not in quote.checked:
+        return found
+    if found:
+        return []
+    what = {QuoteCheck.cut: "the quote cuts off no hedge or credit of its sentence",
+            QuoteCheck.relayed: "the quote holds no word outside its quotation and credit"}[kind]
+    return [problem(at + ("checked", kind.value), (
+        f"marked as checked, but {what} (any longer); remove '{kind.value}' from 'checked'"))]
 
 
 def load_articles(content: Content, snapshots: Path) -> dict[str, Article]:
@@ -218,7 +252,8 @@ def _credits(content: Content, article: Article, said: Attributed, region: list[
         "the sentence holding the figure's as_written")
     for n, link in enumerate(said.via or ()):
         here = at + ("via", n)
-        occurrences = article.occurrences(link.credit)
+        places = article.pieces(link.credit)
+        occurrences = [(p[0][0], p[-1][1]) for p in places]
         if not occurrences:
             near = nearest_passage(normalize(link.credit), article.text.replace("\n", " "))
             problems.append(problem(here + ("credit",), (
@@ -251,7 +286,7 @@ def _credits(content: Content, article: Article, said: Attributed, region: list[
                 "plainly continues the one that credits it, add 'continues: <why>', "
                 "otherwise the passage is not credited to this party")))
             continue
-        found.append(beside[0])
+        found += next(p for p in places if (p[0][0], p[-1][1]) == beside[0])
         problems += _named(content, article, link, here, problem)
     return found, problems
 
@@ -328,39 +363,70 @@ def _outside_runs(text: str, placed: list[Span], outside: list[bool]) -> list[st
     return runs
 
 
-def _cut_words(site: SiteSettings) -> re.Pattern[str]:
-    return phrases([*site.hedges, *site.reporting_verbs])
+def _cut_words(site: SiteSettings) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    return phrases(site.hedges), phrases(site.reporting_verbs)
 
 
-def _cuts(article: Article, spans: list[Span], quoted: list[Span], words: re.Pattern[str],
-          at: tuple, problem) -> list[Problem]:
+HEDGE_WINDOW = 10
+"""How many words from a quote's edge a hedge it leaves out is listed (a reporting verb is
+listed anywhere in the quote's clause)."""
+_CLAUSE_END = re.compile(r"[;:()\[\]]|\s[-–—]\s|—")
+
+
+def _clause(sentence: Sentence, span: Span) -> Span:
+    """The stretch of the sentence between the clause marks (; : brackets and dashes, not
+    commas: 'X, the army said' is one clause) around a quote's piece."""
+    start, end = sentence.start, sentence.start + len(sentence.text)
+    for mark in _CLAUSE_END.finditer(sentence.text):
+        at = sentence.start + mark.start()
+        if mark.end() + sentence.start <= span[0]:
+            start = max(start, sentence.start + mark.end())
+        elif at >= span[1]:
+            end = min(end, at)
+    return (start, end)
+
+
+def _cuts(article: Article, spans: list[Span], quoted: list[Span],
+          words: tuple[re.Pattern[str], re.Pattern[str]], at: tuple, problem) -> list[Problem]:
+    """What a quote leaves out of its clauses: reporting verbs anywhere in them, hedges within
+    HEDGE_WINDOW words of the quote."""
+    hedges, verbs = words
     cut: list[str] = []
-    seen: set[int] = set()
+    shown = ""
     for span in spans:
         for sentence in article.sentences_over(span):
-            if sentence.start in seen:
-                continue
-            seen.add(sentence.start)
-            for match in _matches(words, sentence.text):
-                where = (sentence.start + match.start(), sentence.start + match.end())
-                if not _inside(where, quoted) and match.group() not in cut:
-                    cut.append(match.group())
-            if cut:
-                problems = [problem(at, (
-                    f"the quote cuts off {', '.join(repr(c) for c in cut)} from its sentence: "
-                    f"{sentence.text!r}; quote the words that hedge or credit it, or mark "
-                    "'checked: {cut: <why>}'"))]
-                return problems
-    return []
+            lo, hi = _clause(sentence, span)
+            clause = article.text[lo:hi]
+            for kind, pattern in (("hedge", hedges), ("verb", verbs)):
+                for start, end, word in _matches(pattern, clause, lo == sentence.start):
+                    where = (lo + start, lo + end)
+                    if _inside(where, quoted) or word in cut:
+                        continue
+                    if kind == "hedge":
+                        gap = (article.text[where[1]:span[0]] if where[1] <= span[0]
+                               else article.text[span[1]:where[0]])
+                        if len(_WORD.findall(gap)) > HEDGE_WINDOW:
+                            continue
+                    cut.append(word)
+                    shown = shown or sentence.text
+    if not cut:
+        return []
+    return [problem(at, (
+        f"the quote cuts off {', '.join(repr(c) for c in cut)} from its sentence: {shown!r}; "
+        "quote the words that hedge or credit it, or mark 'checked: {cut: <why>}'"))]
 
 
-def _matches(words: re.Pattern[str], sentence: str) -> Iterable[re.Match[str]]:
-    """The list's words in a sentence: lower case anywhere, capitalised at its start."""
-    yield from words.finditer(sentence)
-    head = sentence[:1].lower() + sentence[1:]
-    first = words.match(head)
-    if first and sentence[:1].isupper():
-        yield first
+def _matches(words: re.Pattern[str], text: str, starts: bool) -> Iterable[tuple[int, int, str]]:
+    """(start, end, word) of the list's words in a stretch of text: lower case anywhere,
+    capitalised at the start of a sentence (`starts`: the stretch starts one)."""
+    for match in words.finditer(text):
+        yield match.start(), match.end(), match.group()
+    head = text.lstrip()
+    skipped = len(text) - len(head)
+    if starts and head[:1].isupper():
+        first = words.match(head[:1].lower() + head[1:])
+        if first:
+            yield skipped, skipped + first.end(), text[skipped:skipped + first.end()]
 
 
 def _line(article: Article, offset: int) -> int:

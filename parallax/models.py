@@ -394,8 +394,9 @@ class Credit(Record):
     a human rights monitor'); only the chain's last link may be a group."""
     credit: Text
     """The article's own words that credit the party, verbatim (e.g. 'As Reuters adds',
-    'said Rami Abdel Rahman'). They stand in the quote's sentence or paragraph (for a figure,
-    in the sentence holding its as_written) and hold one of the party's spellings."""
+    'said Rami Abdel Rahman'; '…' joins pieces that follow in order in one paragraph). They
+    stand in the quote's sentence or paragraph (for a figure, in the sentence holding its
+    as_written) and hold one of the party's spellings."""
     identified: list[Text] = []
     """Where the article describes rather than names a party ('a human rights monitor'): the
     article's own words that identify it, verbatim, holding one of its spellings."""
