@@ -30,7 +30,7 @@ LAST_DAY = date(2019, 12, 31)
 WINDOW = "2017-06-10/2017-06-19"
 
 WORDS = (
-    "the", "council", "city", "port", "officials", "said", "report", "residents", "road",
+    "the", "council", "city", "port", "officials", "quietly", "review", "residents", "road",
     "bridge", "water", "power", "station", "river", "north", "south", "east", "west", "talks",
     "agreement", "vote", "committee", "budget", "inspection", "engineers", "crews", "fire",
     "storm", "flood", "traffic", "hospital", "school", "market", "ministry", "police", "court",
@@ -257,9 +257,12 @@ def source_file(index: int, rng: random.Random) -> tuple[str, str]:
         lines += ["copy_read:", f"  site: archive{index}.example.net",
                   f"  url: https://archive{index}.example.net/{source_id}",
                   "  published: 2020-01-02", "  confidence: confirmed"]
-    published = "confirmed" if index % 2 else "{level: inferred, reason: 'the last dated entry'}"
-    lines += ["confidence:", "  outlet: confirmed",
-              f"  byline: {'confirmed' if has_byline else 'unknown'}",
+    # Confirmed only when seen at the article's own address.
+    inferred = "{level: inferred, reason: 'the last dated entry'}"
+    published = "confirmed" if index % 2 and has_url else inferred
+    seen = "confirmed" if has_url else "{level: inferred, reason: 'the masthead of the copy'}"
+    lines += ["confidence:", f"  outlet: {seen}",
+              f"  byline: {(seen if has_url else inferred) if has_byline else 'unknown'}",
               f"  published: {published}",
               f"  url: {'confirmed' if has_url else 'unknown'}", "---",
               (f"The editors' note on *{outlet}*: a running archive of its reports, "
@@ -311,8 +314,8 @@ def event_file(index: int, day: date, rng: random.Random, source_ids: list[str],
         for quote in quotes:
             if relayed:
                 chain = rng.sample(party_ids, rng.randint(1, 2))
-                lines += [f"      - text: {yaml_text(quote)}",
-                          f"        via: [{', '.join(chain)}]"]
+                lines += [f"      - text: {yaml_text(quote)}", "        via:"]
+                lines += [f"          - {{party: {p}, credit: 'according to {p}'}}" for p in chain]
             else:
                 lines.append(f"      - {yaml_text(quote)}")
         if time_words:
@@ -336,7 +339,8 @@ def event_file(index: int, day: date, rng: random.Random, source_ids: list[str],
                     low = rng.randint(2, 900)
                     lines += [f"        low: {low}", f"        as_written: \"more than {low}\""]
                 if rng.random() < 0.3:
-                    lines.append(f"        via: [{rng.choice(party_ids)}]")
+                    party = rng.choice(party_ids)
+                    lines.append(f"        via: [{{party: {party}, credit: 'according to {party}'}}]")
         if rng.random() < 0.1:
             lines.append(f"    note: {yaml_text(sentence(rng, 6, 14) + '.')}")
     lines.append("---")

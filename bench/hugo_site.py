@@ -49,7 +49,7 @@ SINGLE = """\
 {{ range .Params.accounts }}
 <section class="account">
 <h2><a href="{{ (printf "/sources/%s/" .source) | relURL }}">{{ .source }}</a></h2>
-<ul>{{ range .quotes }}{{ if reflect.IsMap . }}<li><q>{{ .text }}</q>{{ with .via }} (via {{ delimit . ", " }}){{ end }}</li>{{ else }}<li><q>{{ . }}</q></li>{{ end }}{{ end }}</ul>
+<ul>{{ range .quotes }}{{ if reflect.IsMap . }}<li><q>{{ .text }}</q>{{ with .via }} (via {{ range $i, $l := . }}{{ if $i }}, {{ end }}{{ $l.party }}{{ end }}){{ end }}</li>{{ else }}<li><q>{{ . }}</q></li>{{ end }}{{ end }}</ul>
 {{ range .time_words }}<p>Time words: {{ .said }}</p>{{ end }}
 {{ range .figures }}<p>{{ .topic }}: {{ .value }}</p>{{ end }}
 </section>
@@ -116,7 +116,8 @@ def event_page(text: str, day: str) -> str:
     data["parties"] = sorted({p for a in data.get("accounts", [])
                               for said in (*a.get("quotes", []), *a.get("figures", []))
                               if isinstance(said, dict) for link in said.get("via") or []
-                              for p in ([link] if isinstance(link, str) else link)})
+                              for p in ([link["party"]] if isinstance(link["party"], str)
+                                        else link["party"])})
     data["when"] = str(data["when"])
     front = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     return f"---\n{front}---\n{match.group(2)}"

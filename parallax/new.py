@@ -23,6 +23,7 @@ from .models import (
     Confidence,
     Copy,
     CountedFrom,
+    Credit,
     Event,
     Figure,
     LeftOut,
@@ -352,6 +353,17 @@ def _field(model: type[BaseModel], name: str, value: str, indent: int = 0, *,
     return lines + [f"{lead}{first}{name}:{' ' + value if value else ''}"]
 
 
+_CHAIN = '[{party: port-authority, credit: "the Port Authority said"}]'
+
+
+def _credit_comments(indent: int) -> list[str]:
+    """What each link of a chain holds, field by field."""
+    lines = _comment(f"Each link is {_lower(Credit.__doc__)}", indent)
+    for name in Credit.model_fields:
+        lines += _comment(f"`{name}`: {field_doc(Credit, name)}", indent)
+    return lines
+
+
 def _lower(text: str | None) -> str:
     text = " ".join((text or "").split())
     return text[:1].lower() + text[1:]
@@ -384,7 +396,8 @@ def _event(title: str, date: str, source_ids: list[str]) -> str:
     lines += _field(Event, "place", _quoted("Harbour Bridge"), optional=True)
     lines += _field(Event, "context", "true", optional=True)
     lines += _field(Event, "tags", "[closures]", optional=True)
-    lines += _field(Event, "reported_by_one", "true", optional=True)
+    lines += _field(Event, "checked", '{one_source: "none of the other articles reports it"}',
+                    optional=True)
     lines += _field(Event, "accounts", "")
     lines += _comment(f"Each account is {_lower(Account.__doc__)}", 2)
     lines += _field(Account, "source", source, 4, first="- ")
@@ -395,13 +408,19 @@ def _event(title: str, date: str, source_ids: list[str]) -> str:
     lines += _comment(f"Each quote is {_lower(Quote.__doc__)}", 6)
     lines += _field(Quote, "text", _todo("the words of the article, exactly as printed"), 8,
                     first="- ")
-    lines += _field(Quote, "via", "[port-authority]", 8, optional=True)
+    lines += _field(Quote, "via", _CHAIN, 8, optional=True)
+    lines += _credit_comments(10)
     lines += _field(Quote, "stance", "disputed", 8, optional=True)
+    lines += _field(Quote, "checked", '{cut: "the hedge governs another clause"}', 8,
+                    optional=True)
     lines += _field(Account, "time_words", "", 4, optional=True)
     lines += _comment(f"Each set is {_lower(TimeWords.__doc__)}", 6)
     lines += _field(TimeWords, "said", _quoted("on Saturday"), 8, optional=True, first="- ")
     lines += _field(TimeWords, "quotes", "[1]", 8, optional=True)
     lines += _field(TimeWords, "resolved_as", "2016-12-10 evening", 8, optional=True)
+    lines += _field(TimeWords, "dates", "report", 8, optional=True)
+    lines += _field(TimeWords, "checked", _quoted("the words date the closure, not the statement"),
+                    8, optional=True)
     lines += _field(TimeWords, "counted_from", "", 8, optional=True)
     lines += _field(CountedFrom, "date", "2016-12-11", 10, optional=True)
     lines += _field(CountedFrom, "why", _quoted("inside a quotation of another outlet"), 10,
@@ -413,7 +432,7 @@ def _event(title: str, date: str, source_ids: list[str]) -> str:
     lines += _field(Figure, "low", "10000", 8, optional=True)
     lines += _field(Figure, "high", "15000", 8, optional=True)
     lines += _field(Figure, "as_written", _quoted("some 12,000 cars"), 8, optional=True)
-    lines += _field(Figure, "via", "[port-authority]", 8, optional=True)
+    lines += _field(Figure, "via", _CHAIN, 8, optional=True)
     lines += _field(Figure, "stance", "disputed", 8, optional=True)
     lines += _field(Account, "note", _quoted("The article gives no year."), 4, optional=True)
     lines += _field(Account, "outside_note", "", 4, optional=True)

@@ -103,7 +103,8 @@ def test_check_exits_1_listing_every_problem(tmp_path, run_cli):
 def test_check_snapshots_accepts_verbatim_quotes(run_cli):
     code, stdout, _ = run_cli("check", "--content", str(BASIC), "--snapshots", str(FIXTURES / "basic" / "snapshots"))
     assert code == 0
-    assert "9 quotes found in their snapshots" in stdout
+    assert "9 quotes and their credits found in their snapshots" in stdout
+    assert "1 finding marked as checked, each with its reason: 1 one_source" in stdout
 
 
 def test_check_snapshots_names_the_nearest_passage(tmp_path, run_cli):
@@ -120,7 +121,8 @@ def test_check_snapshots_names_the_nearest_passage(tmp_path, run_cli):
 def test_strict_turns_warnings_into_errors(tmp_path, run_cli):
     content = _copy_fixture(tmp_path)
     event = content / "events" / "2020-11-repairs-planned.md"
-    event.write_text(event.read_text().replace("reported_by_one: true\n", ""))
+    event.write_text(event.read_text().replace(
+        "checked:\n  one_source: the other article does not report it\n", ""))
     code, _, stderr = run_cli("build", "--content", str(content), "--out", str(tmp_path / "a"))
     assert code == 0
     assert "warning: content/events/2020-11-repairs-planned.md:6: accounts: only one source" in stderr
@@ -138,7 +140,7 @@ def test_timeline_json_contract(tmp_path, run_cli):
     radio = next(a for a in closed["accounts"] if a["source"] == "radio")
     assert radio["time_words"][0]["said"] == "yesterday"
     assert radio["quotes"][0]["text"] == (
-        "Some 10,000 to 15,000 cars … were sent the long way round yesterday")
+        "Some 10,000 to 15,000 cars, she said, were sent the long way round yesterday")
     # Harbour Radio's date is only known as 4 or 5 March, so "yesterday" is 3–4 March; its
     # "overnight" reaches into the morning of the 5th, and the account spans both.
     assert radio["time_words"][0]["resolved"]["start"] == "2021-03-03T00:00:00+00:00"
@@ -176,7 +178,7 @@ def test_check_snapshots_checks_each_figures_words_too(tmp_path, run_cli):
                                                'as_written: "12,500 vehicles"'))
     code, _, stderr = run_cli("check", "--content", str(content), "--snapshots", str(FIXTURES / "basic" / "snapshots"))
     assert code == 1
-    assert ("content/events/2021-03-04-bridge-closed.md:23: accounts[1].figures[1].as_written: "
+    assert ("content/events/2021-03-04-bridge-closed.md:28: accounts[1].figures[1].as_written: "
             "not found in the snapshot of 'ledger': '12,500 vehicles'; the nearest passage is "
             "'12,000 vehicles'") in stderr
 

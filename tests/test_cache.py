@@ -278,7 +278,7 @@ def test_a_damaged_cache_is_rebuilt(tmp_path, damaged):
 def test_strict_fails_on_the_warnings_of_a_reused_build(tmp_path):
     shutil.copytree(BASIC, tmp_path / "content")
     event = tmp_path / "content" / "events" / "2020-11-repairs-planned.md"
-    _edit(event, r"^reported_by_one: true\n", "")
+    _edit(event, r"^checked:\n  one_source: .*\n", "")
     paths = _paths(tmp_path / "content", tmp_path / "site")
     first = cached_build(paths, jobs=1)
     assert first.warnings

@@ -87,7 +87,7 @@ def test_an_unquoted_sentence_and_a_stale_mark_are_listed(tmp_path, run_cli):
         "  ledger: 85.7% of 7 sentences (6 quoted, 0 left out)",
         "  radio: 75.0% of 4 sentences (2 quoted, 1 left out)",
         "  in all: 81.8% of 11 sentences",
-        "3 sentences or marks to resolve.",
+        "3 problems.",
     ]
 
 

@@ -215,13 +215,23 @@ def test_timeline_json_gives_each_quote_its_own_attribution(site):
     shapes = [(q["voice"], q["via"], q["stance"], q["claimants"]) for q in ledger["quotes"]]
     assert shapes == [
         ("own", None, None, []),
-        ("relayed", ["harbour-gazette", "radio-norte", "jo-marsh"], "reported", ["jo-marsh"]),
-        ("relayed", [["port-authority", "city-council"]], "reported",
+        ("relayed", [_link("harbour-gazette", "The Harbour Gazette"),
+                     _link("radio-norte", "citing Radio Norte"),
+                     _link("jo-marsh", "reported that Jo Marsh")], "reported", ["jo-marsh"]),
+        ("relayed", [_link(["port-authority", "city-council"],
+                           "The Port Authority and the city council said")], "reported",
          ["port-authority", "city-council"]),
-        ("relayed", ["city-council"], "disputed", ["city-council"]),
+        ("relayed", [_link("city-council", "council claims that")], "disputed",
+         ["city-council"]),
     ]
     assert [(f["voice"], f["via"]) for a in closed["accounts"] for f in a["figures"]] == [
-        ("own", None), ("relayed", ["jo-marsh"])]
+        ("own", None), ("relayed", [_link("jo-marsh", "she said",
+                                          ["Jo Marsh of the port authority"])])]
+
+
+def _link(party, credit, identified=()):
+    """A chain link as the open data gives it: the party and the article's crediting words."""
+    return {"party": party, "credit": credit, "identified": list(identified), "continues": None}
     # Jo Marsh counts as the Port Authority she speaks for; each outlet's own voice is an origin.
     assert [(o["kind"], o["id"], o["outlets"]) for o in closed["origins"]] == [
         ("party", "port-authority", ["ledger", "radio"]),
@@ -234,11 +244,13 @@ def test_timeline_json_gives_each_quote_its_own_attribution(site):
 def test_quotes_csv_has_one_row_per_quote_with_its_chain(site):
     fields, rows = read_csv(site, "quotes.csv")
     assert fields == ["id", "account_id", "event_id", "source_id", "n", "text", "voice",
-                      "chain", "stance", "claimants", "time_words", "url"]
+                      "chain", "credits", "stance", "claimants", "time_words", "url"]
     by_id = {r["id"]: r for r in rows}
     chain = by_id["2021-03-04-bridge-closed--ledger--q2"]
     assert (chain["voice"], chain["chain"], chain["stance"], chain["claimants"]) == (
         "relayed", "harbour-gazette > radio-norte > jo-marsh", "reported", "jo-marsh")
+    assert chain["credits"] == ("The Harbour Gazette > citing Radio Norte > reported that "
+                                "Jo Marsh")
     group = by_id["2021-03-04-bridge-closed--ledger--q3"]
     assert group["chain"] == "port-authority+city-council"
     assert group["claimants"] == "port-authority city-council"
@@ -309,10 +321,11 @@ def test_csv_files_have_their_headers_and_one_row_per_record(site):
                           "quotes", "note", "outside_note", "outside_note_source", "url"],
                          len(accounts)),
         "quotes.csv": (["id", "account_id", "event_id", "source_id", "n", "text", "voice",
-                        "chain", "stance", "claimants", "time_words", "url"],
+                        "chain", "credits", "stance", "claimants", "time_words", "url"],
                        sum(len(a["quotes"]) for a in accounts)),
         "figures.csv": (["id", "account_id", "event_id", "source_id", "topic", "value", "low",
-                         "high", "as_written", "voice", "chain", "stance", "claimants"],
+                         "high", "as_written", "voice", "chain", "credits", "stance",
+                         "claimants"],
                         len(figures)),
         "sources.csv": (["id", "outlet", "title", "byline", "published", "published_start",
                          "published_end", "timezone", "url", "copy_read_site", "copy_read_url",
@@ -365,7 +378,7 @@ def test_csv_values_are_written_plainly(site):
     accounts = {r["id"]: r for r in read_csv(site, "accounts.csv")[1]}
     radio_account = accounts["2021-03-04-bridge-closed--radio"]
     assert radio_account["quotes"] == (
-        "Some 10,000 to 15,000 cars … were sent the long way round yesterday\n"
+        "Some 10,000 to 15,000 cars, she said, were sent the long way round yesterday\n"
         "The bridge stayed shut overnight, our reporter saw.")
     assert radio_account["time_words"] == "yesterday\novernight"
     assert radio_account["parties"] == "jo-marsh"

@@ -58,14 +58,18 @@ def test_new_event_builds_with_only_warnings(content, tmp_path, capsys):
     assert run("build", "--content", str(content), "--out", str(out)) == 0
     warnings = capsys.readouterr().err.splitlines()
     assert warnings == [
-        (f"warning: content/{EVENT}:20: accounts: only one source reports this event; check the "
-        "others, and if none reports it, add 'reported_by_one: true'"),
+        (f"warning: content/{EVENT}:3: title: only one outlet tells it, and the title does not "
+         "say so; start it with 'Report that', 'Claim that' or name whose word it is (the "
+         "outlet, or the party it rests on), or, if it needs none, mark "
+         "'checked: {title: <why>}'"),
+        (f"warning: content/{EVENT}:21: accounts: only one source reports this event; check the "
+        "others, and if none reports it, add 'checked: {one_source: <why>}'"),
         # The source is the skeleton's guess (the first there is): the editor must check it.
-        (f"warning: content/{EVENT}:23: accounts[1].source: still the skeleton's placeholder "
+        (f"warning: content/{EVENT}:24: accounts[1].source: still the skeleton's placeholder "
          "'# [to do: the source of this account]'; check the value, then delete the comment"),
-        (f"warning: content/{EVENT}:32: accounts[1].quotes[1].text: still the skeleton's placeholder "
+        (f"warning: content/{EVENT}:33: accounts[1].quotes[1].text: still the skeleton's placeholder "
         "'[to do: the words of the article, exactly as printed]'; replace it"),
-        (f"warning: content/{EVENT}:103: body: still the skeleton's placeholder \"[to do: the "
+        (f"warning: content/{EVENT}:136: body: still the skeleton's placeholder \"[to do: the "
         "editors' neutral summary of what happened (Ma...\"; replace it"),
     ]
     assert (out / "events" / "2021-03-04-the-ferry-stops-sailing-suspended" / "index.html").is_file()
@@ -92,7 +96,7 @@ def test_new_source_and_page_build_with_only_warnings(content, tmp_path, capsys)
 
 @pytest.mark.parametrize("kind, models_and_fields", [
     ("event", [(models.Event, None), (models.Account, None), (models.Figure, None),
-               (models.CountedFrom, None)]),
+               (models.CountedFrom, None), (models.Quote, None), (models.TimeWords, None)]),
     ("source", [(models.SourceFrontMatter, None), (models.Copy, None),
                 (models.SourceConfidence, None)]),
     ("page", [(models.PageFrontMatter, None)]),
@@ -125,7 +129,7 @@ def test_commented_fields_sit_where_they_belong(content, capsys):
     run("new", "source", "B", "--date", "2021-03-04", "--content", str(content), "--id", "b")
     capsys.readouterr()
     event = yaml.safe_load(_uncomment_fields(_front(content / "events" / "a.md")))
-    assert set(event) == {"title", "when", "place", "context", "tags", "reported_by_one",
+    assert set(event) == {"title", "when", "place", "context", "tags", "checked",
                           "accounts"}
     account = event["accounts"][0]
     assert set(account) == set(models.Account.model_fields)
@@ -183,7 +187,7 @@ def test_the_guessed_source_is_marked_until_the_editor_checks_it(content, tmp_pa
     capsys.readouterr()
 
     assert run("check", "--content", str(content), "--out", str(tmp_path / "site")) == 0
-    assert "23: accounts[1].source: still the skeleton's placeholder" in capsys.readouterr().err
+    assert "24: accounts[1].source: still the skeleton's placeholder" in capsys.readouterr().err
 
     path.write_text(text.replace("  - source: ledger  # [to do: the source of this account]",
                                  "  - source: radio  # checked against the article"),

@@ -137,8 +137,9 @@ def _attacked_site(root: Path) -> Path:
     }, f"The source note.\n\n{PAYLOAD}\n"))
     (content / "sources" / "radio.md").write_text(_record({
         "outlet": "Harbour Radio", "title": "Bridge closes", "published": "2021-03-02",
+        "url": "https://radio.example.org/bridge",
         "confidence": {"outlet": "confirmed", "byline": "unknown", "published": "confirmed",
-                       "url": "unknown"},
+                       "url": "confirmed"},
     }))
     (content / "events" / "2021-03-01-bridge-closed.md").write_text(_record({
         "title": f"The bridge is closed {TEXT}",
@@ -147,12 +148,16 @@ def _attacked_site(root: Path) -> Path:
         "accounts": [
             {"source": "ledger",
              "quotes": [{"text": f"closed the bridge on Monday {TEXT}",
-                         "via": ["port-authority"]}, f"in its own voice {TEXT}"],
+                         "via": [{"party": "port-authority",
+                                  "credit": f"the Port Authority said {TEXT}",
+                                  "identified": [f"the port {TEXT}"]}]},
+                        f"in its own voice {TEXT}"],
              "time_words": [{"said": f"on Monday {TEXT}", "resolved_as": "2021-03-01"}],
              "note": f"The editors' note {TEXT}",
              "outside_note": {"text": f"From elsewhere {TEXT}", "source": f"A record {TEXT}"},
              "figures": [{"topic": f"cars diverted {TEXT}", "value": 12000,
-                          "as_written": f"12,000 cars {TEXT}", "via": ["port-authority"]}]},
+                          "as_written": f"12,000 cars {TEXT}",
+                          "via": [{"party": "port-authority", "credit": f"said {TEXT}"}]}]},
             {"source": "radio", "quotes": ["the bridge closed yesterday"],
              "time_words": [{"said": "yesterday"}]},
         ],

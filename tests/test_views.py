@@ -284,7 +284,7 @@ def test_context_events_are_on_a_scaled_strip(site):
     assert strip.one("h3").text() == "Before these days: 1 event, Nov 2020"
     (link,) = strip.all("a", cls="cm")
     assert link.attrs["href"] == "events/2020-11-repairs-planned/"
-    assert link.attrs["aria-label"] == "Repairs to the bridge are planned, Nov 2020"
+    assert link.attrs["aria-label"] == "Report that repairs to the bridge were planned, Nov 2020"
     # Ticks a week and a month before the window, the week nearer the window's edge (right).
     ticks = {t.text(): percent(t.attrs["x"]) for t in strip.all("text")}
     assert ticks["a month"] < ticks["a week"] < 100
@@ -327,20 +327,23 @@ def test_event_page_shows_time_words_their_reading_and_the_way_to_the_words(site
     radio = page.one("article", id="account-radio").text()
     assert "“yesterday”" in radio
     assert "'yesterday', counted from 4–5 Mar 2021 → 3–4 Mar 2021" in radio
-    assert "Harbour Radio , citing Jo Marsh ; dated by “yesterday”" in radio
+    assert "Harbour Radio , citing Jo Marsh (“she said”; identified as “Jo Marsh of the port authority”) ; dated by “yesterday”" in radio
     assert "Harbour Radio , in its own voice ; dated by “overnight”" in radio
     quotes = page.one("article", id="account-ledger").all("li", cls="quote")
     assert [q.one("p", cls="attribution").text() for q in quotes] == [
         "The Morning Ledger , in its own voice",
-        "The Morning Ledger , citing The Harbour Gazette , citing Radio Norte , citing Jo Marsh",
-        "The Morning Ledger , citing Port Authority and City council together",
-        "The Morning Ledger , citing City council , which The Morning Ledger disputes",
+        ("The Morning Ledger , citing The Harbour Gazette (“The Harbour Gazette”) , citing "
+         "Radio Norte (“citing Radio Norte”) , citing Jo Marsh (“reported that Jo Marsh”)"),
+        ("The Morning Ledger , citing Port Authority and City council together (“The Port "
+         "Authority and the city council said”)"),
+        ("The Morning Ledger , citing City council (“council claims that”) , which The Morning "
+         "Ledger disputes"),
     ]
     origins = page.one("p", cls="origins-count").text()
     assert origins.startswith("Told by 2 of 2 outlets, from 4 independent origins:")
     link = page.one("article", id="account-radio").one("a", cls="out")
     assert link.attrs["href"] == ("https://archive.example.net/radio/bridge"
-                                  "#:~:text=Some%2010%2C000%20to%2015%2C000%20cars")
+                                  "#:~:text=Some%2010%2C000%20to%2015%2C000%20cars%2C%20she%20said%2C%20were")
     assert "in a repost on archive.example.net" in link.text()
     ledger = page.one("article", id="account-ledger")
     assert ledger.one("a", cls="out").attrs["href"] == (
@@ -374,7 +377,7 @@ def test_source_page_tells_its_own_sequence_provenance_and_credits(site):
     credits = page.one("ul", cls="counts").text()
     assert credits == "Jo Marsh : 2 accounts"
     untold = page.one("section", aria_labelledby="untold").text()
-    assert "Repairs to the bridge are planned" in untold
+    assert "Report that repairs to the bridge were planned" in untold
 
 
 def test_party_page_lists_every_claim_and_who_relays_it(site):
@@ -538,7 +541,7 @@ def test_an_event_page_lays_the_accounts_out_field_by_field(site):
                           "Independent origins", "Figure: vehicles diverted"]
     assert rows["Figure: vehicles diverted"] == [
         "“12,000 vehicles” (12,000) The Morning Ledger , in its own voice",
-        "“Some 10,000 to 15,000 cars” (10,000–15,000) Harbour Radio , citing Jo Marsh"]
+        "“Some 10,000 to 15,000 cars” (10,000–15,000) Harbour Radio , citing Jo Marsh (“she said”; identified as “Jo Marsh of the port authority”)"]
     # Jo Marsh counts as the Port Authority she speaks for.
     assert rows["Independent origins"] == [
         "3: City council ; Port Authority ; The Morning Ledger, in its own voice",

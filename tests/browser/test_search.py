@@ -77,7 +77,7 @@ def test_typing_on_the_search_page_updates_the_list(fixture_page, fixture_site):
     fixture_page.goto(fixture_site.url + "search/")
     fixture_page.locator("#search-words").press_sequentially("repairs", delay=20)
     fixture_page.wait_for_selector(HITS)
-    assert [h["title"] for h in hits(fixture_page)] == ["Repairs to the bridge are planned"]
+    assert [h["title"] for h in hits(fixture_page)] == ["Report that repairs to the bridge were planned"]
     assert fixture_page.url.endswith("/search/?q=repairs"), "the address keeps the search"
 
 
