@@ -242,13 +242,14 @@ def test_a_record_and_snapshot_made_this_way_pass_check(site, capsys, page):
     assert new_from(site, PAGES / page) == 0
     source = _written(site).pop().rsplit("/", 1)[-1].removesuffix(".md").removesuffix(".txt")
     snapshot = (site / "snapshots" / f"{source}.txt").read_text(encoding="utf-8")
-    quote = snapshot.split("\n\n")[1].split(",")[0]
+    # The first sentence whole: a part of it would cut off the credit it holds.
+    quote = snapshot.split("\n\n")[1].split(". ")[0].rstrip(".") + "."
     _quote_in_event(site, source, quote)
     capsys.readouterr()
     assert check(site) == 0, capsys.readouterr().err
     out = capsys.readouterr().out
-    assert out.startswith("Content is sound:") and out.rstrip().endswith(
-        "10 quotes found in their snapshots")
+    assert out.startswith("Content is sound:") and out.splitlines()[0].endswith(
+        "10 quotes and their credits found in their snapshots")
 
 
 def test_page_furniture_quoted_from_the_page_fails_the_check(site, capsys):
@@ -286,7 +287,7 @@ def _long_page(tmp_path: Path, paragraphs: int) -> Path:
     page = (PAGES / "full-metadata.html").read_text(encoding="utf-8")
     more = "".join(
         f"    <p>Paragraph {n} of the long report: the inspectors walked span {n} of the "
-        f"crossing and wrote down what they saw, bolt by bolt, in note {n * 7}.</p>\n"
+        f"crossing and set down what they saw, bolt by bolt, in note {n * 7}.</p>\n"
         for n in range(paragraphs))
     path = tmp_path / "long.html"
     path.write_text(page.replace("</article>", more + "</article>", 1), encoding="utf-8")

@@ -57,8 +57,9 @@ def test_the_recapture_shows_each_quotes_chain_and_its_independent_origins(site_
         return
     site_page.goto(site.url + "events/2016-12-11-is-retakes-palmyra/")
     attributions = site_page.locator("#account-breitbart .attribution").all_inner_texts()
-    assert any(a.startswith("Breitbart News, citing CNN, citing ") and " together" in a
-               for a in attributions), attributions
+    # Each link of the chain shows the article's words that credit it.
+    assert any(a.startswith("Breitbart News, citing CNN (“CNN reported on Monday that”), citing ")
+               and " together" in a for a in attributions), attributions
     assert any("in its own voice" in a for a in attributions), attributions
     origins = site_page.locator(".origins-count").inner_text()
     assert origins.startswith("Told by 5 of 5 outlets, from "), origins
