@@ -686,16 +686,28 @@ def _report_dating_words(content: Content) -> list[Problem]:
     report, not the event: refused unless marked `dates: report`, or `checked` with why they
     date the event."""
     verbs = _word_list(content.site.reporting_verbs)
+    # A quick pass first: most quotes hold no reporting verb at all.
+    any_verb = re.compile(r"(?<![\w'’-])(?:" + "|".join(
+        r"\s+".join(re.escape(w) for w in verb) for verb in verbs) + r")(?![\w'’-])"
+    ) if verbs else None
     problems = []
     for event in content.events:
         for a, account in enumerate(event.accounts):
             for t, words in enumerate(account.time_words):
-                if words.dates is Dates.report or words.checked:
+                if words.dates is Dates.report or words.checked or any_verb is None:
                     continue
                 dated = [account.quotes[n - 1].text for n in words.quotes
                          if n <= len(account.quotes)] or [q.text for q in account.quotes]
+                said = words.said.casefold()
                 for text in dated:
-                    verb = _verb_beside(words.said, text, verbs)
+                    # Only the stretch around the words can hold a verb beside them.
+                    folded = text.casefold()
+                    at = folded.find(said)
+                    if at >= 0:
+                        folded = folded[max(0, at - 120):at + len(said) + 90]
+                    if not any_verb.search(folded):
+                        continue
+                    verb = _verb_beside(words.said, folded, verbs)
                     if verb is None:
                         continue
                     problems.append(content.problem(
@@ -716,8 +728,12 @@ def _unhedged_titles(content: Content) -> list[Problem]:
     for event in content.events:
         if EventCheck.title in event.checked:
             continue
-        said = [s for account in event.accounts for s in (*account.quotes, *account.figures)]
-        claimants = {c for s in said for c in (s.claimants or ("own voice",))}
+        claimants: set[str] = set()
+        for account in event.accounts:
+            for said in (*account.quotes, *account.figures):
+                claimants.update(said.claimants or ("own voice",))
+                if len(claimants) > 1 and len(event.accounts) > 1:
+                    break
         single = len(claimants) == 1 and next(iter(claimants)) != "own voice"
         if len(event.accounts) > 1 and not single:
             continue
