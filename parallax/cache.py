@@ -44,6 +44,7 @@ import pickle
 import secrets
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -471,19 +472,45 @@ def _chunks(chunks: Iterable[bytes]) -> Callable[[BinaryIO], None]:
 # --- the last build into each output folder ------------------------------------------------------
 
 
-Signature = tuple[int, int, bytes]
-"""(size, modification time in ns, sha256 of the bytes)."""
+Signature = tuple[int, int, bytes, int, int, bool]
+"""(size, modification time in ns, sha256 of the bytes, change time in ns, inode, settled)."""
+
+STEP_NS = 2_000_000_000
+"""The coarsest step of a file system's timestamps that the build allows for: FAT's 2 s (most
+keep 1 s or nanoseconds, but even those take the time from a clock that moves in ticks of a
+few milliseconds). Two saves within one step can leave a file with the same size and times."""
+
+
+def now_ns() -> int:
+    """The wall clock (a function, so that a test can make the build run later)."""
+    return time.time_ns()
+
+
+def file_stat(path: str | os.PathLike[str]) -> os.stat_result:
+    """os.stat, through one function (a test can give a file system's coarser timestamps)."""
+    return os.stat(path)
+
+
+def settled(stat: os.stat_result, now: int) -> bool:
+    """Whether a file's size and times, seen `now`, will tell any later change to it (git's
+    "racy" rule): only when its modification and change times are older than `now` by more
+    than a timestamp step. A file changed within the step of being read could be changed again
+    within the same step, its size kept, and show the same times; and a modification time put
+    back (rsync -t, tar, some editors) still moves the change time on."""
+    return stat.st_mtime_ns < now - STEP_NS and stat.st_ctime_ns < now - STEP_NS
 
 
 def _fingerprint(folders: list[tuple[str, Path]], earlier: dict[str, Signature],
                  base_url: str | None = None) -> tuple[bytes, dict[str, Signature]]:
     """A hash over every file under the folders and the address given to the build, and each
-    file's signature. A file whose size and modification time are those seen last time keeps
-    its hash without being read."""
+    file's signature. The content's hash decides; a file is not read again only when its size,
+    modification and change times and inode are those seen last time and were settled then
+    (`settled`)."""
+    now = now_ns()
     files: dict[str, Signature] = {}
     for label, folder in folders:
         if not folder.is_dir():
-            files[f"{label}:"] = (0, 0, b"missing")
+            files[f"{label}:"] = (0, 0, b"missing", 0, 0, False)
             continue
         top = os.fspath(folder)
         for where, dirs, names in os.walk(top):
@@ -494,31 +521,35 @@ def _fingerprint(folders: list[tuple[str, Path]], earlier: dict[str, Signature],
             for name in dirs:
                 path = os.path.join(where, name)
                 if os.path.islink(path):  # not walked into; where it leads is part of the key
-                    files[prefix + name] = (0, 0, b"link to " + os.fsencode(os.readlink(path)))
+                    files[prefix + name] = (0, 0, b"link to " + os.fsencode(os.readlink(path)),
+                                            0, 0, False)
             for name in sorted(names):
                 path = os.path.join(where, name)
                 shown = prefix + name
                 try:
-                    stat = os.stat(path)
+                    stat = file_stat(path)
                 except OSError:  # a link that leads nowhere, or round in a loop
-                    files[shown] = (0, 0, b"cannot be read")
+                    files[shown] = (0, 0, b"cannot be read", 0, 0, False)
                     continue
                 if not S_ISREG(stat.st_mode):
                     # A pipe, socket or device: opening one could wait for ever. The load
                     # stage reports it; its kind is all the key needs.
-                    files[shown] = (0, stat.st_mode, b"not a plain file")
+                    files[shown] = (0, stat.st_mode, b"not a plain file", 0, 0, False)
                     continue
                 seen = earlier.get(shown)
-                if seen and seen[0] == stat.st_size and seen[1] == stat.st_mtime_ns:
+                if (seen and len(seen) == 6 and seen[5] and seen[0] == stat.st_size
+                        and seen[1] == stat.st_mtime_ns and seen[3] == stat.st_ctime_ns
+                        and seen[4] == stat.st_ino):
                     files[shown] = seen
                     continue
                 try:
                     with open(path, "rb") as stream:
                         digest = hashlib.sha256(stream.read()).digest()
                 except OSError:  # not ours to read: the load stage says so
-                    files[shown] = (0, 0, b"cannot be read")
+                    files[shown] = (0, 0, b"cannot be read", 0, 0, False)
                     continue
-                files[shown] = (stat.st_size, stat.st_mtime_ns, digest)
+                files[shown] = (stat.st_size, stat.st_mtime_ns, digest, stat.st_ctime_ns,
+                                stat.st_ino, settled(stat, now))
     whole = hashlib.sha256(generation())
     whole.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")
     # Every page's canonical address starts with it: a build for another address is another site.

@@ -241,17 +241,21 @@ class Engine:
     # --- what the stages are given ---------------------------------------------------------
 
     def read(self, path: str | Path, shown: str, limit: int | None = None) -> str:
-        """A file's text, read again only when its size or modification time changed."""
+        """A file's text, read again unless its size and times are those seen when it was
+        read before, and were settled then (cache.settled: a file changed within a timestamp
+        step of being read is read again)."""
         hit = self.texts.get(shown)
         if hit is not None and hit[0][2] == limit and self.changed is not None and (
                 os.path.abspath(path) not in self.changed):
             self.texts_now[shown] = hit  # serve's watcher saw no change to it
             return hit[1]
         signature = _signature(path, limit)
-        if hit is not None and hit[0] == signature:
+        if hit is not None and _same_file(hit[0], signature):
             self.texts_now[shown] = hit
             return hit[1]
         text = load.read_text(path, shown, limit)
+        if hit is not None and hit[0][2] == limit and hit[1] == text:
+            text = hit[1]  # the same text: what was worked out from it still holds
         self.texts_now[shown] = (signature, text)
         return text
 
@@ -662,7 +666,7 @@ class Engine:
             shown = load.display_path(path, root)
             hit = self.texts.get(shown)
             try:
-                if hit is not None and hit[0] == _signature(path, hit[0][2]):
+                if hit is not None and _same_file(hit[0], _signature(path, hit[0][2])):
                     continue  # read before, unchanged: the snapshot has its parse
             except OSError:
                 continue
@@ -797,10 +801,16 @@ def _unread() -> bytes:
 def _signature(path: str | Path, limit: int | None) -> tuple[Any, ...]:
     """What tells a file's text is the one read before: its size and modification time, the
     change time too (a copy that keeps the modification time and the size still changes it),
-    and the file's identity, so that another folder's file is never taken for it."""
-    stat = os.stat(path)
+    and the file's identity, so that another folder's file is never taken for it; and whether
+    those were settled when seen (cache.settled)."""
+    stat = cache.file_stat(path)
     return (stat.st_size, stat.st_mtime_ns, limit, stat.st_ctime_ns, stat.st_ino, stat.st_dev,
-            os.path.abspath(path))
+            os.path.abspath(path), cache.settled(stat, cache.now_ns()))
+
+
+def _same_file(seen: tuple[Any, ...], now: tuple[Any, ...]) -> bool:
+    """Whether a file seen with signature `seen` is unchanged, its signature now `now`."""
+    return len(seen) == 8 and seen[7] and seen[:7] == now[:7]
 
 
 def _getter(files: dict[str, bytes], path: str) -> Callable[[], bytes]:
@@ -868,7 +878,7 @@ def cached_build(paths: Paths, *, write: bool = True, strict: bool = False,
     engine = Engine(paths, folder=store.folder, jobs=parallel.default_jobs() if jobs is None else jobs)
     if engine.snapshot and last is not None:
         edited = sum(1 for name, seen in inputs.items()
-                     if name.startswith("content:") and last.inputs.get(name) != seen)
+                     if name.startswith("content:") and last.inputs.get(name, (0, 0, b""))[2] != seen[2])
         engine.read_ahead = edited >= parallel.MIN_ITEMS
     if write and last is not None and last.keys and last.outputs is not None:
         try:
