@@ -46,7 +46,7 @@ from .render import (
 )
 from .resolve import Around, PlacedEvent, Timeline, place_event, resolve_timeline
 from .validate import Checked, Content, Known, check_record, validate_content
-from .write import Staging, WriteReport, describe, unsafe_paths, write_site
+from .write import Staging, WriteReport, clear_leftovers, describe, unsafe_paths, write_site
 
 STATE = "engine.pickle"
 """The engine's snapshot in the cache folder: what it worked out for each record (the file's
@@ -193,6 +193,7 @@ class Engine:
         self.verified: frozenset[str] = frozenset()
         """The files `adopt` found in site/ as the cache folder's record of them says."""
         self._unverified: cache.LastBuild | None = None
+        self._packed: cache.Packed | None = None
         self.runs = 0
         self.last: tuple[Content, Timeline] | None = None
         """The content and timeline of this engine's last good run (serve's quick pages)."""
@@ -339,9 +340,29 @@ class Engine:
         run itself. What the run makes is collected as usual."""
         gc.freeze()
         try:
-            return self._run(**options)
+            try:
+                return self._run(**options)
+            except cache.Damaged as damaged:
+                # A file of the last build's pack is not what its record says: every damaged
+                # one is dropped, and the run made again without them.
+                self._forget_damaged(damaged)
+                return self._run(**options)
         finally:
             gc.unfreeze()
+
+    def _forget_damaged(self, damaged: cache.Damaged) -> None:
+        packed = self._packed
+        bad = packed.damaged() if packed is not None else [damaged.path]
+        cache.notice(f"{damaged.pack}:1: cache: {len(bad)} of the last build's files in it "
+                     f"are damaged (the first: {damaged.path}); they are made again")
+        # Files made together share their key (the data files, a shard's index): all of them
+        # are made again when one is.
+        keys = {self.outputs[path][0] for path in bad if path in self.outputs}
+        bad += [path for path, (key, _) in self.outputs.items() if key in keys]
+        for path in bad:
+            self.outputs.pop(path, None)
+            self.facts.pop(path, None)
+            self.on_disk.pop(path, None)
 
     def _run(self, *, write: bool = True, strict: bool = False,
              changed: set[str] | None = None, prove: bool = False,
@@ -696,6 +717,7 @@ class Engine:
         """Start from the last build into the same folder: its outputs' keys, their bytes in the
         pack, and which of them site/ still holds as written."""
         packed = store.pack(self.paths.out, last)
+        self._packed = packed
         self.adopted = True
         self.outputs = {path: (key, _packed(packed, path)) for path, key in last.keys.items()
                         if path in last.index}
@@ -861,9 +883,24 @@ def cached_build(paths: Paths, *, write: bool = True, strict: bool = False,
     """A build with the cache folder beside the output: the last build's result when no input
     changed (unless `reuse` is False: the caller needs the content itself), else a build that
     takes from the cache whatever does not depend on what changed, and keeps this one's.
-    Raises ContentError as `build()` does."""
-    started = time.perf_counter()
+    A build holds the output folder's lock while it runs (cache.OutputLock), and first removes
+    what builds killed before it left. Raises ContentError as `build()` does, cache.Busy when
+    `serve` holds the folder, OSError when site/ cannot be written (it is then as it was)."""
     store = store or cache.BuildCache.beside(paths.out)
+    if not write:
+        return _cached_build(paths, write=write, strict=strict, store=store, jobs=jobs,
+                             reuse=reuse, progress=progress)
+    started = time.perf_counter()
+    with store.lock(paths.out):
+        clear_leftovers(paths.out)
+        return _cached_build(paths, write=write, strict=strict, store=store, jobs=jobs,
+                             reuse=reuse, progress=progress, started=started)
+
+
+def _cached_build(paths: Paths, *, write: bool, strict: bool, store: cache.BuildCache,
+                  jobs: int | None, reuse: bool, progress: Callable[[str], None] | None,
+                  started: float | None = None) -> BuildResult | ReusedBuild:
+    started = time.perf_counter() if started is None else started
     key, inputs = store.inputs(paths)
     last = store.last(paths.out)
     # A check keeps its own record, so that it never takes the place of the last build's.
@@ -888,6 +925,21 @@ def cached_build(paths: Paths, *, write: bool = True, strict: bool = False,
     elif not write and last is not None and last.keys:
         engine.know(last)
     result = engine.run(write=write, strict=strict, progress=progress, prove=not write)
+    try:
+        _keep(engine, paths, store, result, key, inputs, last, answer, write, checks)
+    except OSError as error:
+        # The site is built: the cache is an aid, and the next build works without it (what
+        # is kept is written whole or not at all).
+        cache.notice(f"{error.filename or store.folder}:1: cache: not saved "
+                     f"({error.strerror or error}); the next build makes again what it would "
+                     "have kept")
+    return result
+
+
+def _keep(engine: Engine, paths: Paths, store: cache.BuildCache, result: BuildResult,
+          key: bytes, inputs: dict[str, Any], last: cache.LastBuild | None,
+          answer: cache.LastBuild | None, write: bool, checks: Path) -> None:
+    """Keep the engine's work and the record of this build (or check) in the cache folder."""
     engine.save()
     if write:
         files = engine.last_files
@@ -911,7 +963,6 @@ def cached_build(paths: Paths, *, write: bool = True, strict: bool = False,
             key=key, inputs=inputs,
             warnings=[(w.path, w.line, w.field, w.message) for w in result.warnings],
             totals=result.totals(), notices=result.notices, outputs=None), None)
-    return result
 
 
 def _packed(packed: cache.Packed, path: str) -> Callable[[], bytes]:
@@ -939,13 +990,20 @@ def _reuse(paths: Paths, store: cache.BuildCache, last: cache.LastBuild, *, writ
                     unchanged.add(relative)
         try:
             files = store.pack(out, last)
-            report = write_site(files, out, unchanged=frozenset(unchanged))
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError):
             return None  # a damaged pack: build instead
+        try:
+            report = write_site(files, out, unchanged=frozenset(unchanged))
+        except cache.Damaged:
+            return None  # a damaged file in the pack: build instead
         if report.written or report.removed:  # new modification times to remember
-            if report.written:
-                last.outputs = cache.stat_outputs(out, last.outputs)
-            store.touch(out, last)
+            try:
+                if report.written:
+                    last.outputs = cache.stat_outputs(out, last.outputs)
+                store.touch(out, last)
+            except OSError as error:
+                cache.notice(f"{error.filename or store.folder}:1: cache: not saved "
+                             f"({error.strerror or error}); the next build looks at site/ again")
     return ReusedBuild(report, warnings, time.perf_counter() - started, last.totals, last.notices)
 
 

@@ -39,7 +39,7 @@ try:
 except ImportError:  # not on Windows: the shards' pages are copied afresh for each run
     fcntl = None  # type: ignore[assignment]
 
-from .cache import private_folders
+from .cache import alive, private_folders
 from .errors import ContentError, Problem
 
 PAGEFIND_VERSION = "1.5.2"
@@ -263,29 +263,34 @@ class Indexing:
             return None
 
     def _refresh(self, folder: Path, shard: Shard) -> Path:
+        """The kept copy of the shard's pages, each read back and compared with the page (a
+        copy changed or damaged since, even to the same size and time, is written again in
+        place); copied afresh when it holds other pages, or one is missing."""
         listed, root = folder / "pages.json", folder / "site"
-        digests = {path: hashlib.blake2b(self.pages[path], digest_size=16).hexdigest()
-                   for path in shard.paths}
         try:
             last = json.loads(listed.read_bytes())
         except (OSError, ValueError):
             last = None
         listed.unlink(missing_ok=True)  # until the folder holds these pages again
-        same = isinstance(last, dict) and last.get("paths") == list(shard.paths) and (
-            isinstance(last.get("digests"), dict) and isinstance(last.get("files"), dict))
-        changed = [path for path in shard.paths
-                   if not same or last["digests"].get(path) != digests[path]]
-        if same and all(_file_state(root / path) == last["files"].get(path)
-                        for path in shard.paths):
-            for path in changed:
+        same = isinstance(last, dict) and last.get("paths") == list(shard.paths)
+        differ: list[str] = []
+        if same:
+            for path in shard.paths:
+                try:
+                    with open(root / path, "rb") as stream:
+                        if stream.read() != self.pages[path]:
+                            differ.append(path)
+                except OSError:
+                    same = False
+                    break
+        if same:
+            for path in differ:
                 with open(root / path, "wb") as stream:  # in place: the listing stays as it was
                     stream.write(self.pages[path])
         else:
             shutil.rmtree(root, ignore_errors=True)
             _copy_out(root, shard.paths, self.pages)
-        files = {path: _file_state(root / path) for path in shard.paths}
-        listed.write_text(json.dumps({"paths": list(shard.paths), "digests": digests,
-                                      "files": files}), encoding="utf-8")
+        listed.write_text(json.dumps({"paths": list(shard.paths)}), encoding="utf-8")
         return root
 
     def __enter__(self) -> Self:
@@ -357,15 +362,6 @@ def _copy_out(root: Path, paths: Sequence[str], pages: Mapping[str, bytes]) -> N
         target.write_bytes(pages[path])
 
 
-def _file_state(path: Path) -> list[int] | None:
-    """A kept page's size and modification time (None: missing), as the manifest records them."""
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return [info.st_size, info.st_mtime_ns]
-
-
 LEFTOVER = ".parallax-search-"
 """The temporary folders' names begin so, then the process id (see `_forget_leftovers`)."""
 
@@ -392,20 +388,10 @@ def _forget_leftovers(folder: Path) -> None:
     try:
         for path in folder.glob(f"{LEFTOVER}*"):
             pid = path.name.removeprefix(LEFTOVER).split("-", 1)[0]
-            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            if pid.isdigit() and int(pid) != os.getpid() and not alive(int(pid)):
                 shutil.rmtree(path, ignore_errors=True)
     except OSError:
         pass  # they only take room
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # someone else's: alive
-    return True
 
 
 @functools.cache
