@@ -33,6 +33,7 @@ pack holds only the site's bytes, never decoded as objects.
 
 from __future__ import annotations
 
+import errno
 import functools
 import gc
 import hashlib
@@ -699,8 +700,15 @@ class OutputLock:
         if fcntl is None:  # pragma: no cover - not on POSIX
             return self
         private_folders(self.path.parent)
-        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
-                             0o600)
+        flags = os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            descriptor = os.open(self.path, os.O_RDWR | flags, 0o600)
+        except OSError as error:
+            if error.errno not in (errno.EROFS, errno.EACCES) or not self.path.exists():
+                raise
+            # A lock on a read-only file system locks as well (it just cannot name its holder);
+            # the build then says what it cannot write.
+            descriptor = os.open(self.path, os.O_RDONLY | flags)
         try:
             try:
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -713,8 +721,11 @@ class OutputLock:
                         "or build into another folder with --out") from None
                 self.say(f"waiting for another build into {self.out}/ (pid {pid}) to finish …")
                 fcntl.flock(descriptor, fcntl.LOCK_EX)
-            os.ftruncate(descriptor, 0)
-            os.pwrite(descriptor, f"{self.role} {os.getpid()}\n".encode(), 0)
+            try:
+                os.ftruncate(descriptor, 0)
+                os.pwrite(descriptor, f"{self.role} {os.getpid()}\n".encode(), 0)
+            except OSError:
+                pass  # read-only: see above
         except BaseException:
             os.close(descriptor)
             raise
