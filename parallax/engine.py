@@ -194,6 +194,10 @@ class Engine:
         """The files `adopt` found in site/ as the cache folder's record of them says."""
         self._unverified: cache.LastBuild | None = None
         self._packed: cache.Packed | None = None
+        self.checked_keys: dict[str, Any] = {}
+        """The key of each page the last check rendered or found proven (`know`)."""
+        self.proven: dict[str, Any] = {}
+        """The key of each page this check rendered or found proven."""
         self.runs = 0
         self.last: tuple[Content, Timeline] | None = None
         """The content and timeline of this engine's last good run (serve's quick pages)."""
@@ -458,19 +462,17 @@ class Engine:
             unsafe = unsafe_paths([*paths, *static])
             if unsafe:
                 raise ContentError(unsafe)
-            # One page of each template whose pages' inputs changed since the last build: a
-            # template none of whose pages changed rendered them in that build (with no last
-            # build, one page of every template).
-            first: dict[str, str] = {}
-            for path, template, _ in shape[1]:
-                if self._changed(path, keys[path]):
-                    first.setdefault(template, path)
-            self._render(renderer, specs_of(list(first.values())), 1)
+            # Every page whose inputs changed since the last check or build into the same
+            # folder (all of them when there is neither) is rendered, as a build would: a
+            # template that fails on one page only fails the check too.
+            todo = [path for path, _, _ in shape[1] if self._unproven(path, keys[path])]
+            self._render(renderer, specs_of(todo), jobs)
+            self.proven = {path: keys[path] for path, _, _ in shape[1]}
             self.shape = shape
             extra = len(export.DATA_FILES) + len(export.crawler_files(timeline.site, []))
             count = len(paths) + len(static) + extra
             return BuildResult(content, timeline, pages, count, None, content.warnings,
-                               time.perf_counter() - started, rendered=len(first))
+                               time.perf_counter() - started, rendered=len(todo))
         todo = specs_of([p for p in paths if p not in fresh and self._changed(p, keys[p])])
         say(f"{len(paths)} pages, {len(todo) + len(fresh)} to render")
         fresh.update(self._render(renderer, todo, jobs))
@@ -624,6 +626,11 @@ class Engine:
         specs = event_specs(timeline, renderer, common_context(timeline), only=wanted)
         return {spec.path: render_page(renderer, spec) for spec in specs}
 
+    def _unproven(self, path: str, key: Any) -> bool:
+        """Whether a check must render the page: neither the last build nor the last check
+        rendered it from these inputs."""
+        return self._changed(path, key) and self.checked_keys.get(path) != key
+
     def _changed(self, path: str, key: Any) -> bool:
         return path not in self.outputs or self.outputs[path][0] != key
 
@@ -708,10 +715,13 @@ class Engine:
             for name, key, value in results:
                 self.memos[name].remember(key, value)
 
-    def know(self, last: cache.LastBuild) -> None:
-        """Take the keys of the last build's outputs, not their bytes (a check's proof renders
-        only pages whose inputs changed since)."""
-        self.outputs = {path: (key, _unread) for path, key in last.keys.items()}
+    def know(self, last: cache.LastBuild | None, checked: cache.LastBuild | None) -> None:
+        """Take the keys of the last build's outputs, not their bytes, and of the pages the
+        last check rendered (a check renders only pages whose inputs changed since)."""
+        if last is not None:
+            self.outputs = {path: (key, _unread) for path, key in last.keys.items()}
+        if checked is not None:
+            self.checked_keys = dict(checked.keys)
 
     def adopt(self, store: cache.BuildCache, last: cache.LastBuild) -> None:
         """Start from the last build into the same folder: its outputs' keys, their bytes in the
@@ -922,8 +932,8 @@ def _cached_build(paths: Paths, *, write: bool, strict: bool, store: cache.Build
             engine.adopt(store, last)
         except (OSError, ValueError):
             pass  # a damaged pack: everything is made again
-    elif not write and last is not None and last.keys:
-        engine.know(last)
+    elif not write:
+        engine.know(last if last is not None and last.keys else None, store.last(checks))
     result = engine.run(write=write, strict=strict, progress=progress, prove=not write)
     try:
         _keep(engine, paths, store, result, key, inputs, last, answer, write, checks)
@@ -958,11 +968,12 @@ def _keep(engine: Engine, paths: Paths, store: cache.BuildCache, result: BuildRe
         )
         store.save(paths.out, record, files, earlier=last if engine.adopted else None,
                    made=result.made)
-    elif answer is None:
+    else:
         store.save(checks, cache.LastBuild(
             key=key, inputs=inputs,
             warnings=[(w.path, w.line, w.field, w.message) for w in result.warnings],
-            totals=result.totals(), notices=result.notices, outputs=None), None)
+            totals=result.totals(), notices=result.notices, outputs=None,
+            keys=engine.proven), None)
 
 
 def _packed(packed: cache.Packed, path: str) -> Callable[[], bytes]:

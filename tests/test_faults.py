@@ -372,3 +372,50 @@ def test_an_output_folder_that_is_a_mount_point_is_built(tmp_path, run_cli, moun
         assert snapshot_tree(paths.out) == _cold(paths, tmp_path / f"cold-{n}")
         assert _leftovers(paths) == []
         _edit_event(paths, f"Line {n}.")
+
+
+# --- check renders what build would render ------------------------------------------------------
+
+
+def _break_one_event_page(paths: Paths, error: str) -> str:
+    """The event template made to fail on one event's page only; that page's path."""
+    event = sorted((paths.content / "events").glob("*.md"))[1]
+    template = paths.templates / "event.html"
+    text = template.read_text(encoding="utf-8")
+    line = text.splitlines().index(next(t for t in text.splitlines() if "<h1>" in t)) + 1
+    template.write_text(text.replace(
+        "<h1>", f"{{% if event.id == '{event.stem}' %}}{error}{{% endif %}}<h1>", 1),
+        encoding="utf-8")
+    return f"templates/event.html:{line}: template: ", f"(rendering /events/{event.stem}/index.html)"
+
+
+@pytest.mark.parametrize("error, message", [
+    ("{{ 1 // 0 }}", "ZeroDivisionError: integer division or modulo by zero"),
+    ("{{ event.title + 1 }}", 'TypeError: can only concatenate str (not "int") to str'),
+    ("{{ no_such_thing.field }}", "'no_such_thing' is undefined"),
+    ("{{ '%d' % 'x' }}", "TypeError: %d format: a real number is required, not str"),
+])
+def test_a_template_that_fails_on_one_page_fails_check_and_build_alike(
+        tmp_path, run_cli, error, message):
+    paths = _site(tmp_path)
+    assert run_cli(*_args(paths))[0] == 0
+    for fresh in (False, True):
+        if fresh:  # and with no earlier build or check at all
+            shutil.rmtree(tmp_path / ".cache")
+        start, page = _break_one_event_page(paths, error) if not fresh else (start, page)
+        check = ["check", *_args(paths)[1:]]
+        code, out, err = run_cli(*check)
+        assert code == 1, out
+        lines = err.strip().splitlines()
+        assert lines[0] == f"{start}{message} {page}", lines
+        code, out, err = run_cli(*_args(paths))
+        assert code == 1 and err.strip().splitlines()[0] == f"{start}{message} {page}"
+
+
+def test_a_cold_check_renders_every_page_and_a_later_one_only_what_changed(tmp_path):
+    paths = _site(tmp_path)
+    first = cached_build(paths, write=False, jobs=1)
+    assert first.rendered >= first.pages  # every page
+    _edit_event(paths)
+    again = cached_build(paths, write=False, jobs=1)
+    assert 1 <= again.rendered < first.rendered
