@@ -63,6 +63,15 @@ if TYPE_CHECKING:
     from .paths import Paths
 
 FOLDER = Path(".cache") / "parallax"
+on_step: Callable[[str, str], None] | None = None
+"""Called with (what, path) before each write and rename of a cache file (tests only)."""
+
+
+def _step(what: str, path: object) -> None:
+    if on_step is not None:
+        on_step(what, str(path))
+
+
 LIBRARIES = ("jinja2", "markdown", "nh3", "pydantic", "pydantic_core", "yaml", "dateutil",
              "pagefind_bin")
 _FORMAT = 2
@@ -452,7 +461,9 @@ def _atomic_write(path: Path, fill: Callable[[BinaryIO], None]) -> None:
     temporary = Path(name)
     try:
         with os.fdopen(descriptor, "wb") as stream:
+            _step("write", temporary)
             fill(stream)
+        _step("rename", path)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -852,6 +863,7 @@ class BuildCache:
         offset = size
         sums: dict[str, bytes] = {}
         # Appended to only as the file it is (never through a link planted in its place).
+        _step("append", pack)
         descriptor = os.open(pack, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
         os.truncate(descriptor, size)
         os.lseek(descriptor, size, os.SEEK_SET)

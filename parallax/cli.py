@@ -12,10 +12,7 @@ import threading
 from pathlib import Path
 
 from . import __version__
-from .cache import Busy
-from .engine import cached_build, progress_line
 from .errors import ContentError, Problem
-from .new import add_parser as add_new_parser
 from .paths import Paths
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -122,6 +119,8 @@ def make_parser() -> argparse.ArgumentParser:
     p_serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p_serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
 
+    from .new import add_parser as add_new_parser
+
     add_new_parser(commands, _content_option)
     return parser
 
@@ -132,7 +131,11 @@ def run() -> None:
     them one by one would add a fraction of a second to every build after an edit. Every file
     is written and closed by then (serve has stopped its threads and saved its memos); only
     the output streams are flushed here."""
-    code = main()
+    try:
+        code = main()
+    except KeyboardInterrupt:  # before a command began (while Python read Parallax's modules)
+        print("\nInterrupted.", file=sys.stderr, flush=True)
+        code = 130
     try:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -201,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(args: argparse.Namespace, paths: Paths) -> int:
+    from .cache import Busy
+    from .engine import cached_build, progress_line
+
     try:
         if args.command == "build":
             progress = progress_line()
@@ -220,6 +226,9 @@ def _main(args: argparse.Namespace, paths: Paths) -> int:
             return serve(paths, host=args.host, port=args.port, strict=args.strict)
         elif args.command == "new":
             return args.run(args, paths)
+    except Busy as error:
+        print(f"{error}.", file=sys.stderr)
+        return 1
     except ContentError as error:
         print_problems(error.problems)
         count = len(error.problems)
@@ -231,9 +240,6 @@ def _main(args: argparse.Namespace, paths: Paths) -> int:
             kept = "; nothing was written"
         print(f"{count} problem{'s' if count != 1 else ''}{kept}.", file=sys.stderr)
         return 1
-    except Busy as error:
-        print(f"{error}.", file=sys.stderr)
-        return 1
     except OSError as error:
         kept = f"; {args.out}/ was left as it was" if args.command in ("build", "serve") else ""
         print(f"{os_failure(error, paths.out)}{kept}.", file=sys.stderr)
@@ -242,6 +248,8 @@ def _main(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def _check(paths: Paths, args: argparse.Namespace) -> int:
+    from .engine import cached_build
+
     # Quotes are checked against the content itself, which a build the cache answers skips.
     result = cached_build(paths, write=False, strict=args.strict, reuse=not args.snapshots)
     problems: list[Problem] = []

@@ -903,6 +903,7 @@ def cached_build(paths: Paths, *, write: bool = True, strict: bool = False,
     started = time.perf_counter()
     with store.lock(paths.out):
         clear_leftovers(paths.out)
+        search.forget_leftovers(store.folder / "search")
         return _cached_build(paths, write=write, strict=strict, store=store, jobs=jobs,
                              reuse=reuse, progress=progress, started=started)
 

@@ -204,7 +204,7 @@ class Indexing:
             return  # nothing to index: no folder made anywhere
         kept = keep if keep is not None and _private(keep) else None
         if kept is not None:
-            _forget_leftovers(kept.parent)
+            forget_leftovers(kept.parent)
         self._temporary = tempfile.TemporaryDirectory(
             prefix=f"{LEFTOVER}{os.getpid()}-", dir=kept.parent if kept is not None else None)
         self._outs = [Path(self._temporary.name) / str(n) / BUNDLE for n in range(len(self.todo))]
@@ -363,7 +363,7 @@ def _copy_out(root: Path, paths: Sequence[str], pages: Mapping[str, bytes]) -> N
 
 
 LEFTOVER = ".parallax-search-"
-"""The temporary folders' names begin so, then the process id (see `_forget_leftovers`)."""
+"""The temporary folders' names begin so, then the process id (see `forget_leftovers`)."""
 
 
 def _private(folder: Path) -> bool:
@@ -382,7 +382,7 @@ def _private(folder: Path) -> bool:
     return True
 
 
-def _forget_leftovers(folder: Path) -> None:
+def forget_leftovers(folder: Path) -> None:
     """Temporary folders that builds killed outright (SIGKILL, a power cut) left in `folder`:
     removed when the process that made each is gone."""
     try:

@@ -34,7 +34,7 @@ from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from livereload.watcher import Watcher as LivereloadWatcher
 from tornado import httpserver, ioloop, netutil, web
 
-from . import cache, parallel
+from . import cache, parallel, search
 from .engine import Engine
 from .errors import ContentError, Problem
 from .paths import Paths
@@ -91,6 +91,7 @@ class Preview:
         self.lock = store.lock(paths.out, "serve").__enter__()
         try:
             clear_leftovers(paths.out)
+            search.forget_leftovers(store.folder / "search")
         except BaseException:
             self.lock.close()
             raise
