@@ -518,7 +518,8 @@ class Engine:
             # The shards' pages are kept in the cache folder, a folder for each output folder.
             keep = (self.folder / "search" / _digest(str(self.paths.out.resolve())).hex()[:16]
                     if self.folder else None)
-            with search.Indexing(indexable, todo, keep=keep) as indexing:
+            scratch = cache.folder_for(self.paths.out) / "search"
+            with search.Indexing(indexable, todo, keep=keep, scratch=scratch) as indexing:
                 waiting = threading.Thread(target=indexing.run, args=(jobs,), daemon=True)
                 waiting.start()
                 try:

@@ -190,7 +190,8 @@ class Indexing:
     disk's, and a disk's large folders in an order seeded by that disk), so copies on two file
     systems could give two indexes of the same pages."""
 
-    def __init__(self, pages: Mapping[str, bytes], todo: Sequence[Shard], keep: Path | None = None):
+    def __init__(self, pages: Mapping[str, bytes], todo: Sequence[Shard], keep: Path | None = None,
+                 scratch: Path | None = None):
         self.pages = pages
         self.todo = tuple(todo)
         self._done: list[subprocess.CompletedProcess[str] | None] = [None] * len(self.todo)
@@ -205,8 +206,20 @@ class Indexing:
         kept = keep if keep is not None and _private(keep) else None
         if kept is not None:
             forget_leftovers(kept.parent)
-        self._temporary = tempfile.TemporaryDirectory(
-            prefix=f"{LEFTOVER}{os.getpid()}-", dir=kept.parent if kept is not None else None)
+        # The temporary copies go where the kept ones are, else to `scratch` (the output's
+        # cache folder, whether or not it is trusted: a private folder of a name no one can
+        # guess is safe anywhere), never to the system's temporary folder, whose file system
+        # (a memory-backed one, say) could list the pages in another order.
+        where = kept.parent if kept is not None else None
+        if where is None and scratch is not None:
+            try:
+                scratch.mkdir(parents=True, exist_ok=True)
+                forget_leftovers(scratch)
+                where = scratch
+            except OSError:
+                where = None
+        self._temporary = tempfile.TemporaryDirectory(prefix=f"{LEFTOVER}{os.getpid()}-",
+                                                      dir=where)
         self._outs = [Path(self._temporary.name) / str(n) / BUNDLE for n in range(len(self.todo))]
         try:
             if kept is not None:

@@ -419,3 +419,30 @@ def test_a_cold_check_renders_every_page_and_a_later_one_only_what_changed(tmp_p
     _edit_event(paths)
     again = cached_build(paths, write=False, jobs=1)
     assert 1 <= again.rendered < first.rendered
+
+
+# --- the search index does not depend on where the temporary folder is ---------------------------
+
+
+def test_no_build_copies_pages_to_the_systems_temporary_folder(tmp_path, monkeypatch):
+    """Pagefind's index follows the order a folder lists its files in: the copies it reads are
+    made beside the output (its cache folder), with or without a cache, never where TMPDIR
+    points (another file system lists the same files in another order)."""
+    import tempfile
+
+    system = tmp_path / "system-temporary"
+    system.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system))
+    paths = _site(tmp_path)
+    made: list[str] = []
+    real = tempfile.TemporaryDirectory
+
+    def recording(*args, **kwargs):
+        made.append(str(kwargs.get("dir")))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", recording)
+    build(Paths(paths.content, tmp_path / "cold", paths.templates, paths.static), jobs=1)
+    cached_build(paths, jobs=1)
+    assert made and all(m == str(tmp_path / ".cache" / "parallax" / "search") for m in made), made
+    assert list(system.iterdir()) == []
