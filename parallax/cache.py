@@ -50,7 +50,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Self
 
 from .errors import Problem
 
@@ -707,7 +707,7 @@ class OutputLock:
         self.say = say or (lambda line: print(line, file=sys.stderr, flush=True))
         self._descriptor: int | None = None
 
-    def __enter__(self) -> OutputLock:
+    def __enter__(self) -> Self:
         if fcntl is None:  # pragma: no cover - not on POSIX
             return self
         private_folders(self.path.parent)

@@ -146,21 +146,22 @@ def run() -> None:
 
 # What to do about each failure of the operating system, by errno.
 _WHAT_TO_DO = {
-    errno.ENOSPC: ("no space left on its device", "free some space, or build into a folder on "
-                   "another device with --out"),
-    errno.EDQUOT: ("the disk quota is used up", "free some space, or build into a folder on "
-                   "another device with --out"),
+    errno.ENOSPC: ("no space left on its device",
+                   "free some space, or build into a folder on another device with --out"),
+    errno.EDQUOT: ("the disk quota is used up",
+                   "free some space, or build into a folder on another device with --out"),
     errno.EROFS: ("its file system is read-only", "build into a writable folder with --out"),
-    errno.ENOTDIR: ("a part of the path is a file, not a folder", "move that file away, or "
-                    "choose another folder with --out"),
-    errno.EACCES: ("permission denied", "make it (and the folder holding it) writable by you, "
-                   "or choose another folder with --out"),
-    errno.EPERM: ("the operation is not permitted", "make it (and the folder holding it) "
-                  "writable by you, or choose another folder with --out"),
-    errno.EISDIR: ("a folder is where a file must go", "move that folder away, or choose "
-                   "another folder with --out"),
-    errno.EEXIST: ("something is already there", "move it away, or choose another folder "
-                   "with --out"),
+    errno.ENOTDIR: ("a part of the path is a file, not a folder",
+                    "move that file away, or choose another folder with --out"),
+    errno.EACCES: ("permission denied", ("make it (and the folder holding it) writable by "
+                                         "you, or choose another folder with --out")),
+    errno.EPERM: ("the operation is not permitted", ("make it (and the folder holding it) "
+                                                     "writable by you, or choose another "
+                                                     "folder with --out")),
+    errno.EISDIR: ("a folder is where a file must go",
+                   "move that folder away, or choose another folder with --out"),
+    errno.EEXIST: ("something is already there",
+                   "move it away, or choose another folder with --out"),
     errno.EMFILE: ("too many files open", "raise the limit (ulimit -n) and try again"),
 }
 

@@ -377,8 +377,9 @@ class Engine:
         event pages (bytes by path) first, before the overview pages and data files are made.
         `changed`: the absolute paths of the files changed since the last run (serve's watcher
         knows them), so that the others are not even looked at; None: look at every file.
-        `prove` (check's): everything up to rendering, then one page of each template rendered
-        to prove the templates render; nothing else is made or written."""
+        `prove` (check's): everything up to rendering, then every page whose inputs changed
+        since the last check or build rendered, as a build would; nothing else is made or
+        written."""
         started = time.perf_counter()
         say = progress or (lambda text: None)
         jobs = self.jobs if self.runs == 0 else 1  # later runs are serve's, beside its threads
@@ -457,7 +458,7 @@ class Engine:
 
         pages = sum(1 for path in paths if path.endswith(".html"))
         if prove:
-            # `check` writes nothing: one page of each template proves the templates render.
+            # `check` writes nothing.
             static = static_files(self.paths.static)
             unsafe = unsafe_paths([*paths, *static])
             if unsafe:

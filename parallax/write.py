@@ -129,7 +129,7 @@ def _remove_tree(path: Path) -> None:
     """A tree of the build's own removed, its read-only folders made writable first."""
     _step("remove", path)
 
-    def retry(function, name, _info):  # noqa: ANN001 - shutil's callback
+    def retry(function, name, _info):
         parent = os.path.dirname(name)
         try:
             os.chmod(parent, os.stat(parent).st_mode | stat.S_IWUSR | stat.S_IXUSR)

@@ -5,7 +5,6 @@ built: each result is what a cold build writes."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, PROJECT, snapshot_tree

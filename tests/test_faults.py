@@ -148,7 +148,7 @@ def test_a_build_changes_site_by_one_swap_and_keeps_unchanged_files(tmp_path, ru
     assert run_cli(*_args(paths))[0] == 0
     inode = os.stat(paths.out / "about" / "index.html").st_ino
     _edit_event(paths)
-    code, out, err = run_cli(*_args(paths))
+    code, _out, err = run_cli(*_args(paths))
     assert code == 0, err
     assert snapshot_tree(paths.out) == _cold(paths, tmp_path / "cold")
     assert not paths.out.is_symlink() and paths.out.is_dir()
@@ -164,13 +164,13 @@ def test_a_build_into_a_folder_serve_holds_is_refused_at_once(tmp_path, run_cli)
     paths = _site(tmp_path)
     with cache.BuildCache.beside(paths.out).lock(paths.out, "serve"):
         started = time.monotonic()
-        code, out, err = run_cli(*_args(paths))
+        code, _out, err = run_cli(*_args(paths))
     assert time.monotonic() - started < 5
     assert code == 1 and not paths.out.exists()
-    assert err.strip().splitlines() == [
+    assert err.strip().splitlines() == [(
         f"{paths.out}: `parallax serve` (pid {os.getpid()}) is serving this folder and rebuilds "
         "it on every save; stop it (Ctrl-C) before building into it, or build into another "
-        "folder with --out."]
+        "folder with --out.")]
 
 
 def test_a_second_build_waits_for_the_first_and_says_so(tmp_path, run_cli):
@@ -179,7 +179,7 @@ def test_a_second_build_waits_for_the_first_and_says_so(tmp_path, run_cli):
     paths = _site(tmp_path)
     lock = cache.BuildCache.beside(paths.out).lock(paths.out, "build").__enter__()
     threading.Timer(1.0, lock.close).start()
-    code, out, err = run_cli(*_args(paths))
+    code, _out, err = run_cli(*_args(paths))
     assert code == 0, err
     assert err.strip().splitlines() == [
         f"waiting for another build into {paths.out}/ (pid {os.getpid()}) to finish …"]
@@ -200,7 +200,7 @@ def test_the_lock_dies_with_its_process(tmp_path, run_cli):
         assert holder.stdout.readline() == b"held\n"
         holder.kill()
         holder.wait()
-        code, out, err = run_cli(*_args(paths))
+        code, _out, err = run_cli(*_args(paths))
         assert code == 0 and "waiting" not in err
     finally:
         holder.kill()
@@ -210,7 +210,7 @@ def test_an_output_path_under_a_file_is_one_line(tmp_path, run_cli):
     paths = _site(tmp_path)
     (tmp_path / "plain").write_text("a file\n", encoding="utf-8")
     paths = Paths(paths.content, tmp_path / "plain" / "site", paths.templates, paths.static)
-    code, out, err = run_cli(*_args(paths))
+    code, _out, err = run_cli(*_args(paths))
     assert code == 1
     (line,) = err.strip().splitlines()
     assert line.startswith(str(tmp_path / "plain"))
@@ -221,19 +221,19 @@ def test_an_output_path_under_a_file_is_one_line(tmp_path, run_cli):
 def test_an_output_path_that_is_a_file_is_one_line(tmp_path, run_cli):
     paths = _site(tmp_path)
     paths.out.write_text("not a folder\n", encoding="utf-8")
-    code, out, err = run_cli(*_args(paths))
+    code, _out, err = run_cli(*_args(paths))
     assert code == 1 and paths.out.read_text(encoding="utf-8") == "not a folder\n"
-    assert err.strip().splitlines() == [
+    assert err.strip().splitlines() == [(
         f"{paths.out}:1: a part of the path is a file, not a folder; move that file away, or "
-        f"choose another folder with --out; {paths.out}/ was left as it was."]
+        f"choose another folder with --out; {paths.out}/ was left as it was.")]
 
 
 @pytest.mark.parametrize("code, what", [
-    (28, "no space left on its device; free some space, or build into a folder on another "
-         "device with --out"),
+    (28, ("no space left on its device; free some space, or build into a folder on another "
+          "device with --out")),
     (30, "its file system is read-only; build into a writable folder with --out"),
-    (13, "permission denied; make it (and the folder holding it) writable by you, or choose "
-         "another folder with --out"),
+    (13, ("permission denied; make it (and the folder holding it) writable by you, or choose "
+          "another folder with --out")),
 ])
 def test_an_os_failure_at_any_step_is_one_line_and_leaves_site_as_it_was(
         tmp_path, run_cli, monkeypatch, code, what):
@@ -259,12 +259,12 @@ def test_an_os_failure_at_any_step_is_one_line_and_leaves_site_as_it_was(
     for at in sorted({kinds[0], kinds[len(kinds) // 2], kinds[-1]}):
         seen = iter(range(10**6))
 
-        def fail(what, path, at=at):
+        def fail(what, path, at=at, seen=seen):
             if next(seen) == at:
                 raise OSError(code, os.strerror(code), path)
 
         monkeypatch.setattr(write, "on_step", fail)
-        status, out, err = run_cli(*_args(paths))
+        status, _out, err = run_cli(*_args(paths))
         monkeypatch.setattr(write, "on_step", None)
         assert status == 1, (at, steps[at])
         (line,) = err.strip().splitlines()
@@ -289,7 +289,7 @@ def test_ctrl_c_is_one_line_and_leaves_site_whole(tmp_path, run_cli, monkeypatch
             raise KeyboardInterrupt
 
     monkeypatch.setattr(write, "on_step", interrupt)
-    code, out, err = run_cli(*_args(paths))
+    code, _out, err = run_cli(*_args(paths))
     monkeypatch.setattr(write, "on_step", None)
     assert code == 130
     assert err.strip().splitlines() == [
@@ -333,7 +333,7 @@ def test_a_full_disk_is_one_line_and_leaves_no_half_site(tmp_path, run_cli, moun
     paths = _site(tmp_path)
     disk = mount(tmp_path / "disk", size="160k")
     paths = Paths(paths.content, disk / "site", paths.templates, paths.static)
-    code, out, err = run_cli(*_args(paths))
+    code, _out, err = run_cli(*_args(paths))
     assert code == 1
     (line,) = err.strip().splitlines()
     assert line.startswith(str(disk)) and (
@@ -353,7 +353,7 @@ def test_a_read_only_output_is_one_line_and_left_as_it_was(tmp_path, run_cli, mo
     before = snapshot_tree(paths.out)
     _remount(disk, "ro")
     _edit_event(paths)
-    code, out, err = run_cli(*_args(paths))
+    code, _out, err = run_cli(*_args(paths))
     assert code == 1
     (line,) = err.strip().splitlines()
     assert line.startswith(str(disk)) and line.endswith(
@@ -366,7 +366,7 @@ def test_an_output_folder_that_is_a_mount_point_is_built(tmp_path, run_cli, moun
     paths = _site(tmp_path)
     mount(paths.out)
     for n in range(3):
-        code, out, err = run_cli(*_args(paths))
+        code, _out, err = run_cli(*_args(paths))
         assert code == 0, err
         assert os.path.ismount(paths.out)
         assert snapshot_tree(paths.out) == _cold(paths, tmp_path / f"cold-{n}")
@@ -399,16 +399,16 @@ def test_a_template_that_fails_on_one_page_fails_check_and_build_alike(
         tmp_path, run_cli, error, message):
     paths = _site(tmp_path)
     assert run_cli(*_args(paths))[0] == 0
+    start, page = _break_one_event_page(paths, error)
     for fresh in (False, True):
         if fresh:  # and with no earlier build or check at all
             shutil.rmtree(tmp_path / ".cache")
-        start, page = _break_one_event_page(paths, error) if not fresh else (start, page)
         check = ["check", *_args(paths)[1:]]
-        code, out, err = run_cli(*check)
-        assert code == 1, out
+        code, _out, err = run_cli(*check)
+        assert code == 1, _out
         lines = err.strip().splitlines()
         assert lines[0] == f"{start}{message} {page}", lines
-        code, out, err = run_cli(*_args(paths))
+        code, _out, err = run_cli(*_args(paths))
         assert code == 1 and err.strip().splitlines()[0] == f"{start}{message} {page}"
 
 

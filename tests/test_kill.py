@@ -50,7 +50,7 @@ def _restore(keep: Path, project: Path) -> None:
 
 def _steps(paths: Paths, keep: Path, monkeypatch) -> list[tuple[str, str]]:
     steps: list[tuple[str, str]] = []
-    record = lambda what, path: steps.append((what, path))  # noqa: E731
+    record = lambda what, path: steps.append((what, path))
     monkeypatch.setattr(write, "on_step", record)
     monkeypatch.setattr(cache, "on_step", record)
     cached_build(paths, jobs=1)
