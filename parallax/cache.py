@@ -33,6 +33,7 @@ pack holds only the site's bytes, never decoded as objects.
 
 from __future__ import annotations
 
+import errno
 import functools
 import gc
 import hashlib
@@ -44,18 +45,33 @@ import pickle
 import secrets
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Self
 
 from .errors import Problem
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on POSIX: builds are not kept apart
+    fcntl = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from .paths import Paths
 
 FOLDER = Path(".cache") / "parallax"
+on_step: Callable[[str, str], None] | None = None
+"""Called with (what, path) before each write and rename of a cache file (tests only)."""
+
+
+def _step(what: str, path: object) -> None:
+    if on_step is not None:
+        on_step(what, str(path))
+
+
 LIBRARIES = ("jinja2", "markdown", "nh3", "pydantic", "pydantic_core", "yaml", "dateutil",
              "pagefind_bin")
 _FORMAT = 2
@@ -256,7 +272,7 @@ _said: set[str] = set()
 _untrusted: set[Path] = set()
 
 
-def _notice(line: str) -> None:
+def notice(line: str) -> None:
     """One line on standard error, once per process: the cache is an aid, never a failure."""
     if line not in _said:
         _said.add(line)
@@ -303,7 +319,7 @@ def _key() -> bytes | None:
     except OSError as error:
         problem = f"the key cannot be made or read ({error.strerror or error})"
     if problem:
-        _notice(f"{path}:1: cache: {problem}; builds go on without the cache (delete the file, "
+        notice(f"{path}:1: cache: {problem}; builds go on without the cache (delete the file, "
                 "or make its folder and it private to you, and the next build makes a new key)")
         return None
     return key
@@ -380,7 +396,7 @@ def _verified(path: Path, header: bytes, whole: bytes, key: bytes) -> Any:
                 hmac.digest(key, signed, "sha256"), signature):
             if path.parent not in _untrusted:  # one line for a folder, at its first such file
                 _untrusted.add(path.parent)
-                _notice(f"{path}:1: cache: not signed by this user's builds (damaged, or made "
+                notice(f"{path}:1: cache: not signed by this user's builds (damaged, or made "
                         f"elsewhere); it and any other such file in {path.parent}/ are ignored, "
                         "and the build goes on without them")
             return None
@@ -439,15 +455,45 @@ def _atomic_write(path: Path, fill: Callable[[BinaryIO], None]) -> None:
     place once complete."""
     private_folders(path.parent)
     # A new file of a name no one can guess (and never through a link someone left there).
-    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # Its name holds the process id: one a killed build left is removed by a later one.
+    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=TEMPORARY,
+                                        dir=path.parent)
     temporary = Path(name)
     try:
         with os.fdopen(descriptor, "wb") as stream:
+            _step("write", temporary)
             fill(stream)
+        _step("rename", path)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+TEMPORARY = ".tmp"
+
+
+def forget_temporary(folder: Path) -> None:
+    """Cache files half-written by builds that were killed (their process is gone)."""
+    try:
+        for path in folder.glob(f".*{TEMPORARY}"):
+            parts = path.name.split(".")
+            pid = next((p for p in parts if p.isdigit()), None)
+            if pid is not None and int(pid) != os.getpid() and not alive(int(pid)):
+                path.unlink(missing_ok=True)
+    except OSError:
+        pass  # they only take room
+
+
+def alive(pid: int) -> bool:
+    """Whether a process of that id runs (anyone's)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's: alive
+    return True
 
 
 def private_folders(folder: Path) -> None:
@@ -471,19 +517,45 @@ def _chunks(chunks: Iterable[bytes]) -> Callable[[BinaryIO], None]:
 # --- the last build into each output folder ------------------------------------------------------
 
 
-Signature = tuple[int, int, bytes]
-"""(size, modification time in ns, sha256 of the bytes)."""
+Signature = tuple[int, int, bytes, int, int, bool]
+"""(size, modification time in ns, sha256 of the bytes, change time in ns, inode, settled)."""
+
+STEP_NS = 2_000_000_000
+"""The coarsest step of a file system's timestamps that the build allows for: FAT's 2 s (most
+keep 1 s or nanoseconds, but even those take the time from a clock that moves in ticks of a
+few milliseconds). Two saves within one step can leave a file with the same size and times."""
+
+
+def now_ns() -> int:
+    """The wall clock (a function, so that a test can make the build run later)."""
+    return time.time_ns()
+
+
+def file_stat(path: str | os.PathLike[str]) -> os.stat_result:
+    """os.stat, through one function (a test can give a file system's coarser timestamps)."""
+    return os.stat(path)
+
+
+def settled(stat: os.stat_result, now: int) -> bool:
+    """Whether a file's size and times, seen `now`, will tell any later change to it (git's
+    "racy" rule): only when its modification and change times are older than `now` by more
+    than a timestamp step. A file changed within the step of being read could be changed again
+    within the same step, its size kept, and show the same times; and a modification time put
+    back (rsync -t, tar, some editors) still moves the change time on."""
+    return stat.st_mtime_ns < now - STEP_NS and stat.st_ctime_ns < now - STEP_NS
 
 
 def _fingerprint(folders: list[tuple[str, Path]], earlier: dict[str, Signature],
                  base_url: str | None = None) -> tuple[bytes, dict[str, Signature]]:
     """A hash over every file under the folders and the address given to the build, and each
-    file's signature. A file whose size and modification time are those seen last time keeps
-    its hash without being read."""
+    file's signature. The content's hash decides; a file is not read again only when its size,
+    modification and change times and inode are those seen last time and were settled then
+    (`settled`)."""
+    now = now_ns()
     files: dict[str, Signature] = {}
     for label, folder in folders:
         if not folder.is_dir():
-            files[f"{label}:"] = (0, 0, b"missing")
+            files[f"{label}:"] = (0, 0, b"missing", 0, 0, False)
             continue
         top = os.fspath(folder)
         for where, dirs, names in os.walk(top):
@@ -494,31 +566,35 @@ def _fingerprint(folders: list[tuple[str, Path]], earlier: dict[str, Signature],
             for name in dirs:
                 path = os.path.join(where, name)
                 if os.path.islink(path):  # not walked into; where it leads is part of the key
-                    files[prefix + name] = (0, 0, b"link to " + os.fsencode(os.readlink(path)))
+                    files[prefix + name] = (0, 0, b"link to " + os.fsencode(os.readlink(path)),
+                                            0, 0, False)
             for name in sorted(names):
                 path = os.path.join(where, name)
                 shown = prefix + name
                 try:
-                    stat = os.stat(path)
+                    stat = file_stat(path)
                 except OSError:  # a link that leads nowhere, or round in a loop
-                    files[shown] = (0, 0, b"cannot be read")
+                    files[shown] = (0, 0, b"cannot be read", 0, 0, False)
                     continue
                 if not S_ISREG(stat.st_mode):
                     # A pipe, socket or device: opening one could wait for ever. The load
                     # stage reports it; its kind is all the key needs.
-                    files[shown] = (0, stat.st_mode, b"not a plain file")
+                    files[shown] = (0, stat.st_mode, b"not a plain file", 0, 0, False)
                     continue
                 seen = earlier.get(shown)
-                if seen and seen[0] == stat.st_size and seen[1] == stat.st_mtime_ns:
+                if (seen and len(seen) == 6 and seen[5] and seen[0] == stat.st_size
+                        and seen[1] == stat.st_mtime_ns and seen[3] == stat.st_ctime_ns
+                        and seen[4] == stat.st_ino):
                     files[shown] = seen
                     continue
                 try:
                     with open(path, "rb") as stream:
                         digest = hashlib.sha256(stream.read()).digest()
                 except OSError:  # not ours to read: the load stage says so
-                    files[shown] = (0, 0, b"cannot be read")
+                    files[shown] = (0, 0, b"cannot be read", 0, 0, False)
                     continue
-                files[shown] = (stat.st_size, stat.st_mtime_ns, digest)
+                files[shown] = (stat.st_size, stat.st_mtime_ns, digest, stat.st_ctime_ns,
+                                stat.st_ino, settled(stat, now))
     whole = hashlib.sha256(generation())
     whole.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")
     # Every page's canonical address starts with it: a build for another address is another site.
@@ -551,54 +627,138 @@ class LastBuild:
     key is the same in the next build is taken from the pack, not made again."""
     pack_ends: list[int] = field(default_factory=list)
     """Where each part of the pack ends: the whole of it when it was written, then each
-    build's additions."""
-    pack_digest: bytes = b""
-    """SHA-256 over the pack, part by part, each part's hash taking the one before it: checked
-    before a byte of the pack is used, so that a pack put in the cache folder by anything but
-    this user's builds (a branch that force-adds one: git overwrites ignored files) never
-    reaches site/. The record holding it is signed."""
+    build's additions (what a build cut short added after the last is not this record's)."""
+    sums: dict[str, bytes] = field(default_factory=dict)
+    """SHA-256 of every file's bytes in the pack: each file taken from the pack is checked
+    against it first, so that a damaged pack (a disk's fault, a build cut short) or one put in
+    the cache folder by anything but this user's builds (a branch that force-adds one: git
+    overwrites ignored files) never reaches site/. The record holding them is signed."""
 
 
-def _chained(digest: bytes, part: Any) -> bytes:
-    """The pack's digest once `part` is added after the parts `digest` covers."""
-    chained = hashlib.sha256(digest)
-    chained.update(part)
-    return chained.digest()
+class Damaged(ValueError):
+    """A file of the pack whose bytes are not the ones its record holds the sum of."""
+
+    def __init__(self, pack: Path, path: str):
+        super().__init__(f"{pack}: {path}")
+        self.pack = pack
+        self.path = path
+
+
+def _sum(data: Any) -> bytes:
+    return hashlib.sha256(data).digest()
 
 
 class Packed(Mapping[str, bytes]):
-    """The files of the last build, read from the pack only when asked for, once the whole
-    pack is found to be the one the (signed) record describes."""
+    """The files of the last build, read from the pack only when asked for, each checked
+    against its sum in the (signed) record (Damaged when it does not match)."""
 
     def __init__(self, pack: Path, index: dict[str, tuple[int, int]],
-                 ends: list[int] | None = None, digest: bytes = b""):
+                 ends: list[int] | None = None, sums: dict[str, bytes] | None = None):
+        self.pack = pack
         self._index = index
+        self._sums = sums or {}
         with pack.open("rb") as stream:
             self._map = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) if index else b""
         if not index:
             return
         if not ends or len(self._map) < ends[-1] or max(o + n for o, n in index.values()) > ends[-1]:
             raise ValueError("the pack does not match its index")
-        found, start = b"", 0
-        view = memoryview(self._map)
-        try:
-            for end in ends:
-                found = _chained(found, view[start:end])
-                start = end
-        finally:
-            view.release()
-        if not hmac.compare_digest(found, digest):
-            raise ValueError("the pack is not the one its record describes")
 
     def __getitem__(self, path: str) -> bytes:
         offset, length = self._index[path]
-        return bytes(self._map[offset:offset + length])
+        data = bytes(self._map[offset:offset + length])
+        if not hmac.compare_digest(_sum(data), self._sums.get(path, b"")):
+            raise Damaged(self.pack, path)
+        return data
+
+    def damaged(self) -> list[str]:
+        """Every file of the pack whose bytes do not match their sum."""
+        bad = []
+        for path in self._index:
+            try:
+                self[path]
+            except Damaged:
+                bad.append(path)
+        return bad
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._index)
 
     def __len__(self) -> int:
         return len(self._index)
+
+
+class Busy(Exception):
+    """Another process is building into the output folder and will not stop (a `serve`)."""
+
+
+class OutputLock:
+    """One build at a time into an output folder: an flock on a file in the cache folder, held
+    for as long as the build (or `serve`) lasts and let go by the system when its process ends,
+    however it ends. The file names its holder (`build 1234`, `serve 1234`): a build waits for
+    another build, saying so; a `serve` keeps the folder as long as it runs, so a build into it
+    is refused at once."""
+
+    def __init__(self, path: Path, out: Path, role: str,
+                 say: Callable[[str], None] | None = None):
+        self.path = path
+        self.out = out
+        self.role = role
+        self.say = say or (lambda line: print(line, file=sys.stderr, flush=True))
+        self._descriptor: int | None = None
+
+    def __enter__(self) -> Self:
+        if fcntl is None:  # pragma: no cover - not on POSIX
+            return self
+        private_folders(self.path.parent)
+        flags = os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            descriptor = os.open(self.path, os.O_RDWR | flags, 0o600)
+        except OSError as error:
+            if error.errno not in (errno.EROFS, errno.EACCES) or not self.path.exists():
+                raise
+            # A lock on a read-only file system locks as well (it just cannot name its holder);
+            # the build then says what it cannot write.
+            descriptor = os.open(self.path, os.O_RDONLY | flags)
+        try:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                role, pid = self._holder(descriptor)
+                if role == "serve" or self.role == "serve" and role != "build":
+                    raise Busy(
+                        f"{self.out}: `parallax serve` (pid {pid}) is serving this folder and "
+                        "rebuilds it on every save; stop it (Ctrl-C) before building into it, "
+                        "or build into another folder with --out") from None
+                self.say(f"waiting for another build into {self.out}/ (pid {pid}) to finish …")
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
+            try:
+                os.ftruncate(descriptor, 0)
+                os.pwrite(descriptor, f"{self.role} {os.getpid()}\n".encode(), 0)
+            except OSError:
+                pass  # read-only: see above
+        except BaseException:
+            os.close(descriptor)
+            raise
+        self._descriptor = descriptor
+        forget_temporary(self.path.parent)
+        return self
+
+    @staticmethod
+    def _holder(descriptor: int) -> tuple[str, str]:
+        try:
+            role, _, pid = os.pread(descriptor, 64, 0).decode("ascii", "replace").partition(" ")
+        except OSError:
+            return "", "?"
+        return role, pid.strip() or "?"
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._descriptor is not None:
+            os.close(self._descriptor)
+            self._descriptor = None
 
 
 class BuildCache:
@@ -619,6 +779,10 @@ class BuildCache:
         """The record of the last build into `out` (or of the last check, for `out` + '.check'),
         a file for each: a check's record is written without the build's."""
         return self.folder / f"build-{self._name(out)}.pickle"
+
+    def lock(self, out: Path, role: str = "build") -> OutputLock:
+        """The lock of builds into `out` (see OutputLock)."""
+        return OutputLock(self.folder / f"lock-{self._name(out)}", out, role)
 
     def _pack_path(self, out: Path) -> Path:
         return self.folder / f"site-{self._name(out)}.pack"
@@ -648,7 +812,7 @@ class BuildCache:
     def pack(self, out: Path, last: LastBuild) -> Packed:
         """The files of `last`, the last build into `out` (raises OSError or ValueError when
         the pack is missing, damaged or not the one `last` describes)."""
-        return Packed(self._pack_path(out), last.index, last.pack_ends, last.pack_digest)
+        return Packed(self._pack_path(out), last.index, last.pack_ends, last.sums)
 
     def save(self, out: Path, last: LastBuild, files: Mapping[str, bytes] | None,
              earlier: LastBuild | None = None, made: frozenset[str] = frozenset()) -> None:
@@ -667,13 +831,13 @@ class BuildCache:
                  ) -> dict[str, tuple[int, int]]:
         offset = 0
         index: dict[str, tuple[int, int]] = {}
-        digest = hashlib.sha256(b"")
+        sums: dict[str, bytes] = {}
         for relative, data in files.items():
             index[relative] = (offset, len(data))
             offset += len(data)
-            digest.update(data)
+            sums[relative] = _sum(data)
         _atomic_write(self._pack_path(out), _chunks(files.values()))
-        last.pack_ends, last.pack_digest = [offset], digest.digest()
+        last.pack_ends, last.sums = [offset], sums
         return index
 
     def _append(self, out: Path, files: Mapping[str, bytes], earlier: LastBuild | None,
@@ -697,8 +861,9 @@ class BuildCache:
         if size + added > 2 * live:
             return None
         offset = size
-        digest = hashlib.sha256(earlier.pack_digest)
+        sums: dict[str, bytes] = {}
         # Appended to only as the file it is (never through a link planted in its place).
+        _step("append", pack)
         descriptor = os.open(pack, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
         os.truncate(descriptor, size)
         os.lseek(descriptor, size, os.SEEK_SET)
@@ -707,13 +872,14 @@ class BuildCache:
                 if relative in new:
                     data = files[relative]
                     stream.write(data)
-                    digest.update(data)
+                    sums[relative] = _sum(data)
                     index[relative] = (offset, len(data))
                     offset += len(data)
                 else:
                     index[relative] = earlier.index[relative]
+                    sums[relative] = earlier.sums.get(relative, b"")
         last.pack_ends = [*earlier.pack_ends, offset] if offset > size else list(earlier.pack_ends)
-        last.pack_digest = digest.digest() if offset > size else earlier.pack_digest
+        last.sums = sums
         return index
 
     def touch(self, out: Path, last: LastBuild) -> None:

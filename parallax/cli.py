@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import re
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from . import __version__
-from .engine import cached_build, progress_line
 from .errors import ContentError, Problem
-from .new import add_parser as add_new_parser
 from .paths import Paths
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -117,6 +119,8 @@ def make_parser() -> argparse.ArgumentParser:
     p_serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p_serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
 
+    from .new import add_parser as add_new_parser
+
     add_new_parser(commands, _content_option)
     return parser
 
@@ -127,13 +131,54 @@ def run() -> None:
     them one by one would add a fraction of a second to every build after an edit. Every file
     is written and closed by then (serve has stopped its threads and saved its memos); only
     the output streams are flushed here."""
-    code = main()
+    try:
+        code = main()
+    except KeyboardInterrupt:  # before a command began (while Python read Parallax's modules)
+        print("\nInterrupted.", file=sys.stderr, flush=True)
+        code = 130
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except (OSError, ValueError):
         sys.exit(code)
     os._exit(code)
+
+
+# What to do about each failure of the operating system, by errno.
+_WHAT_TO_DO = {
+    errno.ENOSPC: ("no space left on its device",
+                   "free some space, or build into a folder on another device with --out"),
+    errno.EDQUOT: ("the disk quota is used up",
+                   "free some space, or build into a folder on another device with --out"),
+    errno.EROFS: ("its file system is read-only", "build into a writable folder with --out"),
+    errno.ENOTDIR: ("a part of the path is a file, not a folder",
+                    "move that file away, or choose another folder with --out"),
+    errno.EACCES: ("permission denied", ("make it (and the folder holding it) writable by "
+                                         "you, or choose another folder with --out")),
+    errno.EPERM: ("the operation is not permitted", ("make it (and the folder holding it) "
+                                                     "writable by you, or choose another "
+                                                     "folder with --out")),
+    errno.EISDIR: ("a folder is where a file must go",
+                   "move that folder away, or choose another folder with --out"),
+    errno.EEXIST: ("something is already there",
+                   "move it away, or choose another folder with --out"),
+    errno.EMFILE: ("too many files open", "raise the limit (ulimit -n) and try again"),
+}
+
+
+def os_failure(error: OSError, out: Path) -> str:
+    """One line for a failure of the operating system: the path, what went wrong, what to do.
+    A path inside a build's new tree (`.site.new-123/...`) is shown as the file in site/."""
+    path = error.filename if error.filename is not None else out
+    shown = re.sub(r"(^|/)\.([^/]+)\.new-\d+(?=/|$)", r"\1\2", os.fsdecode(path))
+    shown = re.sub(r"/\.parallax-new-\d+(?=/|$)", "", shown)
+    what, todo = _WHAT_TO_DO.get(error.errno or 0, (
+        error.strerror or str(error), "fix that, or choose another folder with --out"))
+    return f"{shown}:1: {what}; {todo}"
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,6 +188,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     paths = paths_from(args, base_url_from(args, parser))
+    # A polite kill (SIGTERM) ends a build as Ctrl-C does: everything it made is removed.
+    terminate = None
+    if threading.current_thread() is threading.main_thread():
+        terminate = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _main(args, paths)
+    except KeyboardInterrupt:
+        kept = f"; {args.out}/ is whole (as it was, or as this build finished it)" if (
+            args.command in ("build", "serve")) else ""
+        print(f"\nInterrupted{kept}.", file=sys.stderr, flush=True)
+        return 130
+    finally:
+        if terminate is not None:
+            signal.signal(signal.SIGTERM, terminate)
+
+
+def _main(args: argparse.Namespace, paths: Paths) -> int:
+    from .cache import Busy
+    from .engine import cached_build, progress_line
+
     try:
         if args.command == "build":
             progress = progress_line()
@@ -162,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
             return serve(paths, host=args.host, port=args.port, strict=args.strict)
         elif args.command == "new":
             return args.run(args, paths)
+    except Busy as error:
+        print(f"{error}.", file=sys.stderr)
+        return 1
     except ContentError as error:
         print_problems(error.problems)
         count = len(error.problems)
@@ -173,10 +241,16 @@ def main(argv: list[str] | None = None) -> int:
             kept = "; nothing was written"
         print(f"{count} problem{'s' if count != 1 else ''}{kept}.", file=sys.stderr)
         return 1
+    except OSError as error:
+        kept = f"; {args.out}/ was left as it was" if args.command in ("build", "serve") else ""
+        print(f"{os_failure(error, paths.out)}{kept}.", file=sys.stderr)
+        return 1
     return 0
 
 
 def _check(paths: Paths, args: argparse.Namespace) -> int:
+    from .engine import cached_build
+
     # Quotes are checked against the content itself, which a build the cache answers skips.
     result = cached_build(paths, write=False, strict=args.strict, reuse=not args.snapshots)
     problems: list[Problem] = []

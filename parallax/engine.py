@@ -46,7 +46,7 @@ from .render import (
 )
 from .resolve import Around, PlacedEvent, Timeline, place_event, resolve_timeline
 from .validate import Checked, Content, Known, check_record, validate_content
-from .write import Staging, WriteReport, describe, unsafe_paths, write_site
+from .write import Staging, WriteReport, clear_leftovers, describe, unsafe_paths, write_site
 
 STATE = "engine.pickle"
 """The engine's snapshot in the cache folder: what it worked out for each record (the file's
@@ -193,6 +193,11 @@ class Engine:
         self.verified: frozenset[str] = frozenset()
         """The files `adopt` found in site/ as the cache folder's record of them says."""
         self._unverified: cache.LastBuild | None = None
+        self._packed: cache.Packed | None = None
+        self.checked_keys: dict[str, Any] = {}
+        """The key of each page the last check rendered or found proven (`know`)."""
+        self.proven: dict[str, Any] = {}
+        """The key of each page this check rendered or found proven."""
         self.runs = 0
         self.last: tuple[Content, Timeline] | None = None
         """The content and timeline of this engine's last good run (serve's quick pages)."""
@@ -241,17 +246,21 @@ class Engine:
     # --- what the stages are given ---------------------------------------------------------
 
     def read(self, path: str | Path, shown: str, limit: int | None = None) -> str:
-        """A file's text, read again only when its size or modification time changed."""
+        """A file's text, read again unless its size and times are those seen when it was
+        read before, and were settled then (cache.settled: a file changed within a timestamp
+        step of being read is read again)."""
         hit = self.texts.get(shown)
         if hit is not None and hit[0][2] == limit and self.changed is not None and (
                 os.path.abspath(path) not in self.changed):
             self.texts_now[shown] = hit  # serve's watcher saw no change to it
             return hit[1]
         signature = _signature(path, limit)
-        if hit is not None and hit[0] == signature:
+        if hit is not None and _same_file(hit[0], signature):
             self.texts_now[shown] = hit
             return hit[1]
         text = load.read_text(path, shown, limit)
+        if hit is not None and hit[0][2] == limit and hit[1] == text:
+            text = hit[1]  # the same text: what was worked out from it still holds
         self.texts_now[shown] = (signature, text)
         return text
 
@@ -335,9 +344,29 @@ class Engine:
         run itself. What the run makes is collected as usual."""
         gc.freeze()
         try:
-            return self._run(**options)
+            try:
+                return self._run(**options)
+            except cache.Damaged as damaged:
+                # A file of the last build's pack is not what its record says: every damaged
+                # one is dropped, and the run made again without them.
+                self._forget_damaged(damaged)
+                return self._run(**options)
         finally:
             gc.unfreeze()
+
+    def _forget_damaged(self, damaged: cache.Damaged) -> None:
+        packed = self._packed
+        bad = packed.damaged() if packed is not None else [damaged.path]
+        cache.notice(f"{damaged.pack}:1: cache: {len(bad)} of the last build's files in it "
+                     f"are damaged (the first: {damaged.path}); they are made again")
+        # Files made together share their key (the data files, a shard's index): all of them
+        # are made again when one is.
+        keys = {self.outputs[path][0] for path in bad if path in self.outputs}
+        bad += [path for path, (key, _) in self.outputs.items() if key in keys]
+        for path in bad:
+            self.outputs.pop(path, None)
+            self.facts.pop(path, None)
+            self.on_disk.pop(path, None)
 
     def _run(self, *, write: bool = True, strict: bool = False,
              changed: set[str] | None = None, prove: bool = False,
@@ -348,8 +377,9 @@ class Engine:
         event pages (bytes by path) first, before the overview pages and data files are made.
         `changed`: the absolute paths of the files changed since the last run (serve's watcher
         knows them), so that the others are not even looked at; None: look at every file.
-        `prove` (check's): everything up to rendering, then one page of each template rendered
-        to prove the templates render; nothing else is made or written."""
+        `prove` (check's): everything up to rendering, then every page whose inputs changed
+        since the last check or build rendered, as a build would; nothing else is made or
+        written."""
         started = time.perf_counter()
         say = progress or (lambda text: None)
         jobs = self.jobs if self.runs == 0 else 1  # later runs are serve's, beside its threads
@@ -428,24 +458,22 @@ class Engine:
 
         pages = sum(1 for path in paths if path.endswith(".html"))
         if prove:
-            # `check` writes nothing: one page of each template proves the templates render.
+            # `check` writes nothing.
             static = static_files(self.paths.static)
             unsafe = unsafe_paths([*paths, *static])
             if unsafe:
                 raise ContentError(unsafe)
-            # One page of each template whose pages' inputs changed since the last build: a
-            # template none of whose pages changed rendered them in that build (with no last
-            # build, one page of every template).
-            first: dict[str, str] = {}
-            for path, template, _ in shape[1]:
-                if self._changed(path, keys[path]):
-                    first.setdefault(template, path)
-            self._render(renderer, specs_of(list(first.values())), 1)
+            # Every page whose inputs changed since the last check or build into the same
+            # folder (all of them when there is neither) is rendered, as a build would: a
+            # template that fails on one page only fails the check too.
+            todo = [path for path, _, _ in shape[1] if self._unproven(path, keys[path])]
+            self._render(renderer, specs_of(todo), jobs)
+            self.proven = {path: keys[path] for path, _, _ in shape[1]}
             self.shape = shape
             extra = len(export.DATA_FILES) + len(export.crawler_files(timeline.site, []))
             count = len(paths) + len(static) + extra
             return BuildResult(content, timeline, pages, count, None, content.warnings,
-                               time.perf_counter() - started, rendered=len(first))
+                               time.perf_counter() - started, rendered=len(todo))
         todo = specs_of([p for p in paths if p not in fresh and self._changed(p, keys[p])])
         say(f"{len(paths)} pages, {len(todo) + len(fresh)} to render")
         fresh.update(self._render(renderer, todo, jobs))
@@ -491,7 +519,8 @@ class Engine:
             # The shards' pages are kept in the cache folder, a folder for each output folder.
             keep = (self.folder / "search" / _digest(str(self.paths.out.resolve())).hex()[:16]
                     if self.folder else None)
-            with search.Indexing(indexable, todo, keep=keep) as indexing:
+            scratch = cache.folder_for(self.paths.out) / "search"
+            with search.Indexing(indexable, todo, keep=keep, scratch=scratch) as indexing:
                 waiting = threading.Thread(target=indexing.run, args=(jobs,), daemon=True)
                 waiting.start()
                 try:
@@ -599,6 +628,11 @@ class Engine:
         specs = event_specs(timeline, renderer, common_context(timeline), only=wanted)
         return {spec.path: render_page(renderer, spec) for spec in specs}
 
+    def _unproven(self, path: str, key: Any) -> bool:
+        """Whether a check must render the page: neither the last build nor the last check
+        rendered it from these inputs."""
+        return self._changed(path, key) and self.checked_keys.get(path) != key
+
     def _changed(self, path: str, key: Any) -> bool:
         return path not in self.outputs or self.outputs[path][0] != key
 
@@ -662,7 +696,7 @@ class Engine:
             shown = load.display_path(path, root)
             hit = self.texts.get(shown)
             try:
-                if hit is not None and hit[0] == _signature(path, hit[0][2]):
+                if hit is not None and _same_file(hit[0], _signature(path, hit[0][2])):
                     continue  # read before, unchanged: the snapshot has its parse
             except OSError:
                 continue
@@ -683,15 +717,19 @@ class Engine:
             for name, key, value in results:
                 self.memos[name].remember(key, value)
 
-    def know(self, last: cache.LastBuild) -> None:
-        """Take the keys of the last build's outputs, not their bytes (a check's proof renders
-        only pages whose inputs changed since)."""
-        self.outputs = {path: (key, _unread) for path, key in last.keys.items()}
+    def know(self, last: cache.LastBuild | None, checked: cache.LastBuild | None) -> None:
+        """Take the keys of the last build's outputs, not their bytes, and of the pages the
+        last check rendered (a check renders only pages whose inputs changed since)."""
+        if last is not None:
+            self.outputs = {path: (key, _unread) for path, key in last.keys.items()}
+        if checked is not None:
+            self.checked_keys = dict(checked.keys)
 
     def adopt(self, store: cache.BuildCache, last: cache.LastBuild) -> None:
         """Start from the last build into the same folder: its outputs' keys, their bytes in the
         pack, and which of them site/ still holds as written."""
         packed = store.pack(self.paths.out, last)
+        self._packed = packed
         self.adopted = True
         self.outputs = {path: (key, _packed(packed, path)) for path, key in last.keys.items()
                         if path in last.index}
@@ -797,10 +835,16 @@ def _unread() -> bytes:
 def _signature(path: str | Path, limit: int | None) -> tuple[Any, ...]:
     """What tells a file's text is the one read before: its size and modification time, the
     change time too (a copy that keeps the modification time and the size still changes it),
-    and the file's identity, so that another folder's file is never taken for it."""
-    stat = os.stat(path)
+    and the file's identity, so that another folder's file is never taken for it; and whether
+    those were settled when seen (cache.settled)."""
+    stat = cache.file_stat(path)
     return (stat.st_size, stat.st_mtime_ns, limit, stat.st_ctime_ns, stat.st_ino, stat.st_dev,
-            os.path.abspath(path))
+            os.path.abspath(path), cache.settled(stat, cache.now_ns()))
+
+
+def _same_file(seen: tuple[Any, ...], now: tuple[Any, ...]) -> bool:
+    """Whether a file seen with signature `seen` is unchanged, its signature now `now`."""
+    return len(seen) == 8 and seen[7] and seen[:7] == now[:7]
 
 
 def _getter(files: dict[str, bytes], path: str) -> Callable[[], bytes]:
@@ -851,9 +895,25 @@ def cached_build(paths: Paths, *, write: bool = True, strict: bool = False,
     """A build with the cache folder beside the output: the last build's result when no input
     changed (unless `reuse` is False: the caller needs the content itself), else a build that
     takes from the cache whatever does not depend on what changed, and keeps this one's.
-    Raises ContentError as `build()` does."""
-    started = time.perf_counter()
+    A build holds the output folder's lock while it runs (cache.OutputLock), and first removes
+    what builds killed before it left. Raises ContentError as `build()` does, cache.Busy when
+    `serve` holds the folder, OSError when site/ cannot be written (it is then as it was)."""
     store = store or cache.BuildCache.beside(paths.out)
+    if not write:
+        return _cached_build(paths, write=write, strict=strict, store=store, jobs=jobs,
+                             reuse=reuse, progress=progress)
+    started = time.perf_counter()
+    with store.lock(paths.out):
+        clear_leftovers(paths.out)
+        search.forget_leftovers(store.folder / "search")
+        return _cached_build(paths, write=write, strict=strict, store=store, jobs=jobs,
+                             reuse=reuse, progress=progress, started=started)
+
+
+def _cached_build(paths: Paths, *, write: bool, strict: bool, store: cache.BuildCache,
+                  jobs: int | None, reuse: bool, progress: Callable[[str], None] | None,
+                  started: float | None = None) -> BuildResult | ReusedBuild:
+    started = time.perf_counter() if started is None else started
     key, inputs = store.inputs(paths)
     last = store.last(paths.out)
     # A check keeps its own record, so that it never takes the place of the last build's.
@@ -868,16 +928,31 @@ def cached_build(paths: Paths, *, write: bool = True, strict: bool = False,
     engine = Engine(paths, folder=store.folder, jobs=parallel.default_jobs() if jobs is None else jobs)
     if engine.snapshot and last is not None:
         edited = sum(1 for name, seen in inputs.items()
-                     if name.startswith("content:") and last.inputs.get(name) != seen)
+                     if name.startswith("content:") and last.inputs.get(name, (0, 0, b""))[2] != seen[2])
         engine.read_ahead = edited >= parallel.MIN_ITEMS
     if write and last is not None and last.keys and last.outputs is not None:
         try:
             engine.adopt(store, last)
         except (OSError, ValueError):
             pass  # a damaged pack: everything is made again
-    elif not write and last is not None and last.keys:
-        engine.know(last)
+    elif not write:
+        engine.know(last if last is not None and last.keys else None, store.last(checks))
     result = engine.run(write=write, strict=strict, progress=progress, prove=not write)
+    try:
+        _keep(engine, paths, store, result, key, inputs, last, answer, write, checks)
+    except OSError as error:
+        # The site is built: the cache is an aid, and the next build works without it (what
+        # is kept is written whole or not at all).
+        cache.notice(f"{error.filename or store.folder}:1: cache: not saved "
+                     f"({error.strerror or error}); the next build makes again what it would "
+                     "have kept")
+    return result
+
+
+def _keep(engine: Engine, paths: Paths, store: cache.BuildCache, result: BuildResult,
+          key: bytes, inputs: dict[str, Any], last: cache.LastBuild | None,
+          answer: cache.LastBuild | None, write: bool, checks: Path) -> None:
+    """Keep the engine's work and the record of this build (or check) in the cache folder."""
     engine.save()
     if write:
         files = engine.last_files
@@ -896,12 +971,12 @@ def cached_build(paths: Paths, *, write: bool = True, strict: bool = False,
         )
         store.save(paths.out, record, files, earlier=last if engine.adopted else None,
                    made=result.made)
-    elif answer is None:
+    else:
         store.save(checks, cache.LastBuild(
             key=key, inputs=inputs,
             warnings=[(w.path, w.line, w.field, w.message) for w in result.warnings],
-            totals=result.totals(), notices=result.notices, outputs=None), None)
-    return result
+            totals=result.totals(), notices=result.notices, outputs=None,
+            keys=engine.proven), None)
 
 
 def _packed(packed: cache.Packed, path: str) -> Callable[[], bytes]:
@@ -929,13 +1004,20 @@ def _reuse(paths: Paths, store: cache.BuildCache, last: cache.LastBuild, *, writ
                     unchanged.add(relative)
         try:
             files = store.pack(out, last)
-            report = write_site(files, out, unchanged=frozenset(unchanged))
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError):
             return None  # a damaged pack: build instead
+        try:
+            report = write_site(files, out, unchanged=frozenset(unchanged))
+        except cache.Damaged:
+            return None  # a damaged file in the pack: build instead
         if report.written or report.removed:  # new modification times to remember
-            if report.written:
-                last.outputs = cache.stat_outputs(out, last.outputs)
-            store.touch(out, last)
+            try:
+                if report.written:
+                    last.outputs = cache.stat_outputs(out, last.outputs)
+                store.touch(out, last)
+            except OSError as error:
+                cache.notice(f"{error.filename or store.folder}:1: cache: not saved "
+                             f"({error.strerror or error}); the next build looks at site/ again")
     return ReusedBuild(report, warnings, time.perf_counter() - started, last.totals, last.notices)
 
 

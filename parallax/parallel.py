@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -41,6 +42,12 @@ def _run(bounds: tuple[int, int]) -> tuple[str, Any]:
         return "problems", [tuple(p.__dict__.values()) for p in error.problems]
 
 
+def _quiet() -> None:
+    """In a worker: Ctrl-C is the parent's to handle (it ends the workers); a worker that
+    took it too would print a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def fork_map(function: Callable[[Any], Any], items: Sequence[Any], jobs: int) -> list[Any]:
     """[function(item) for item in items], worked out by `jobs` forked processes.
 
@@ -54,7 +61,7 @@ def fork_map(function: Callable[[Any], Any], items: Sequence[Any], jobs: int) ->
     batches = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _work = (function, items)
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_quiet) as pool:
             outcomes = pool.map(_run, batches, chunksize=1)
     finally:
         _work = None

@@ -9,6 +9,7 @@ render (from what each spec declares it reads) and hands them to the write stage
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -405,28 +406,42 @@ def render_page(renderer: Renderer, spec: PageSpec) -> bytes:
     except jinja2.TemplateSyntaxError as error:
         raise ContentError([Problem(
             _template_path(renderer, error.filename or error.name or spec.template),
-            error.lineno or 1, "template", error.message or str(error),
+            error.lineno or 1, "template", f"{error.message or error} (rendering /{spec.path})",
         )]) from None
     except jinja2.TemplateNotFound as error:
         raise ContentError([Problem(
             _template_path(renderer, spec.template), 1, "template",
-            f"template {error.name!r} not found in {renderer.templates}",
+            f"template {error.name!r} not found in {renderer.templates} (rendering /{spec.path})",
         )]) from None
-    except jinja2.UndefinedError as error:
-        filename, line = _template_frame(renderer.templates)
+    except jinja2.TemplateError as error:
+        filename, line, _ = _template_frame(renderer.templates)
         raise ContentError([Problem(
             _template_path(renderer, filename or spec.template), line, "template",
-            f"{error.message} (rendering /{spec.path})",
+            f"{error.message or error} (rendering /{spec.path})",
+        )]) from None
+    except Exception as error:
+        # Anything else a template did (a filter given the wrong type, a division by zero):
+        # the template's line, when the failure is in the template itself; a failure inside
+        # Parallax's own code keeps its traceback (a bug).
+        filename, line, innermost = _template_frame(renderer.templates)
+        if filename is None or not innermost:
+            raise
+        raise ContentError([Problem(
+            _template_path(renderer, filename), line, "template",
+            f"{type(error).__name__}: {error} (rendering /{spec.path})",
         )]) from None
     return html.encode("utf-8")
 
 
-def _template_frame(templates: Path) -> tuple[str | None, int]:
-    """The innermost template line in the traceback being handled."""
-    found: tuple[str | None, int] = (None, 1)
+def _template_frame(templates: Path) -> tuple[str | None, int, bool]:
+    """The innermost template line in the traceback being handled, and whether it is the
+    innermost frame of all but Jinja's own (the template itself failed, not code it called)."""
+    found: tuple[str | None, int, bool] = (None, 1, False)
     for frame in traceback.extract_tb(sys.exc_info()[2]):
         if frame.filename.endswith((".html", ".xml", ".txt")) and frame.lineno:
-            found = (frame.filename, frame.lineno)
+            found = (frame.filename, frame.lineno, True)
+        elif found[0] is not None and f"{os.sep}jinja2{os.sep}" not in frame.filename:
+            found = (found[0], found[1], False)
     return found
 
 

@@ -39,7 +39,7 @@ try:
 except ImportError:  # not on Windows: the shards' pages are copied afresh for each run
     fcntl = None  # type: ignore[assignment]
 
-from .cache import private_folders
+from .cache import alive, private_folders
 from .errors import ContentError, Problem
 
 PAGEFIND_VERSION = "1.5.2"
@@ -190,7 +190,8 @@ class Indexing:
     disk's, and a disk's large folders in an order seeded by that disk), so copies on two file
     systems could give two indexes of the same pages."""
 
-    def __init__(self, pages: Mapping[str, bytes], todo: Sequence[Shard], keep: Path | None = None):
+    def __init__(self, pages: Mapping[str, bytes], todo: Sequence[Shard], keep: Path | None = None,
+                 scratch: Path | None = None):
         self.pages = pages
         self.todo = tuple(todo)
         self._done: list[subprocess.CompletedProcess[str] | None] = [None] * len(self.todo)
@@ -204,9 +205,21 @@ class Indexing:
             return  # nothing to index: no folder made anywhere
         kept = keep if keep is not None and _private(keep) else None
         if kept is not None:
-            _forget_leftovers(kept.parent)
-        self._temporary = tempfile.TemporaryDirectory(
-            prefix=f"{LEFTOVER}{os.getpid()}-", dir=kept.parent if kept is not None else None)
+            forget_leftovers(kept.parent)
+        # The temporary copies go where the kept ones are, else to `scratch` (the output's
+        # cache folder, whether or not it is trusted: a private folder of a name no one can
+        # guess is safe anywhere), never to the system's temporary folder, whose file system
+        # (a memory-backed one, say) could list the pages in another order.
+        where = kept.parent if kept is not None else None
+        if where is None and scratch is not None:
+            try:
+                scratch.mkdir(parents=True, exist_ok=True)
+                forget_leftovers(scratch)
+                where = scratch
+            except OSError:
+                where = None
+        self._temporary = tempfile.TemporaryDirectory(prefix=f"{LEFTOVER}{os.getpid()}-",
+                                                      dir=where)
         self._outs = [Path(self._temporary.name) / str(n) / BUNDLE for n in range(len(self.todo))]
         try:
             if kept is not None:
@@ -263,29 +276,34 @@ class Indexing:
             return None
 
     def _refresh(self, folder: Path, shard: Shard) -> Path:
+        """The kept copy of the shard's pages, each read back and compared with the page (a
+        copy changed or damaged since, even to the same size and time, is written again in
+        place); copied afresh when it holds other pages, or one is missing."""
         listed, root = folder / "pages.json", folder / "site"
-        digests = {path: hashlib.blake2b(self.pages[path], digest_size=16).hexdigest()
-                   for path in shard.paths}
         try:
             last = json.loads(listed.read_bytes())
         except (OSError, ValueError):
             last = None
         listed.unlink(missing_ok=True)  # until the folder holds these pages again
-        same = isinstance(last, dict) and last.get("paths") == list(shard.paths) and (
-            isinstance(last.get("digests"), dict) and isinstance(last.get("files"), dict))
-        changed = [path for path in shard.paths
-                   if not same or last["digests"].get(path) != digests[path]]
-        if same and all(_file_state(root / path) == last["files"].get(path)
-                        for path in shard.paths):
-            for path in changed:
+        same = isinstance(last, dict) and last.get("paths") == list(shard.paths)
+        differ: list[str] = []
+        if same:
+            for path in shard.paths:
+                try:
+                    with open(root / path, "rb") as stream:
+                        if stream.read() != self.pages[path]:
+                            differ.append(path)
+                except OSError:
+                    same = False
+                    break
+        if same:
+            for path in differ:
                 with open(root / path, "wb") as stream:  # in place: the listing stays as it was
                     stream.write(self.pages[path])
         else:
             shutil.rmtree(root, ignore_errors=True)
             _copy_out(root, shard.paths, self.pages)
-        files = {path: _file_state(root / path) for path in shard.paths}
-        listed.write_text(json.dumps({"paths": list(shard.paths), "digests": digests,
-                                      "files": files}), encoding="utf-8")
+        listed.write_text(json.dumps({"paths": list(shard.paths)}), encoding="utf-8")
         return root
 
     def __enter__(self) -> Self:
@@ -357,17 +375,8 @@ def _copy_out(root: Path, paths: Sequence[str], pages: Mapping[str, bytes]) -> N
         target.write_bytes(pages[path])
 
 
-def _file_state(path: Path) -> list[int] | None:
-    """A kept page's size and modification time (None: missing), as the manifest records them."""
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return [info.st_size, info.st_mtime_ns]
-
-
 LEFTOVER = ".parallax-search-"
-"""The temporary folders' names begin so, then the process id (see `_forget_leftovers`)."""
+"""The temporary folders' names begin so, then the process id (see `forget_leftovers`)."""
 
 
 def _private(folder: Path) -> bool:
@@ -386,26 +395,16 @@ def _private(folder: Path) -> bool:
     return True
 
 
-def _forget_leftovers(folder: Path) -> None:
+def forget_leftovers(folder: Path) -> None:
     """Temporary folders that builds killed outright (SIGKILL, a power cut) left in `folder`:
     removed when the process that made each is gone."""
     try:
         for path in folder.glob(f"{LEFTOVER}*"):
             pid = path.name.removeprefix(LEFTOVER).split("-", 1)[0]
-            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            if pid.isdigit() and int(pid) != os.getpid() and not alive(int(pid)):
                 shutil.rmtree(path, ignore_errors=True)
     except OSError:
         pass  # they only take room
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # someone else's: alive
-    return True
 
 
 @functools.cache

@@ -34,11 +34,11 @@ from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from livereload.watcher import Watcher as LivereloadWatcher
 from tornado import httpserver, ioloop, netutil, web
 
-from . import cache, parallel
+from . import cache, parallel, search
 from .engine import Engine
 from .errors import ContentError, Problem
 from .paths import Paths
-from .write import write_now
+from .write import clear_leftovers, write_now
 
 STEP_MS = 5
 """How long the folders must rest after a change before the rebuild starts (watchfiles waits
@@ -87,6 +87,14 @@ class Preview:
         # The first build starts from the cache folder's last build, on every core (before
         # the watcher thread starts); later ones redo only what a save changed, in this process.
         store = cache.BuildCache.beside(paths.out)
+        # The output folder is this session's while it runs: a build into it is refused.
+        self.lock = store.lock(paths.out, "serve").__enter__()
+        try:
+            clear_leftovers(paths.out)
+            search.forget_leftovers(store.folder / "search")
+        except BaseException:
+            self.lock.close()
+            raise
         self.engine = Engine(paths, folder=store.folder, jobs=parallel.default_jobs())
         last = store.last(paths.out)
         if last is not None and last.keys and last.outputs is not None:
@@ -168,8 +176,15 @@ class Preview:
                 write_now(self.paths.out, path, data)
 
     def close(self) -> None:
-        """Keep what this session worked out for the next build (the cache folder)."""
-        self.engine.save()
+        """Keep what this session worked out for the next build (the cache folder), and let
+        the output folder go."""
+        try:
+            self.engine.save()
+        except OSError as error:
+            cache.notice(f"{error.filename or self.paths.out}:1: cache: not saved "
+                         f"({error.strerror or error})")
+        finally:
+            self.lock.close()
 
     # --- what the browser gets --------------------------------------------------------------
 
