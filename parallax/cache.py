@@ -787,6 +787,13 @@ class BuildCache:
     def _pack_path(self, out: Path) -> Path:
         return self.folder / f"site-{self._name(out)}.pack"
 
+    def forget(self, out: Path) -> None:
+        """Drop the record and the pack of the last build into `out`: the next build is a
+        cold one."""
+        self._records.pop(str(out.resolve()), None)
+        for path in (self._record_path(out), self._pack_path(out)):
+            path.unlink(missing_ok=True)
+
     def _record(self, out: Path) -> LastBuild | None:
         key = str(out.resolve())
         if key not in self._records:

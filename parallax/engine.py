@@ -141,6 +141,10 @@ class _Outputs(Mapping[str, bytes]):
             return self.fresh[path]
         return self.kept[path]()
 
+    def __contains__(self, path: object) -> bool:
+        # Asking whether a file is here never reads it (Mapping's own way would, from the pack).
+        return path in self.fresh or path in self.kept
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.order)
 
@@ -946,6 +950,15 @@ def _cached_build(paths: Paths, *, write: bool, strict: bool, store: cache.Build
         cache.notice(f"{error.filename or store.folder}:1: cache: not saved "
                      f"({error.strerror or error}); the next build makes again what it would "
                      "have kept")
+    except cache.Damaged as damaged:
+        # A file kept from the last build's pack, which this build did not need to read, is
+        # damaged: the site is built, and the next build starts cold rather than from it.
+        try:
+            store.forget(paths.out)
+        except OSError:
+            pass
+        cache.notice(f"{damaged.pack}:1: cache: the last build's copy of {damaged.path} is "
+                     "damaged; the pack is dropped, and the next build makes every file again")
     return result
 
 

@@ -83,3 +83,30 @@ def test_a_damaged_cache_file_never_reaches_the_site(built, fault):
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_a_damaged_cache_file_never_reaches_a_site_made_afresh(built, fault):
     _each(built, fault, without_site=True)
+
+
+def test_each_damaged_file_of_the_pack_is_one_notice_and_never_a_failure(built, capsys):
+    """One byte flipped in each file of the pack in turn, site/ as the last build left it (so
+    the build does not need to read that file): the build succeeds with the cold build's
+    site (a damaged file it does read is one notice), and the build after it succeeds too."""
+    from parallax.cache import BuildCache
+
+    root, keep, paths, event, edited, expected, files = built
+    pack = next(name for name in files if name.endswith(".pack"))
+    shutil.rmtree(root / "project")
+    shutil.copytree(keep, root / "project")
+    record = BuildCache.beside(paths.out).last(paths.out)
+    assert record is not None and record.index
+    for path, (offset, length) in sorted(record.index.items()):
+        shutil.rmtree(root / "project")
+        shutil.copytree(keep, root / "project")
+        damaged = root / "project" / pack
+        data = bytearray(damaged.read_bytes())
+        data[offset + length // 2] ^= 0x20
+        damaged.write_bytes(bytes(data))
+        event.write_text(edited, encoding="utf-8")
+        cached_build(paths, jobs=1)
+        assert snapshot_tree(paths.out) == expected, path
+        assert "Traceback" not in capsys.readouterr().err, path
+        event.write_text(edited + "\nOne more edit.\n", encoding="utf-8")
+        cached_build(paths, jobs=1)
