@@ -692,6 +692,25 @@ class Busy(Exception):
     """Another process is building into the output folder and will not stop (a `serve`)."""
 
 
+_held: set[int] = set()
+"""The descriptors of the locks this process holds. A forked child (a worker) closes its
+copies at once: the lock stays the parent's, and a worker left behind by a killed parent
+does not hold it."""
+
+
+def _close_held_in_child() -> None:
+    for descriptor in list(_held):
+        try:
+            os.close(descriptor)
+        except OSError:
+            pass
+    _held.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_held_in_child)
+
+
 class OutputLock:
     """One build at a time into an output folder: an flock on a file in the cache folder, held
     for as long as the build (or `serve`) lasts and let go by the system when its process ends,
@@ -725,7 +744,8 @@ class OutputLock:
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 role, pid = self._holder(descriptor)
-                if role == "serve" or self.role == "serve" and role != "build":
+                # (A holder that has not named itself yet is waited for.)
+                if role == "serve":
                     raise Busy(
                         f"{self.out}: `parallax serve` (pid {pid}) is serving this folder and "
                         "rebuilds it on every save; stop it (Ctrl-C) before building into it, "
@@ -741,6 +761,7 @@ class OutputLock:
             os.close(descriptor)
             raise
         self._descriptor = descriptor
+        _held.add(descriptor)
         forget_temporary(self.path.parent)
         return self
 
@@ -757,6 +778,7 @@ class OutputLock:
 
     def close(self) -> None:
         if self._descriptor is not None:
+            _held.discard(self._descriptor)
             os.close(self._descriptor)
             self._descriptor = None
 

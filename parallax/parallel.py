@@ -10,9 +10,11 @@ This module knows nothing of the stages.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -44,8 +46,30 @@ def _run(bounds: tuple[int, int]) -> tuple[str, Any]:
 
 def _quiet() -> None:
     """In a worker: Ctrl-C is the parent's to handle (it ends the workers); a worker that
-    took it too would print a traceback of its own."""
+    took it too would print a traceback of its own. SIGTERM, which the pool sends its workers
+    when it closes, ends a worker plainly (the parent's own handler, which a forked worker
+    inherits, would print a traceback). A worker ends with its parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """In a child process (on Linux): the system ends it when its parent ends, however the
+    parent ends, so that a killed build leaves no worker or indexer running behind it (and
+    writing into folders the next build removes). Elsewhere nothing is done."""
+    if sys.platform != "linux":
+        return
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+        return
+    if os.getppid() != parent:  # the parent ended before the request was made
+        os._exit(1)
 
 
 def fork_map(function: Callable[[Any], Any], items: Sequence[Any], jobs: int) -> list[Any]:

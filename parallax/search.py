@@ -41,6 +41,7 @@ except ImportError:  # not on Windows: the shards' pages are copied afresh for e
 
 from .cache import alive, private_folders
 from .errors import ContentError, Problem
+from .parallel import die_with_parent
 
 PAGEFIND_VERSION = "1.5.2"
 INSTALL = f"pip install 'pagefind[bin]=={PAGEFIND_VERSION}'"
@@ -142,8 +143,11 @@ def executable() -> Path:
 
 def _run(command: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
     try:
+        # Pagefind ends with the build: a killed build leaves none writing into a folder the
+        # next build removes.
         return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False,
-                              stdin=subprocess.DEVNULL, errors="replace")
+                              stdin=subprocess.DEVNULL, errors="replace",
+                              preexec_fn=die_with_parent)
     except subprocess.TimeoutExpired:
         raise _problem(f"Pagefind did not finish within {timeout:.0f} s") from None
     except OSError as error:

@@ -1,0 +1,58 @@
+"""The workers of a cold build: they end plainly and with their parent."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+from conftest import FIXTURES, PROJECT
+
+BASIC = FIXTURES / "basic" / "content"
+
+
+def test_a_forked_build_prints_no_worker_traceback(tmp_path):
+    """The pool sends its workers SIGTERM when it closes; the command's own SIGTERM handler,
+    which a forked worker inherits, must not print a traceback in each of them."""
+    shutil.copytree(BASIC, tmp_path / "content")
+    code = ("import sys; from parallax import parallel; parallel.MIN_ITEMS = 1; "
+            "from parallax.cli import main; sys.exit(main(sys.argv[1:]))")
+    for _ in range(3):
+        shutil.rmtree(tmp_path / "site", ignore_errors=True)
+        shutil.rmtree(tmp_path / ".cache", ignore_errors=True)
+        result = subprocess.run(
+            [sys.executable, "-c", code, "build", "--content", str(tmp_path / "content"),
+             "--out", str(tmp_path / "site"), "--templates", str(PROJECT / "templates"),
+             "--static", str(PROJECT / "static")],
+            capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr, result.stderr
+
+
+def test_a_worker_ends_with_its_parent():
+    """A child that asked to die with its parent is gone once the parent is killed."""
+    script = ("import os, sys, time\n"
+              "from parallax.parallel import die_with_parent\n"
+              "child = os.fork()\n"
+              "if child == 0:\n"
+              "    die_with_parent()\n"
+              "    time.sleep(60)\n"
+              "    os._exit(0)\n"
+              "print(child, flush=True)\n"
+              "time.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    time.sleep(0.3)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    for _ in range(50):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(child, signal.SIGKILL)
+    raise AssertionError("the child outlived its killed parent")
