@@ -433,6 +433,11 @@ def render_page(renderer: Renderer, spec: PageSpec) -> bytes:
     return html.encode("utf-8")
 
 
+_TEMPLATE_LIBRARIES = ("jinja2", "markupsafe")
+"""The libraries whose frames count as the template's own (Markup's formatting is
+markupsafe's)."""
+
+
 def _template_frame(templates: Path) -> tuple[str | None, int, bool]:
     """The innermost template line in the traceback being handled, and whether it is the
     innermost frame of all but Jinja's own (the template itself failed, not code it called)."""
@@ -440,7 +445,8 @@ def _template_frame(templates: Path) -> tuple[str | None, int, bool]:
     for frame in traceback.extract_tb(sys.exc_info()[2]):
         if frame.filename.endswith((".html", ".xml", ".txt")) and frame.lineno:
             found = (frame.filename, frame.lineno, True)
-        elif found[0] is not None and f"{os.sep}jinja2{os.sep}" not in frame.filename:
+        elif found[0] is not None and not any(
+                f"{os.sep}{library}{os.sep}" in frame.filename for library in _TEMPLATE_LIBRARIES):
             found = (found[0], found[1], False)
     return found
 

@@ -92,16 +92,16 @@ class Preview:
         try:
             clear_leftovers(paths.out)
             search.forget_leftovers(store.folder / "search")
+            self.engine = Engine(paths, folder=store.folder, jobs=parallel.default_jobs())
+            last = store.last(paths.out)
+            if last is not None and last.keys and last.outputs is not None:
+                try:
+                    self.engine.adopt(store, last)
+                except (OSError, ValueError):
+                    pass
         except BaseException:
-            self.lock.close()
+            self.lock.close()  # whatever stopped the preview, the folder is free again
             raise
-        self.engine = Engine(paths, folder=store.folder, jobs=parallel.default_jobs())
-        last = store.last(paths.out)
-        if last is not None and last.keys and last.outputs is not None:
-            try:
-                self.engine.adopt(store, last)
-            except (OSError, ValueError):
-                pass
         self.on_early = None
         """Called (on the watcher's thread) once the edited pages are in place."""
 
