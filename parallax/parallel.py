@@ -16,6 +16,8 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from .errors import ContentError, Problem
@@ -77,7 +79,8 @@ def fork_map(function: Callable[[Any], Any], items: Sequence[Any], jobs: int) ->
 
     Small batches are handed out in order, so the costly items that lead a list (the big
     overview pages) are spread over the workers first. A ContentError raised for one item is
-    raised here with its problems; a bug keeps its traceback (multiprocessing attaches it)."""
+    raised here with its problems; a bug keeps its traceback (concurrent.futures attaches it).
+    A worker that dies (killed, out of memory) costs time, never the result or a hang."""
     global _work
     if jobs < 2 or len(items) < MIN_ITEMS or not hasattr(os, "fork"):
         return [function(item) for item in items]
@@ -85,8 +88,13 @@ def fork_map(function: Callable[[Any], Any], items: Sequence[Any], jobs: int) ->
     batches = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _work = (function, items)
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=_quiet) as pool:
-            outcomes = pool.map(_run, batches, chunksize=1)
+        # concurrent.futures notices a worker that dies (multiprocessing's Pool would wait for
+        # it for ever): the work is then done here, in this process, with the same result.
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_quiet) as pool:
+            outcomes = list(pool.map(_run, batches))
+    except BrokenProcessPool:
+        outcomes = [_run(batch) for batch in batches]
     finally:
         _work = None
     results: list[Any] = []

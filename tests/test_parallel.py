@@ -56,3 +56,19 @@ def test_a_worker_ends_with_its_parent():
         time.sleep(0.1)
     os.kill(child, signal.SIGKILL)
     raise AssertionError("the child outlived its killed parent")
+
+
+_PARENT = os.getpid()
+
+
+def _dies_in_a_worker(n: int) -> int:
+    if n == 7 and os.getpid() != _PARENT:
+        os._exit(0)  # as a worker lost to the system would: no answer, no exception
+    return n * n
+
+
+def test_a_worker_that_dies_costs_time_never_the_result_or_a_hang(monkeypatch):
+    from parallax import parallel
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    assert parallel.fork_map(_dies_in_a_worker, list(range(40)), 2) == [n * n for n in range(40)]
