@@ -13,8 +13,9 @@ one bundle, at pagefind/, as before shards existed.
 
 Pages mark what is indexed (`data-pagefind-body`; event pages), what is left out
 (`data-pagefind-ignore`) and the outlets a search can be narrowed to (`data-pagefind-filter`).
-The version is pinned (PAGEFIND_VERSION, and pyproject.toml): the same pages then give a
-byte-identical index, which the build relies on.
+The version is pinned (PAGEFIND_VERSION, and pyproject.toml), and what it writes is put in a
+fixed form (`_in_order`): the same pages then give a byte-identical index, whatever order the
+file system lists them in, which the build relies on.
 """
 
 from __future__ import annotations
@@ -188,11 +189,10 @@ class Indexing:
     holding it are this user's and no one else may write them (a cache folder beside an output
     folder in a shared place could have been made by anyone); otherwise every copy is fresh.
     The temporary folder is a private one (tempfile's, mode 0700): beside the kept copies when
-    there are any, else in the system's temporary folder. Every copy is on the one file system
-    of the kept copies: Pagefind reads a folder in the order its file system lists it, and what
-    it writes depends on that order (a memory-backed folder lists files in another order than a
-    disk's, and a disk's large folders in an order seeded by that disk), so copies on two file
-    systems could give two indexes of the same pages."""
+    there are any, else in `scratch` (the output's cache folder), else in the system's
+    temporary folder. Where the copies lie does not change the index: Pagefind numbers the
+    pages in the order their file system lists them, but the bundle is rewritten with the pages
+    in the order of their URLs (`_in_order`)."""
 
     def __init__(self, pages: Mapping[str, bytes], todo: Sequence[Shard], keep: Path | None = None,
                  scratch: Path | None = None):
@@ -212,8 +212,8 @@ class Indexing:
             forget_leftovers(kept.parent)
         # The temporary copies go where the kept ones are, else to `scratch` (the output's
         # cache folder, whether or not it is trusted: a private folder of a name no one can
-        # guess is safe anywhere), never to the system's temporary folder, whose file system
-        # (a memory-backed one, say) could list the pages in another order.
+        # guess is safe anywhere), where the next build removes what a killed one left
+        # (`forget_leftovers`).
         where = kept.parent if kept is not None else None
         if where is None and scratch is not None:
             try:
@@ -265,8 +265,7 @@ class Indexing:
 
     def _kept_copy(self, kept: Path, shard: Shard) -> Path | None:
         """The shard's pages in the folder kept between runs, as the last run there left them
-        with the pages that changed since written again in place (a folder of the same files
-        lists them in the same order, and Pagefind's index follows that order), or copied
+        with the pages that changed since written again in place, or copied
         afresh when the shard's pages are not the same ones, or its files not as that run left
         them. None (a temporary copy instead) when another process is using the folder or it
         cannot be written."""
@@ -302,7 +301,7 @@ class Indexing:
                     break
         if same:
             for path in differ:
-                with open(root / path, "wb") as stream:  # in place: the listing stays as it was
+                with open(root / path, "wb") as stream:
                     stream.write(self.pages[path])
         else:
             shutil.rmtree(root, ignore_errors=True)
@@ -455,61 +454,166 @@ def index_shards(pages: Mapping[str, bytes], todo: Sequence[Shard], jobs: int = 
         return indexing.bundles()
 
 
-# --- the same bytes from the same pages ----------------------------------------------------------
-# Pagefind lists a filter's values in hash-map order, which changes from run to run; everything
-# else it writes is a function of the pages. So each filter file's values are sorted, and the
-# file takes a name from its new bytes, which its language's metadata file (and that file's
-# name, which the entry file gives) are rewritten to match.
+# --- the same bytes from the same pages, whatever order they were read in ----------------------
+# Pagefind numbers a language's pages in the order its walk meets them, which is the order the
+# file system lists each folder (a disk by a hash of each name seeded per file system, a
+# memory-backed folder by when each file was made), and those numbers are in its index,
+# filter and metadata files; it lists a filter's values in hash-map order, which changes from
+# run to run; and where two pages' or two words' names collide, which gets the longer name
+# depends on that order too. So each bundle is rewritten in one form that depends on the pages
+# alone: the pages numbered in the order of their URLs, each word's pages and a filter's pages
+# in number order, a word's variant spellings and a filter's values sorted, and every file named
+# from its bytes (fragments, index chunks, filters, then the metadata that lists them, whose
+# name the entry file gives), collisions settled in that order. Only the format of the pinned
+# version is read; anything else is refused.
 
 _SIGNATURE = b"pagefind_dcd"
+_NAMED_FOLDERS = {".pf_fragment": "fragment", ".pf_index": "index", ".pf_filter": "filter"}
+_DIGITS = 7
+"""The hex digits of a fragment's, index chunk's or filter's name, as Pagefind gives them (it
+gives more to a name that would collide, which one depending on the order; so do these, in
+the fixed order). A metadata file's name has as many as Pagefind gave it (8 more than its
+language's name has letters), and never collides: there is one a language."""
+
+
+def _unknown(path: str) -> ContentError:
+    return _problem(f"Pagefind wrote {path} in a form this version of Parallax does not know; "
+                    f"install it with {INSTALL}")
 
 
 def _in_order(files: dict[str, bytes], folder: str = BUNDLE, others: tuple[str, ...] = ()
               ) -> dict[str, bytes]:
-    """The bundle in `folder` with its filter values sorted; the entry file lists `others`."""
-    renamed: dict[str, str] = {}
+    """The bundle in `folder` (path under site/ → bytes) in its fixed form; the entry file
+    lists `others`."""
     result: dict[str, bytes] = {}
-    for path, data in files.items():
-        name = path.rsplit("/", 1)[-1]
-        if not name.endswith(".pf_filter"):
-            continue
-        stem = name.removesuffix(".pf_filter")
-        body = _sorted_filter(_unpack(data, path))
-        new = _renamed(stem, body)
-        renamed[stem] = new
-        result[f"{folder}/filter/{new}.pf_filter"] = _pack(body)
+    taken: dict[str, set[str]] = {kind: set() for kind in (*_NAMED_FOLDERS.values(), "meta")}
     metas: dict[str, str] = {}
-    for path, data in files.items():
-        name = path.rsplit("/", 1)[-1]
-        if not name.endswith(".pf_meta"):
-            continue
-        stem = name.removeprefix("pagefind.").removesuffix(".pf_meta")
-        body = _unpack(data, path)
-        for old, new in renamed.items():
-            body = body.replace(old.encode(), new.encode())  # same length: the CBOR holds
-        new_stem = _renamed(stem, body)
-        metas[stem] = new_stem
-        result[f"{folder}/pagefind.{new_stem}.pf_meta"] = _pack(body)
+    used: set[str] = set()
+    found: dict[str, str] = {}
+    for path in files:
+        name = path.removeprefix(f"{folder}/")
+        if name.startswith("pagefind.") and name.endswith(".pf_meta") and "/" not in name:
+            found[path] = name.removeprefix("pagefind.").removesuffix(".pf_meta")
+    # Language by language (its metadata's name, which depends on the order, does not).
+    for path, stem in sorted(found.items(), key=lambda item: item[1].rpartition("_")[0]):
+        try:
+            metas[stem] = _language_in_order(files, folder, path, result, taken, used)
+        except (ValueError, IndexError, KeyError, TypeError, AttributeError):
+            raise _unknown(path) from None
+        used.add(path)
     entry_path = f"{folder}/pagefind-entry.json"
-    entry = json.loads(files[entry_path])
-    for language in entry.get("languages", {}).values():
-        if language.get("hash") in metas:
-            language["hash"] = metas[language["hash"]]
+    try:
+        entry = json.loads(files[entry_path])
+        languages = entry["languages"]
+        for language in languages.values():
+            language["hash"] = metas.pop(language["hash"])
+        entry["languages"] = dict(sorted(languages.items()))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise _unknown(entry_path) from None
+    if metas:
+        raise _unknown(f"{folder}/pagefind.{min(metas)}.pf_meta")
     if others:
         entry[SHARDS_KEY] = list(others)  # Pagefind's script reads only the keys it knows
+    result[entry_path] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
     for path, data in files.items():
-        if path.endswith((".pf_filter", ".pf_meta")):
-            continue
-        if path == entry_path and (metas or others):
-            data = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
-        result[path] = data
+        if path.endswith((*_NAMED_FOLDERS, ".pf_meta")):
+            if path not in used:
+                raise _unknown(path)  # a file no metadata lists
+        elif path != entry_path:
+            result[path] = data
     return dict(sorted(result.items()))
 
 
-def _renamed(stem: str, body: bytes) -> str:
-    """`en_d55ebef` → `en_` and as many hex digits of the new bytes' hash."""
+def _language_in_order(files: Mapping[str, bytes], folder: str, path: str,
+                       result: dict[str, bytes], taken: dict[str, set[str]],
+                       used: set[str]) -> str:
+    """One language's files (its metadata at `path`, and the fragments, index chunks and
+    filters it lists) in their fixed form, into `result`; the metadata's new name. Raises
+    ValueError (and the like) where the files are not as the pinned version writes them."""
+    meta = _strict(_unpack(files[path], path))
+    version, pages, chunks, filters, sorts, fields = meta
+    if version != PAGEFIND_VERSION or not all(
+            _shaped(page, str, int) for page in pages) or not all(
+            _shaped(chunk, str, str, str) for chunk in chunks) or not all(
+            _shaped(one, str, str) for one in filters) or not all(
+            isinstance(field, str) for field in fields):
+        raise ValueError("metadata")
+    if sorts:
+        raise _problem("the search index has sort orders (data-pagefind-sort), which Parallax "
+                       "cannot put in a fixed order; remove data-pagefind-sort from the templates")
+
+    def read(kind: str, stem: str) -> bytes:
+        where = f"{folder}/{kind}/{stem}.pf_{kind}"
+        used.add(where)
+        return _unpack(files[where], where)
+
+    # The pages, by URL (a URL names one page; the fragment's bytes settle the rest).
+    keys = []
+    for stem, _ in pages:
+        body = read("fragment", stem)
+        url = json.loads(body[len(_SIGNATURE):])["url"]
+        if not isinstance(url, str):
+            raise TypeError("fragment")
+        keys.append((url, body, stem))
+    order = sorted(range(len(pages)), key=lambda n: keys[n][:2])
+    number = [0] * len(pages)
+    for new, old in enumerate(order):
+        number[old] = new
+    fragment_names: dict[str, str] = {}
+    new_pages = []
+    for old in order:
+        _, body, stem = keys[old]
+        if stem not in fragment_names:
+            fragment_names[stem] = _renamed(stem, body, taken["fragment"], _DIGITS)
+            result[f"{folder}/fragment/{fragment_names[stem]}.pf_fragment"] = files[
+                f"{folder}/fragment/{stem}.pf_fragment"]
+        new_pages.append([fragment_names[stem], pages[old][1]])
+
+    new_chunks = []
+    for first, last, stem in chunks:
+        body = read("index", stem)
+        body = _SIGNATURE + _renumbered_words(body[len(_SIGNATURE):], number)
+        new = _renamed(stem, body, taken["index"], _DIGITS)
+        # The index is most of the bundle's bytes: zlib's default level, a size near Pagefind's
+        # own (1% more than level 9's, in a third of its time).
+        result[f"{folder}/index/{new}.pf_index"] = _pack(body, 6)
+        new_chunks.append([first, last, new])
+
+    new_filters = []
+    for name, stem in filters:
+        body = read("filter", stem)
+        body = _sorted_filter(body, number)
+        if _strict(body)[0] != name:
+            raise ValueError("filter name")
+        new = _renamed(stem, body, taken["filter"], _DIGITS)
+        result[f"{folder}/filter/{new}.pf_filter"] = _pack(body)
+        new_filters.append([name, new])
+
+    body = _SIGNATURE + _cbor_write([version, new_pages, new_chunks, new_filters, [], fields])
+    stem = path.removeprefix(f"{folder}/pagefind.").removesuffix(".pf_meta")
+    new = _renamed(stem, body, taken["meta"])
+    result[f"{folder}/pagefind.{new}.pf_meta"] = _pack(body)
+    return new
+
+
+def _shaped(value: object, *types: type) -> bool:
+    return isinstance(value, list) and len(value) == len(types) and all(
+        isinstance(v, t) for v, t in zip(value, types))
+
+
+def _renamed(stem: str, body: bytes, taken: set[str] | None = None, size: int | None = None
+             ) -> str:
+    """`en_d55ebef` → `en_` and as many hex digits of the new bytes' hash (or `size`), or more
+    where that name is `taken` (which then holds the new name)."""
     language, _, digits = stem.rpartition("_")
-    return f"{language}_{hashlib.sha256(body).hexdigest()[:len(digits)]}"
+    digest = hashlib.sha256(body).hexdigest()
+    size = size or len(digits)
+    while taken is not None and f"{language}_{digest[:size]}" in taken and size < len(digest):
+        size += 1
+    name = f"{language}_{digest[:size]}"
+    if taken is not None:
+        taken.add(name)
+    return name
 
 
 def _unpack(data: bytes, path: str) -> bytes:
@@ -518,40 +622,164 @@ def _unpack(data: bytes, path: str) -> bytes:
     except (OSError, EOFError) as error:
         raise _problem(f"Pagefind wrote a damaged file {path} ({error})") from None
     if not body.startswith(_SIGNATURE):
-        raise _problem(f"Pagefind wrote {path} in a form this version of Parallax does not "
-                       f"know; install it with {INSTALL}")
+        raise _unknown(path)
     return body
 
 
-def _pack(body: bytes) -> bytes:
-    return gzip.compress(body, compresslevel=9, mtime=0)
+def _pack(body: bytes, level: int = 9) -> bytes:
+    return gzip.compress(body, compresslevel=level, mtime=0)
 
 
-def _sorted_filter(body: bytes) -> bytes:
-    """A filter file (CBOR: [name, [[value, [page, ...]], ...]]) with its values sorted."""
+def _strict(body: bytes) -> list:
+    """A file's CBOR (after the signature), which must be an array written as this module
+    would write it again."""
     encoded = body[len(_SIGNATURE):]
     decoded, end = _cbor_read(encoded, 0)
-    if end != len(encoded) or _cbor_write(decoded) != encoded or not (
-            isinstance(decoded, list) and len(decoded) == 2 and isinstance(decoded[1], list)):
-        raise _problem(f"Pagefind wrote a filter file this version of Parallax cannot read; "
-                       f"install it with {INSTALL}")
-    name, values = decoded
-    return _SIGNATURE + _cbor_write([name, sorted(values, key=lambda v: (v[0], v[1]))])
+    if end != len(encoded) or not isinstance(decoded, list) or _cbor_write(decoded) != encoded:
+        raise ValueError("not the CBOR Pagefind writes")
+    return decoded
+
+
+def _sorted_filter(body: bytes, number: Sequence[int] | None = None) -> bytes:
+    """A filter file (CBOR: [name, [[value, [page, ...]], ...]]) with its values sorted, and
+    each value's pages numbered by `number` (old → new; as they are without it) and sorted."""
+    try:
+        decoded = _strict(body)
+        name, values = decoded
+        if not isinstance(name, str) or not all(_shaped(v, str, list) for v in values):
+            raise ValueError("filter")
+        if not all(isinstance(p, int) and p >= 0 for _, pages in values for p in pages):
+            raise ValueError("filter pages")
+        values = sorted([value, sorted(number[p] if number is not None else p for p in pages)]
+                        for value, pages in values)
+    except (ValueError, IndexError, TypeError):
+        raise _problem("Pagefind wrote a filter file this version of Parallax cannot read; "
+                       f"install it with {INSTALL}") from None
+    return _SIGNATURE + _cbor_write([name, values])
+
+
+# An index chunk, CBOR: [[[word, pages, variants], ...]], a page [page, [int, ...], [int, ...]]
+# (its number, as the difference from the page before it in the list; the word's places in
+# the page; its places in the page's metadata), a variant [spelling, pages]. Large (a page's
+# every word), so read as spans: only the page numbers are read and written again, the rest
+# copied as it was.
+
+def _int_size(head: int) -> int:
+    kind, info = head >> 5, head & 31
+    if kind > 1 or info > 27:
+        return 0
+    return 1 if info < 24 else 1 + (1 << (info - 24))
+
+
+_INT_SIZES = bytes(_int_size(head) for head in range(256))
+"""The bytes a CBOR integer (unsigned or negative) starting with each byte takes; 0: not one."""
+
+
+_SMALL_UINTS = [bytes([n]) if n < 24 else bytes([24, n]) for n in range(256)]
+"""The CBOR of each unsigned integer below 256."""
+
+
+def _head(data: bytes, at: int) -> tuple[int, int, int]:
+    """A CBOR item's major type, argument and where what follows begins."""
+    head = data[at]
+    info = head & 31
+    if info < 24:
+        return head >> 5, info, at + 1
+    if info > 27:
+        raise ValueError("indefinite or reserved length")
+    width = 1 << (info - 24)
+    return head >> 5, int.from_bytes(data[at + 1:at + 1 + width], "big"), at + 1 + width
+
+
+def _expect(data: bytes, at: int, kind: int, size: int | None = None) -> tuple[int, int]:
+    found, argument, at = _head(data, at)
+    if found != kind or size is not None and argument != size:
+        raise ValueError(f"CBOR {found}/{argument}, not {kind}/{size}")
+    return argument, at
+
+
+def _read_pages(data: bytes, at: int, number: Sequence[int]) -> tuple[list[tuple[int, bytes]], int]:
+    """A word's (or variant's) pages from `at`, renumbered, in their new order; where the list
+    ends. The hot loop of the rewrite: a page's two lists of integers are stepped over a head
+    byte at a time."""
+    count, at = _expect(data, at, 4)
+    sizes = _INT_SIZES
+    pages = []
+    page = 0
+    for _ in range(count):
+        if data[at] != 0x83:  # an array of 3
+            raise ValueError("not a page")
+        step = data[at + 1]
+        if step < 24:
+            at += 2
+        else:
+            step, at = _expect(data, at + 1, 0)
+        page += step
+        start = at
+        for _ in range(2):
+            head = data[at]
+            if 0x80 <= head < 0x98:  # an array of fewer than 24 items
+                items, at = head - 0x80, at + 1
+            else:
+                items, at = _expect(data, at, 4)
+            for _ in range(items):
+                size = sizes[data[at]]
+                if not size:
+                    raise ValueError("not an integer")
+                at += size
+        pages.append((number[page], data[start:at]))
+    pages.sort()
+    return pages, at
+
+
+def _write_pages(out: list[bytes], pages: list[tuple[int, bytes]]) -> None:
+    out.append(_cbor_head(4, len(pages)))
+    last = 0
+    small = _SMALL_UINTS
+    for page, rest in pages:
+        step = page - last
+        out += (b"\x83", small[step] if step < 256 else _cbor_head(0, step), rest)
+        last = page
+
+
+def _renumbered_words(data: bytes, number: Sequence[int]) -> bytes:
+    """An index chunk with its pages numbered by `number` (old → new), each word's pages in
+    that order and its variants in the order of their spellings."""
+    _, at = _expect(data, 0, 4, 1)
+    count, at = _expect(data, at, 4)
+    out = [b"\x81", _cbor_head(4, count)]
+    for _ in range(count):
+        _, at = _expect(data, at, 4, 3)
+        size, start = _expect(data, at, 3)
+        word, at = data[at:start + size], start + size
+        pages, at = _read_pages(data, at, number)
+        variants = []
+        count_variants, at = _expect(data, at, 4)
+        for _ in range(count_variants):
+            _, at = _expect(data, at, 4, 2)
+            size, start = _expect(data, at, 3)
+            spelling, at = data[at:start + size], start + size
+            variant_pages, at = _read_pages(data, at, number)
+            variants.append((spelling, variant_pages))
+        variants.sort()
+        out += (b"\x83", word)
+        _write_pages(out, pages)
+        out.append(_cbor_head(4, len(variants)))
+        for spelling, variant_pages in variants:
+            out += (b"\x82", spelling)
+            _write_pages(out, variant_pages)
+    if at != len(data):
+        raise ValueError("bytes after the words")
+    return b"".join(out)
 
 
 def _cbor_read(data: bytes, at: int) -> tuple[object, int]:
-    """The CBOR Pagefind writes: unsigned integers, text and arrays, of definite length."""
-    kind, info = data[at] >> 5, data[at] & 31
-    at += 1
-    if info < 24:
-        size = info
-    elif info in (24, 25, 26, 27):
-        width = 1 << (info - 24)
-        size, at = int.from_bytes(data[at:at + width], "big"), at + width
-    else:
-        raise ValueError("indefinite or reserved length")
+    """The CBOR Pagefind writes: integers, text and arrays, of definite length."""
+    kind, size, at = _head(data, at)
     if kind == 0:
         return size, at
+    if kind == 1:
+        return -1 - size, at
     if kind == 3:
         return data[at:at + size].decode("utf-8"), at + size
     if kind == 4:
@@ -574,7 +802,7 @@ def _cbor_head(kind: int, size: int) -> bytes:
 
 def _cbor_write(value: object) -> bytes:
     if isinstance(value, int):
-        return _cbor_head(0, value)
+        return _cbor_head(0, value) if value >= 0 else _cbor_head(1, -1 - value)
     if isinstance(value, str):
         raw = value.encode("utf-8")
         return _cbor_head(3, len(raw)) + raw

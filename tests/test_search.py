@@ -3,6 +3,7 @@ restored by the build cache, and a failed indexer is a clear error that leaves s
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import importlib.util
 import json
@@ -11,6 +12,7 @@ import re
 import shutil
 import stat
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from conftest import FIXTURES, snapshot_tree
 
 from parallax import search
 from parallax.build import Paths, ReusedBuild, build, cached_build
+from parallax.errors import ContentError
 
 PROJECT = Path(__file__).resolve().parent.parent
 BASIC = FIXTURES / "basic" / "content"
@@ -286,6 +289,144 @@ def test_filter_values_are_sorted_and_the_names_follow_the_bytes():
     assert search._sorted_filter(result) == result
     assert search._renamed("en_d55ebef", result) != search._renamed("en_d55ebef", body)
     assert len(search._renamed("en_d55ebef", result)) == len("en_d55ebef")
+
+
+@pytest.fixture(scope="module")
+def indexed_pages(generated, tmp_path_factory) -> dict[str, bytes]:
+    """The generated site's indexed pages, and three pages whose words have accented
+    spellings (Pagefind keeps those as a word's variants, in the order it meets them)."""
+    out = tmp_path_factory.mktemp("indexed") / "site"
+    build(_paths(generated, out))
+    pages = {p: data for p, data in snapshot_tree(out).items()
+             if p.endswith(".html") and search.MARK in data}
+    for n, words in enumerate(("café Zürich résumé", "cafe Zurich resume", "Café ZÜRICH resumé")):
+        pages[f"events/accents-{n}/index.html"] = (
+            f"<html lang='en'><body><main data-pagefind-body><h1>Accents {n}</h1><p>{words}</p>"
+            f"<p data-pagefind-filter='outlet'>Outlet {n % 2}</p></main></body></html>").encode()
+    return pages
+
+
+def _pagefind_in(folder: Path, pages: dict[str, bytes], backwards: bool
+                 ) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """What Pagefind writes for `pages` written into `folder` in sorted order (or backwards),
+    and that bundle in its fixed form."""
+    root, out = folder / "site", folder / "pagefind"
+    for path in sorted(pages, reverse=backwards):
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(pages[path])
+    shard = search.Shard(0, 1, tuple(sorted(pages)))
+    done = search._run_pagefind(search.executable(), shard, root, out)
+    assert done.returncode == 0, done.stderr
+    return snapshot_tree(out), search._bundle(out, shard)
+
+
+def _found(files: dict[str, bytes], folder: str = "pagefind/") -> dict[str, dict[str, list]]:
+    """What a bundle finds, by URL: for each word (and each of its spellings) its pages' places,
+    and for each filter value its pages."""
+    def read(path: str) -> object:
+        return search._cbor_read(gzip.decompress(files[folder + path])[len(b"pagefind_dcd"):], 0)[0]
+
+    (meta,) = [read(k.removeprefix(folder)) for k in files if k.endswith(".pf_meta")]
+    urls = [json.loads(gzip.decompress(files[f"{folder}fragment/{name}.pf_fragment"])[
+        len(b"pagefind_dcd"):])["url"] for name, _ in meta[1]]
+    found: dict[str, dict[str, list]] = {}
+    for _, _, name in meta[2]:
+        (words,) = read(f"index/{name}.pf_index")
+        for word, pages, variants in words:
+            for key, listed in [(word, pages), *((f"{word}/{s}", p) for s, p in variants)]:
+                page = 0
+                for step, *places in listed:
+                    page += step
+                    found.setdefault(key, {})[urls[page]] = places
+    for _, name in meta[3]:
+        filter_name, values = read(f"filter/{name}.pf_filter")
+        for value, pages in values:
+            found[f"{filter_name}:{value}"] = {urls[page]: [] for page in pages}
+    return found
+
+
+def test_the_index_is_the_same_whatever_order_the_file_system_lists_the_pages(indexed_pages,
+                                                                               tmp_path):
+    """Pagefind numbers the pages in the order its file system lists a folder: a disk (ext4)
+    by a hash of each name, a memory-backed folder (tmpfs) by when each file was made. The same
+    pages, written in opposite orders on the disk and (where there is one) in /dev/shm, give
+    different files from Pagefind and one bundle from the build."""
+    memory = Path("/dev/shm")
+    with contextlib.ExitStack() as stack:
+        places = [tmp_path]
+        if memory.is_dir() and os.access(memory, os.W_OK):
+            places.append(Path(stack.enter_context(tempfile.TemporaryDirectory(dir=memory))))
+        runs = [_pagefind_in(place / str(backwards), indexed_pages, backwards)
+                for place in places for backwards in (False, True)]
+    raws = [raw for raw, _ in runs]
+    bundles = [bundle for _, bundle in runs]
+    if all(raw == raws[0] for raw in raws):
+        pytest.skip("this machine listed every folder in one order")
+    assert all(bundle == bundles[0] for bundle in bundles), [
+        sorted(k for k in set(b) | set(bundles[0]) if b.get(k) != bundles[0].get(k))[:5]
+        for b in bundles]
+    # The pages were numbered differently, and every kind of file that holds their numbers
+    # (word index, filter, metadata) was written again; some words have variant spellings.
+    kinds = {k.rsplit(".", 1)[-1] for raw in raws[1:] for k in set(raw) | set(raws[0])
+             if raw.get(k) != raws[0].get(k)}
+    assert {"pf_index", "pf_filter", "pf_meta"} <= kinds
+    chunks = [search._cbor_read(gzip.decompress(v)[len(b"pagefind_dcd"):], 0)[0]
+              for k, v in bundles[0].items() if k.endswith(".pf_index")]
+    variants = {w[0]: [v[0] for v in w[2]] for (words,) in chunks for w in words if w[2]}
+    assert len(variants["resum"]) == 2 and "zurich" in variants, variants  # stems, spellings
+    # Every word and filter value finds what it found in Pagefind's own files.
+    assert _found(bundles[0]) == _found(raws[0], "")
+    # In the fixed form the pages are numbered in the order of their URLs.
+    meta = next(v for k, v in bundles[0].items() if k.endswith(".pf_meta"))
+    pages = search._cbor_read(gzip.decompress(meta)[len(b"pagefind_dcd"):], 0)[0][1]
+    urls = [json.loads(gzip.decompress(bundles[0][f"pagefind/fragment/{name}.pf_fragment"])[
+        len(b"pagefind_dcd"):])["url"] for name, _ in pages]
+    assert urls == sorted(urls) and len(urls) == len(indexed_pages)
+
+
+def _raw_bundle(pages: dict[str, bytes], folder: Path) -> dict[str, bytes]:
+    raw, _ = _pagefind_in(folder, pages, False)
+    return {f"pagefind/{k}": v for k, v in raw.items()}
+
+
+def _cbor_file(body: list) -> bytes:
+    return search._pack(b"pagefind_dcd" + search._cbor_write(body))
+
+
+@pytest.mark.parametrize("change", ["meta shape", "meta version", "index shape", "stray file",
+                                    "missing fragment", "entry"])
+def test_an_index_in_a_form_not_known_is_refused_with_the_install_hint(change, tmp_path):
+    pages = _pages(4)
+    raw = _raw_bundle(pages, tmp_path)
+    search._in_order(dict(raw))  # as Pagefind wrote it: read
+    meta_path = next(k for k in raw if k.endswith(".pf_meta"))
+    meta = search._cbor_read(gzip.decompress(raw[meta_path])[len(b"pagefind_dcd"):], 0)[0]
+    if change == "meta shape":
+        raw[meta_path] = _cbor_file([*meta, []])
+    elif change == "meta version":
+        raw[meta_path] = _cbor_file(["1.6.0", *meta[1:]])
+    elif change == "index shape":
+        index_path = next(k for k in raw if k.endswith(".pf_index"))
+        (words,) = search._cbor_read(gzip.decompress(raw[index_path])[12:], 0)[0]
+        raw[index_path] = _cbor_file([[[*words[0], []], *words[1:]]])
+    elif change == "stray file":
+        raw["pagefind/fragment/en_0000000.pf_fragment"] = search._pack(b"pagefind_dcd{}")
+    elif change == "missing fragment":
+        del raw[next(k for k in raw if k.endswith(".pf_fragment"))]
+    else:
+        raw["pagefind/pagefind-entry.json"] = b'{"version": "1.5.2"}'
+    with pytest.raises(ContentError) as caught:
+        search._in_order(raw)
+    assert search.INSTALL in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_an_index_with_sort_orders_is_refused_with_what_to_do(tmp_path):
+    """Pagefind lists pages sorted by a data-pagefind-sort value in their walk's order where the
+    values are equal, and does not say what the values were: that order cannot be fixed."""
+    pages = {path: data.replace(b"<h1>", b"<h1 data-pagefind-sort='rank:1'>")
+             for path, data in _pages(4).items()}
+    with pytest.raises(ContentError, match="remove data-pagefind-sort from the templates"):
+        search._in_order(_raw_bundle(pages, tmp_path))
 
 
 def test_a_no_op_build_and_a_warm_build_restore_the_index(content, tmp_path):
