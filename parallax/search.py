@@ -217,7 +217,7 @@ class Indexing:
         where = kept.parent if kept is not None else None
         if where is None and scratch is not None:
             try:
-                scratch.mkdir(parents=True, exist_ok=True)
+                private_folders(scratch)  # like the cache folder it lies in: this user's only
                 forget_leftovers(scratch)
                 where = scratch
             except OSError:
