@@ -276,6 +276,9 @@ class Indexing:
                 return None
             return self._refresh(folder, shard)
         except OSError:
+            # (A full disk, say.) A copy half refreshed is no use to the next run, and would
+            # keep the disk full: it goes.
+            shutil.rmtree(folder / "site", ignore_errors=True)
             return None
 
     def _refresh(self, folder: Path, shard: Shard) -> Path:
