@@ -274,10 +274,13 @@ class Indexing:
             folder.mkdir(parents=True, exist_ok=True)
             if self._lock(folder) is None:
                 return None
+        except OSError:
+            return None
+        try:
             return self._refresh(folder, shard)
         except OSError:
             # (A full disk, say.) A copy half refreshed is no use to the next run, and would
-            # keep the disk full: it goes.
+            # keep the disk full: it goes (the folder is this run's: it holds its lock).
             shutil.rmtree(folder / "site", ignore_errors=True)
             return None
 
