@@ -174,8 +174,8 @@ def check_attribution(content: Content, snapshots: Path,
             if article is None:
                 continue
 
-            def problem(loc: tuple, message: str, _a: int = a) -> Problem:
-                return content.problem("event", event.id, ("accounts", _a) + loc, message)
+            def problem(loc: tuple, message: str, _a: int = a, _id: str = event.id) -> Problem:
+                return content.problem("event", _id, ("accounts", _a) + loc, message)
 
             found = [locate(q.text, article.text) for q in account.quotes]
             quoted = [span for spans in found if spans for span in spans]

@@ -457,7 +457,7 @@ class Attributed(Record):
         for n, link in enumerate(value):
             if isinstance(link, (str, list)):
                 party = link if isinstance(link, str) else "[" + ", ".join(map(str, link)) + "]"
-                raise ValueError(
+                raise ValueError(  # noqa: TRY004 - pydantic reports ValueError, not TypeError
                     f"link {n + 1} is a bare party id ({party}); give the article's own words "
                     f"that credit it, as {{party: {party}, credit: \"<the words, verbatim>\"}}")
             if not isinstance(link, dict):

@@ -760,7 +760,7 @@ def _unhedged_titles(content: Content) -> list[Problem]:
 def _bare(token: str) -> str:
     """A word compared loosely: case, curly apostrophes and a possessive 's do not matter."""
     token = token.casefold().replace("’", "'")
-    return token[:-2] if token.endswith("'s") else token
+    return token.removesuffix("'s")
 
 
 def _holds(words: tuple[str, ...], part: tuple[str, ...]) -> bool:

@@ -46,57 +46,57 @@ def test_the_sound_site_passes_every_check_and_counts_its_marks(site, run_cli):
 CASES = {
     "credit words not in the snapshot": (
         "credit: 'said Jo Marsh'}", "credit: 'Jo Marsh said'}",
-        [f"{EVENT}:11: accounts[1].quotes[3]: the relayed quote holds words outside its "
+        [(f"{EVENT}:11: accounts[1].quotes[3]: the relayed quote holds words outside its "
          "quotation and its credit words: 'said Jo Marsh'; a relayed quote holds only the "
          "relayed words and the words that credit them, so quote the outlet's own words as "
          "its own voice, or, for indirect speech that is the party's, mark "
-         "'checked: {relayed: <why>}'",
-         f"{EVENT}:13: accounts[1].quotes[3].via[1].credit: the credit words are not in the "
+         "'checked: {relayed: <why>}'"),
+         (f"{EVENT}:13: accounts[1].quotes[3].via[1].credit: the credit words are not in the "
          "snapshot: 'Jo Marsh said'; the nearest passage is 'Jo Marsh, the'; copy the "
-         "article's words that credit 'jo-marsh' exactly"]),
+         "article's words that credit 'jo-marsh' exactly")]),
     "credit words not beside the passage": (
-        "      - text: The repairs will take a month.\n        via:\n          - party: "
+        ("      - text: The repairs will take a month.\n        via:\n          - party: "
         "port-authority\n            credit: Some other details from the Port Authority\n"
-        "            continues: the indented block is the detail the line before introduces\n",
-        "      - text: The repairs will take a month.\n        via:\n"
-        "          - {party: jo-marsh, credit: 'said Jo Marsh'}\n",
-        [f"{EVENT}:20: accounts[1].quotes[6].via[1].credit: the credit words 'said Jo Marsh' "
+        "            continues: the indented block is the detail the line before introduces\n"),
+        ("      - text: The repairs will take a month.\n        via:\n"
+        "          - {party: jo-marsh, credit: 'said Jo Marsh'}\n"),
+        [(f"{EVENT}:20: accounts[1].quotes[6].via[1].credit: the credit words 'said Jo Marsh' "
          "are in the snapshot (line 3) but not in the quote's sentence or paragraph: an "
          "article credits a passage beside it; if this paragraph plainly continues the one "
          "that credits it, add 'continues: <why>', otherwise the passage is not credited to "
-         "this party"]),
+         "this party")]),
     "credit words that do not name the party": (
         "{party: jo-marsh, credit: 'adding that', identified: [said Jo Marsh]}",
         "{party: jo-marsh, credit: 'adding that'}",
-        [f"{EVENT}:17: accounts[1].quotes[5].via[1].credit: the credit words 'adding that' do "
+        [(f"{EVENT}:17: accounts[1].quotes[5].via[1].credit: the credit words 'adding that' do "
          "not name 'jo-marsh' (its spellings: 'Jo Marsh'); where the article describes it "
          "rather than names it, quote where the article identifies it under 'identified:', or, "
-         "for a party the article never names, mark it 'unnamed: true' in credited.yaml"]),
+         "for a party the article never names, mark it 'unnamed: true' in credited.yaml")]),
     "a relayed quote holding the outlet's words": (
         "'\"The cracks are serious,\" said Jo Marsh'",
         "'\"The cracks are serious,\" said Jo Marsh, the port engineer'",
-        [f"{EVENT}:11: accounts[1].quotes[3]: the relayed quote holds words outside its "
+        [(f"{EVENT}:11: accounts[1].quotes[3]: the relayed quote holds words outside its "
          "quotation and its credit words: 'the port engineer'; a relayed quote holds only the "
          "relayed words and the words that credit them, so quote the outlet's own words as "
          "its own voice, or, for indirect speech that is the party's, mark "
-         "'checked: {relayed: <why>}'"]),
+         "'checked: {relayed: <why>}'")]),
     "an earlier paragraph's credit without 'continues'": (
-        "        via:\n          - party: port-authority\n            credit: Some other "
+        ("        via:\n          - party: port-authority\n            credit: Some other "
         "details from the Port Authority\n            continues: the indented block is the "
-        "detail the line before introduces\n---",
-        "        via:\n          - party: port-authority\n            credit: Some other "
-        "details from the Port Authority\n---",
-        [f"{EVENT}:47: accounts[1].figures[1].via[1].credit: the credit words 'Some other "
+        "detail the line before introduces\n---"),
+        ("        via:\n          - party: port-authority\n            credit: Some other "
+        "details from the Port Authority\n---"),
+        [(f"{EVENT}:47: accounts[1].figures[1].via[1].credit: the credit words 'Some other "
          "details from the Port Authority' are in the snapshot (line 5) but not in the "
          "sentence holding the figure's as_written: an article credits a passage beside it; "
          "if this paragraph plainly continues the one that credits it, add 'continues: "
-         "<why>', otherwise the passage is not credited to this party"]),
+         "<why>', otherwise the passage is not credited to this party")]),
     "a checked mark with nothing to answer": (
         "      - 'the port engineer'\n",
         "      - text: 'the port engineer'\n        checked: {cut: the credit is Jo Marsh's}\n",
-        [f"{EVENT}:15: accounts[1].quotes[4].checked.cut: marked as checked, but the quote "
+        [(f"{EVENT}:15: accounts[1].quotes[4].checked.cut: marked as checked, but the quote "
          "cuts off no hedge or credit of its sentence (any longer); remove 'cut' from "
-         "'checked'"]),
+         "'checked'")]),
 }
 
 
@@ -119,12 +119,12 @@ def test_a_cut_hedge_is_listed_and_a_mark_answers_it(site, run_cli):
     assert code == 1
     # Each piece leaves out the 'appeared' that stands between them.
     assert err == [
-        f"{EVENT}:28: accounts[1].quotes[8]: the quote cuts off 'appeared' from its sentence: "
+        (f"{EVENT}:28: accounts[1].quotes[8]: the quote cuts off 'appeared' from its sentence: "
         "'The council reportedly disagreed with her, and said the bridge appeared to be "
-        "sound.'; quote the words that hedge or credit it, or mark 'checked: {cut: <why>}'",
-        f"{EVENT}:29: accounts[1].quotes[9]: the quote cuts off 'appeared' from its sentence: "
+        "sound.'; quote the words that hedge or credit it, or mark 'checked: {cut: <why>}'"),
+        (f"{EVENT}:29: accounts[1].quotes[9]: the quote cuts off 'appeared' from its sentence: "
         "'The council reportedly disagreed with her, and said the bridge appeared to be "
-        "sound.'; quote the words that hedge or credit it, or mark 'checked: {cut: <why>}'",
+        "sound.'; quote the words that hedge or credit it, or mark 'checked: {cut: <why>}'"),
         "2 problems."]
     _edit(site, EVENT, "      - text: to be sound.\n",
           "      - text: to be sound.\n        checked: {cut: only to show the mark}\n")
@@ -137,9 +137,9 @@ def test_a_bare_party_id_asks_for_the_credit_words(site, run_cli):
     code, _, err = _check(run_cli, site)
     assert code == 1
     assert err == [
-        f"{EVENT}:12: accounts[1].quotes[3].via: link 1 is a bare party id (jo-marsh); give the "
+        (f"{EVENT}:12: accounts[1].quotes[3].via: link 1 is a bare party id (jo-marsh); give the "
         "article's own words that credit it, as {party: jo-marsh, credit: \"<the words, "
-        "verbatim>\"}",
+        "verbatim>\"}"),
         "1 problem."]
 
 
@@ -148,10 +148,10 @@ def test_time_words_beside_a_reporting_verb_are_refused_until_marked(site, run_c
     code, _, err = _check(run_cli, site)
     assert code == 1
     assert err == [
-        f"{EVENT}:38: accounts[1].time_words[2].said: 'on Wednesday' stands beside the "
+        (f"{EVENT}:38: accounts[1].time_words[2].said: 'on Wednesday' stands beside the "
         "reporting verb 'reported', so it dates a report, not the event: write 'dates: "
         "report' under it (it then never places the event), or, if it dates the event itself, "
-        "'checked: <why>'",
+        "'checked: <why>'"),
         "1 problem."]
 
 
@@ -173,9 +173,9 @@ def test_a_one_account_title_says_whose_word_it_is(site, run_cli):
     code, _, err = _check(run_cli, site, "--strict")
     assert code == 1
     assert err == [
-        f"{EVENT}:2: title: only one outlet tells it, and the title does not say so; start it "
+        (f"{EVENT}:2: title: only one outlet tells it, and the title does not say so; start it "
         "with 'Report that', 'Claim that' or name whose word it is (the outlet, or the party "
-        "it rests on), or, if it needs none, mark 'checked: {title: <why>}'",
+        "it rests on), or, if it needs none, mark 'checked: {title: <why>}'"),
         "1 problem."]
 
 
@@ -206,10 +206,10 @@ def test_a_source_fact_is_confirmed_only_at_its_own_address(site, run_cli):
     code, _, err = _check(run_cli, site)
     assert code == 1
     assert err == [
-        "content/sources/gazette.md:7: confidence.outlet: confidence.outlet is 'confirmed', but "
+        ("content/sources/gazette.md:7: confidence.outlet: confidence.outlet is 'confirmed', but "
         "the article's own address is not known (url is left out): a fact is confirmed only "
         "when seen at its own address with the same text; write {level: inferred, reason: "
-        "'<the clue>'} (a repost's address goes under copy_read)",
+        "'<the clue>'} (a repost's address goes under copy_read)"),
         "1 problem."]
 
 

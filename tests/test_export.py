@@ -227,11 +227,6 @@ def test_timeline_json_gives_each_quote_its_own_attribution(site):
     assert [(f["voice"], f["via"]) for a in closed["accounts"] for f in a["figures"]] == [
         ("own", None), ("relayed", [_link("jo-marsh", "she said",
                                           ["Jo Marsh of the port authority"])])]
-
-
-def _link(party, credit, identified=()):
-    """A chain link as the open data gives it: the party and the article's crediting words."""
-    return {"party": party, "credit": credit, "identified": list(identified), "continues": None}
     # Jo Marsh counts as the Port Authority she speaks for; each outlet's own voice is an origin.
     assert [(o["kind"], o["id"], o["outlets"]) for o in closed["origins"]] == [
         ("party", "port-authority", ["ledger", "radio"]),
@@ -239,6 +234,11 @@ def _link(party, credit, identified=()):
         ("outlet", "ledger", ["ledger"]),
         ("outlet", "radio", ["radio"]),
     ]
+
+
+def _link(party, credit, identified=()):
+    """A chain link as the open data gives it: the party and the article's crediting words."""
+    return {"party": party, "credit": credit, "identified": list(identified), "continues": None}
 
 
 def test_quotes_csv_has_one_row_per_quote_with_its_chain(site):
