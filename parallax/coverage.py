@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .errors import Problem
 from .load import read_text
-from .quotes import normalize
+from .quotes import locate, normalize
 from .validate import Content
 
 _END = re.compile(r"([.!?…][\"')\]]*)\s+(?=[\"'(\[]?[A-Z0-9])")
@@ -104,20 +104,7 @@ def sentences(raw: str) -> tuple[str, list[Sentence]]:
 
 def covered_spans(quotes: list[str], text: str) -> list[tuple[int, int]]:
     """Where each quote's pieces stand in the text (as the quote check finds them)."""
-    spans = []
-    for quote in quotes:
-        position, pieces = 0, []
-        for piece in (normalize(p) for p in quote.split("…")):
-            if not piece:
-                continue
-            found = text.find(piece, position)
-            if found < 0:
-                pieces = []
-                break
-            pieces.append((found, found + len(piece)))
-            position = found + len(piece)
-        spans += pieces
-    return spans
+    return [span for quote in quotes for span in locate(quote, text) or ()]
 
 
 def share_covered(sentence: Sentence, spans: list[tuple[int, int]]) -> float:

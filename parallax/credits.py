@@ -36,7 +36,7 @@ from .coverage import Sentence, sentences
 from .errors import Problem
 from .load import read_text
 from .models import Attributed, Party, Quote, QuoteCheck, SiteSettings
-from .quotes import nearest_passage, normalize
+from .quotes import locate, nearest_passage, normalize
 from .validate import Content
 
 CONTINUES_PARAGRAPHS = 3
@@ -123,20 +123,6 @@ def quotation_spans(text: str) -> list[Span]:
             start = None
     if start is not None:
         spans.append((start, len(text)))
-    return spans
-
-
-def locate(words: str, text: str) -> list[Span] | None:
-    """Where each piece of a quote stands (the first place, pieces in order), or None."""
-    spans, position = [], 0
-    for piece in (normalize(p) for p in words.split("…")):
-        if not piece:
-            continue
-        found = text.find(piece, position)
-        if found < 0:
-            return None
-        spans.append((found, found + len(piece)))
-        position = found + len(piece)
     return spans
 
 

@@ -27,6 +27,21 @@ def normalize(text: str) -> str:
     return _SPACE.sub(" ", text.translate(_FOLD)).strip()
 
 
+def locate(quote: str, text: str) -> list[tuple[int, int]] | None:
+    """Where each piece of `quote` stands in `text` (the first place, pieces in order), or None
+    when one does not."""
+    spans, position = [], 0
+    for piece in (normalize(p) for p in quote.split("…")):
+        if not piece:
+            continue
+        found = text.find(piece, position)
+        if found < 0:
+            return None
+        spans.append((found, found + len(piece)))
+        position = found + len(piece)
+    return spans
+
+
 def find_quote(quote: str, text: str) -> str | None:
     """None when every piece of `quote` appears in normalized `text` in order; otherwise the
     first piece that does not."""
