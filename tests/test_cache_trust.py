@@ -72,10 +72,12 @@ def test_a_cache_committed_to_a_branch_runs_nothing(tmp_path):
     # The contributor builds on their machine, then commits every cache file, replaced by one
     # that runs code, beside a typo fix.
     project = _project(tmp_path)
-    assert _build(project, tmp_path / "contributor").returncode == 0
+    first = _build(project, tmp_path / "contributor")
+    assert first.returncode == 0, first.stderr
     folder = project / ".cache" / "parallax"
     decoded = sorted(p for p in folder.iterdir() if p.suffix in (".pickle", ".memo"))
-    assert {p.name for p in decoded} >= {"engine.pickle", "templates.pickle", "records.memo"}
+    assert {p.name for p in decoded} >= {"engine.pickle", "templates.pickle", "records.memo",
+                                         f"build-{_name(project / 'site')}.pickle"}, first.stderr
     marker = tmp_path / "ran"
     attacker = os.urandom(32)
     for path in decoded:
