@@ -273,7 +273,7 @@ def _credits(content: Content, article: Article, said: Attributed, region: list[
                 "otherwise the passage is not credited to this party")))
             continue
         found += next(p for p in places if (p[0][0], p[-1][1]) == beside[0])
-        problems += _named(content, article, link, here, problem)
+        problems += _named(content, article, link, here, problem, beside[0])
     return found, problems
 
 
@@ -281,13 +281,26 @@ def _members(link) -> str:
     return " and ".join(f"'{m}'" for m in link.members)
 
 
-def _named(content: Content, article: Article, link, here: tuple, problem) -> list[Problem]:
+def _named(content: Content, article: Article, link, here: tuple, problem,
+           credit: Span) -> list[Problem]:
+    """Whether the link names its party: in the credit words, or in words that identify it
+    within CONTINUES_PARAGRAPHS paragraphs of them (before or after)."""
     problems = []
+    at = article.paragraph_at(credit[0])
+    near_by = [_paragraph_span(article, p) for p in range(
+        max(0, at - CONTINUES_PARAGRAPHS), min(len(article.paragraphs), at + CONTINUES_PARAGRAPHS + 1))]
     for i, identified in enumerate(link.identified):
-        if not article.occurrences(identified):
+        found = article.occurrences(identified)
+        if not found:
             near = nearest_passage(normalize(identified), article.text.replace("\n", " "))
             problems.append(problem(here + ("identified", i), (
                 f"not found in the snapshot: {identified!r}; the nearest passage is {near!r}")))
+        elif not any(_inside(o, near_by) for o in found):
+            line = _line(article, found[0][0])
+            problems.append(problem(here + ("identified", i), (
+                f"{identified!r} is in the snapshot (line {line}) but more than "
+                f"{CONTINUES_PARAGRAPHS} paragraphs from the credit words: quote where the "
+                "article identifies the party near the passage")))
     for member in link.members:
         party = content.parties.get(member)
         if party is None or party.unnamed or names(party, member, link.credit):

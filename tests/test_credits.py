@@ -217,3 +217,15 @@ def test_quotation_marks_open_after_a_space_and_close_before_one():
     text = 'He said "we stay" and "we go. "Then more." Done.\nNext "open'
     spans = [text[a:b] for a, b in quotation_spans(text)]
     assert spans == ["we stay", 'we go. "Then more.', "open"]
+
+
+def test_words_that_identify_a_party_stand_near_its_credit(site, run_cli):
+    _edit(site, EVENT, "{party: several-accounts, credit: according to several accounts}",
+          "{party: jo-marsh, credit: according to several accounts, identified: [said Jo Marsh]}")
+    code, _, err = _check(run_cli, site)
+    assert code == 1
+    assert err == [
+        f"{EVENT}:34: accounts[1].quotes[9].via[2].identified[1]: 'said Jo Marsh' is in the "
+        "snapshot (line 3) but more than 3 paragraphs from the credit words: quote where the "
+        "article identifies the party near the passage",
+        "1 problem."]
