@@ -10,18 +10,20 @@ and tests alike (text normalized as for the quote check; paragraphs and sentence
    `continues`, in one of the three paragraphs before the quote's (for a figure, also in the
    rest of its paragraph). They hold one of the party's
    `spellings` (any case, whole words); a party the article describes rather than names is
-   identified by words the link quotes under `identified` (verbatim, holding a spelling), or is
-   one kept as `unnamed` in credited.yaml.
+   identified by words the link quotes under `identified` (verbatim, holding a spelling, within
+   three paragraphs of the credit words), or is one kept as `unnamed` in credited.yaml.
 2. **Relayed quotes hold only relayed words.** A relayed quote that holds words inside quotation
    marks holds no word outside both the quotation and its credit words; a relayed quote of
    several sentences has, in each, quoted words or its credit words. The outlet's framing is its
    own-voice quote. Indirect speech that is still the party's is marked
    `checked: {relayed: <why>}`.
-3. **Cut context.** A quote that leaves out of its own sentence a hedge or reporting verb
-   (site settings `hedges` and `reporting_verbs`) that no quote of the account and no credit
-   words of it hold is listed, unless marked `checked: {cut: <why>}`. A word of the list counts
-   in lower case anywhere, or capitalised at the start of a sentence ('May' in the middle of a
-   sentence is the month).
+3. **Cut context.** A quote that leaves out of its own clause a reporting verb, or a hedge
+   within ten words of it (site settings `hedges` and `reporting_verbs`), that no quote of the
+   account and no credit words of it hold is listed, unless marked `checked: {cut: <why>}`.
+   A clause ends at ; : brackets and dashes, not at commas ('X, the army said' is one). A word
+   of the list counts in lower case anywhere, or capitalised at the start of a sentence ('May'
+   in the middle of a sentence is the month).
+4. **Marks.** A `checked` mark that answers no finding is listed as stale.
 """
 
 from __future__ import annotations
