@@ -166,14 +166,17 @@ _WHAT_TO_DO = {
 }
 
 
-def os_failure(error: OSError, out: Path) -> str:
+def os_failure(error: OSError, out: Path, command: str = "build") -> str:
     """One line for a failure of the operating system: the path, what went wrong, what to do.
-    A path inside a build's new tree (`.site.new-123/...`) is shown as the file in site/."""
+    A path inside a build's new tree (`.site.new-123/...`) is shown as the file in site/.
+    `new` writes into the content folder, so its way out is another --content."""
     path = error.filename if error.filename is not None else out
     shown = re.sub(r"(^|/)\.([^/]+)\.new-\d+(?=/|$)", r"\1\2", os.fsdecode(path))
     shown = re.sub(r"/\.parallax-new-\d+(?=/|$)", "", shown)
     what, todo = _WHAT_TO_DO.get(error.errno or 0, (
         error.strerror or str(error), "fix that, or choose another folder with --out"))
+    if command == "new":
+        todo = todo.replace("build into", "write into").replace("--out", "--content")
     return f"{shown}:1: {what}; {todo}"
 
 
@@ -243,7 +246,7 @@ def _main(args: argparse.Namespace, paths: Paths) -> int:
         return 1
     except OSError as error:
         kept = f"; {args.out}/ was left as it was" if args.command in ("build", "serve") else ""
-        print(f"{os_failure(error, paths.out)}{kept}.", file=sys.stderr)
+        print(f"{os_failure(error, paths.out, args.command)}{kept}.", file=sys.stderr)
         return 1
     return 0
 

@@ -446,3 +446,20 @@ def test_no_build_copies_pages_to_the_systems_temporary_folder(tmp_path, monkeyp
     cached_build(paths, jobs=1)
     assert made and all(m == str(tmp_path / ".cache" / "parallax" / "search") for m in made), made
     assert list(system.iterdir()) == []
+
+
+def test_new_into_a_content_folder_it_cannot_write_says_so_with_its_own_way_out(
+        tmp_path, run_cli, monkeypatch):
+    """`new` writes into the content folder: its advice names --content, not --out."""
+    paths = _site(tmp_path)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(paths.content / "events"))
+
+    monkeypatch.setattr(Path, "write_text", refuse)
+    code, _out, err = run_cli("new", "event", "The ferry stops", "--date", "2021-03-04",
+                              "--content", str(paths.content))
+    assert code == 1
+    assert err.strip() == (f"{paths.content / 'events'}:1: permission denied; make it (and the "
+                           "folder holding it) writable by you, or choose another folder with "
+                           "--content.")
