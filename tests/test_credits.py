@@ -225,7 +225,7 @@ def test_words_that_identify_a_party_stand_near_its_credit(site, run_cli):
     code, _, err = _check(run_cli, site)
     assert code == 1
     assert err == [
-        f"{EVENT}:34: accounts[1].quotes[9].via[2].identified[1]: 'said Jo Marsh' is in the "
+        (f"{EVENT}:34: accounts[1].quotes[9].via[2].identified[1]: 'said Jo Marsh' is in the "
         "snapshot (line 3) but more than 3 paragraphs from the credit words: quote where the "
-        "article identifies the party near the passage",
+        "article identifies the party near the passage"),
         "1 problem."]
