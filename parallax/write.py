@@ -97,6 +97,10 @@ def write_now(out: Path, relative: str, data: bytes) -> None:
     os.replace(temporary, target)
 
 
+FILE_SYSTEM_OWN = frozenset({"lost+found"})
+"""What a file system keeps at its root: an output folder that is a mount point keeps it."""
+
+
 def _existing(out: Path, skip_top: str | None = None) -> dict[str, tuple[str, bool]]:
     """Every file under `out`: (its full path, whether it is a plain file) by its path under
     `out` ('events/x/index.html'). Plain strings: a site holds thousands of files, and path
@@ -109,7 +113,8 @@ def _existing(out: Path, skip_top: str | None = None) -> dict[str, tuple[str, bo
         folder, prefix = folders.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
-                if not prefix and skip_top and entry.name.startswith(skip_top):
+                if not prefix and skip_top and (entry.name.startswith(skip_top)
+                                                or entry.name in FILE_SYSTEM_OWN):
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     folders.append((entry.path, prefix + entry.name + "/"))
@@ -557,7 +562,8 @@ class Staging:
                 self._put(os.path.join(self.folder, name), os.path.join(self.out, name), undo)
             gone = set(new)
             for name in sorted(os.listdir(self.out)):
-                if name not in gone and not name.startswith(IN_MOUNT):
+                if name not in gone and not name.startswith(IN_MOUNT) and (
+                        name not in FILE_SYSTEM_OWN):
                     self._take(os.path.join(self.out, name), undo)
         except BaseException:
             for step in reversed(undo):

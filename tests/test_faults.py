@@ -463,3 +463,20 @@ def test_new_into_a_content_folder_it_cannot_write_says_so_with_its_own_way_out(
     assert err.strip() == (f"{paths.content / 'events'}:1: permission denied; make it (and the "
                            "folder holding it) writable by you, or choose another folder with "
                            "--content.")
+
+
+def test_a_mount_points_lost_and_found_is_left_alone(tmp_path, run_cli, mount):
+    """A file system's own folder at its root (ext4's lost+found) is neither taken out nor
+    published."""
+    paths = _site(tmp_path)
+    mount(paths.out)
+    (paths.out / "lost+found").mkdir()
+    (paths.out / "lost+found" / "#1234").write_bytes(b"a block the disk check found")
+    for n in range(2):
+        code, _out, err = run_cli(*_args(paths))
+        assert code == 0, err
+        assert (paths.out / "lost+found" / "#1234").read_bytes() == b"a block the disk check found"
+        tree = snapshot_tree(paths.out)
+        assert {k: v for k, v in tree.items() if not k.startswith("lost+found")} == _cold(
+            paths, tmp_path / f"cold-{n}")
+        _edit_event(paths, f"Line {n}.")
