@@ -36,7 +36,8 @@ _END = re.compile(r"([.!?…][\"')\]]*)\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREVIATION = re.compile(
     r"(?:^|[\s(\"'.])(?:[A-Za-z]|Mr|Mrs|Ms|Dr|St|Gen|Col|Lt|Sgt|Capt|Maj|Prof|Jr|Sr|Rev|Gov|Sen"
     r"|Rep|vs|etc|e\.g|i\.e|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$")
-_WORD = re.compile(r"\w+(?:['-]\w+)*")
+WORD = re.compile(r"\w+(?:['-]\w+)*")
+"""A word: a run of letters and digits, with inner apostrophes and hyphens."""
 RUN_WORDS = 6
 """The shortest unquoted run inside a covered sentence that `check --coverage` lists."""
 
@@ -114,7 +115,7 @@ def share_covered(sentence: Sentence, spans: list[tuple[int, int]]) -> float:
 
 def _covered_words(sentence: Sentence, spans: list[tuple[int, int]]) -> list[bool]:
     out = []
-    for word in _WORD.finditer(sentence.text):
+    for word in WORD.finditer(sentence.text):
         a, b = sentence.start + word.start(), sentence.start + word.end()
         out.append(any(start <= a and b <= end for start, end in spans))
     return out
@@ -122,7 +123,7 @@ def _covered_words(sentence: Sentence, spans: list[tuple[int, int]]) -> list[boo
 
 def unquoted_runs(sentence: Sentence, spans: list[tuple[int, int]]) -> list[str]:
     """The runs of RUN_WORDS or more words of a sentence that lie outside every span."""
-    words = list(_WORD.finditer(sentence.text))
+    words = list(WORD.finditer(sentence.text))
     marks = _covered_words(sentence, spans) + [True]
     runs, start = [], None
     for n, covered in enumerate(marks):
@@ -184,7 +185,7 @@ def check_coverage(content: Content, snapshots: Path
                 covered += 1
                 for run in unquoted_runs(sentence, spans + stretches):
                     problems.append(Problem(str(path), sentence.line, "coverage", (
-                        f"{len(_WORD.findall(run))} words of a quoted sentence are in no quote: "
+                        f"{len(WORD.findall(run))} words of a quoted sentence are in no quote: "
                         f"{run!r} (in {sentence.text!r}); quote them if they hold a claim, or "
                         f"list them under left_out in {record} with the reason (e.g. 'no "
                         "claim: ...')")))

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .coverage import Sentence, sentences
+from .coverage import WORD, Sentence, sentences
 from .errors import Problem
 from .load import read_text
 from .models import Attributed, Party, Quote, QuoteCheck, SiteSettings
@@ -44,7 +44,6 @@ from .validate import Content
 CONTINUES_PARAGRAPHS = 3
 """How many paragraphs before the quote's the credit words may stand in, with `continues`."""
 
-_WORD = re.compile(r"\w+(?:['-]\w+)*")
 Span = tuple[int, int]
 
 
@@ -138,7 +137,7 @@ def phrases(words: Iterable[str]) -> re.Pattern[str]:
                       + r")(?:'s)?(?![\w'-])")
 
 
-def names(party: Party, party_id: str, words: str) -> bool:
+def names(party: Party, words: str) -> bool:
     """Whether `words` hold one of the party's spellings (any case, whole words)."""
     pattern = phrases(s.casefold() for s in party.spellings)
     return pattern.search(normalize(words).casefold()) is not None
@@ -305,9 +304,9 @@ def _named(content: Content, article: Article, link, here: tuple, problem,
                 "article identifies the party near the passage")))
     for member in link.members:
         party = content.parties.get(member)
-        if party is None or party.unnamed or names(party, member, link.credit):
+        if party is None or party.unnamed or names(party, link.credit):
             continue
-        if any(names(party, member, words) for words in link.identified):
+        if any(names(party, words) for words in link.identified):
             continue
         spelled = ", ".join(repr(s) for s in party.spellings) or "none yet"
         problems.append(problem(here + ("credit",), (
@@ -321,7 +320,7 @@ def _named(content: Content, article: Article, link, here: tuple, problem,
 def _relayed(article: Article, quote: Quote, spans: list[Span], credit_spans: list[Span],
              at: tuple, problem) -> list[Problem]:
     words = [(span[0], m) for span in spans
-             for m in _WORD.finditer(article.text[span[0]:span[1]])]
+             for m in WORD.finditer(article.text[span[0]:span[1]])]
     placed = [(base + m.start(), base + m.end()) for base, m in words]
     in_quotation = [_inside(w, article.quoted) for w in placed]
     in_credit = [_inside(w, credit_spans) for w in placed]
@@ -406,7 +405,7 @@ def _cuts(article: Article, spans: list[Span], quoted: list[Span],
                     if kind == "hedge":
                         gap = (article.text[where[1]:span[0]] if where[1] <= span[0]
                                else article.text[span[1]:where[0]])
-                        if len(_WORD.findall(gap)) > HEDGE_WINDOW:
+                        if len(WORD.findall(gap)) > HEDGE_WINDOW:
                             continue
                     cut.append(word)
                     shown = shown or sentence.text

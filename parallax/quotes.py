@@ -27,33 +27,31 @@ def normalize(text: str) -> str:
     return _SPACE.sub(" ", text.translate(_FOLD)).strip()
 
 
-def locate(quote: str, text: str) -> list[tuple[int, int]] | None:
-    """Where each piece of `quote` stands in `text` (the first place, pieces in order), or None
-    when one does not."""
+def _placed(quote: str, text: str) -> tuple[list[tuple[int, int]], str | None]:
+    """Where the pieces of `quote` stand in `text` (the first place, pieces in order), up to the
+    first that does not; and that piece, or None when all do."""
     spans, position = [], 0
     for piece in (normalize(p) for p in quote.split("…")):
         if not piece:
             continue
         found = text.find(piece, position)
         if found < 0:
-            return None
+            return spans, piece
         spans.append((found, found + len(piece)))
         position = found + len(piece)
-    return spans
+    return spans, None
+
+
+def locate(quote: str, text: str) -> list[tuple[int, int]] | None:
+    """Where each piece of `quote` stands in `text`, or None when one does not."""
+    spans, missing = _placed(quote, text)
+    return None if missing is not None else spans
 
 
 def find_quote(quote: str, text: str) -> str | None:
     """None when every piece of `quote` appears in normalized `text` in order; otherwise the
     first piece that does not."""
-    position = 0
-    for piece in (normalize(p) for p in quote.split("…")):
-        if not piece:
-            continue
-        found = text.find(piece, position)
-        if found < 0:
-            return piece
-        position = found + len(piece)
-    return None
+    return _placed(quote, text)[1]
 
 
 def nearest_passage(piece: str, text: str) -> str:
