@@ -300,6 +300,16 @@ def test_ctrl_c_is_one_line_and_leaves_site_whole(tmp_path, run_cli, monkeypatch
 # --- on real file systems, where the machine lets the tests mount one ----------------------------
 
 
+def system_tool(name: str) -> str | None:
+    """A system command by its path, also when PATH does not lead to it (a shell that has
+    only python3); None where the machine has none."""
+    for found in (shutil.which(name), f"/usr/bin/{name}", f"/bin/{name}", f"/usr/sbin/{name}",
+                  f"/sbin/{name}"):
+        if found and os.access(found, os.X_OK):
+            return found
+    return None
+
+
 @pytest.fixture
 def mount(tmp_path):
     """mount(folder, size, read_only=False): a small memory-backed file system at `folder`,
@@ -311,22 +321,24 @@ def mount(tmp_path):
     def make(folder: Path, size: str = "4m", read_only: bool = False) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         options = f"size={size}" + (",ro" if read_only else "")
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
-                              capture_output=True, check=False)
-        if done.returncode != 0:
+        tool = system_tool("mount")
+        done = tool and subprocess.run([tool, "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
+                                       capture_output=True, check=False)
+        if not done or done.returncode != 0:
             pytest.skip("this machine does not let the tests mount a file system")
         mounted.append(folder)
         return folder
 
     yield make
     for folder in reversed(mounted):
-        subprocess.run(["umount", "-l", str(folder)], check=False)
+        subprocess.run([system_tool("umount") or "umount", "-l", str(folder)], check=False)
 
 
 def _remount(folder: Path, options: str) -> None:
     import subprocess
 
-    subprocess.run(["mount", "-o", f"remount,{options}", str(folder)], check=True)
+    subprocess.run([system_tool("mount") or "mount", "-o", f"remount,{options}", str(folder)],
+                   check=True)
 
 
 def test_a_full_disk_is_one_line_and_leaves_no_half_site(tmp_path, run_cli, mount):

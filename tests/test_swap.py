@@ -23,8 +23,10 @@ from parallax.engine import cached_build
 mount = test_faults.mount  # (the fixture: a tmpfs mounted where the machine allows)
 
 
-def _run(*command: str) -> bool:
-    return subprocess.run(list(command), capture_output=True, check=False).returncode == 0
+def _run(name: str, *arguments: str) -> bool:
+    tool = test_faults.system_tool(name)
+    return tool is not None and subprocess.run(
+        [tool, *arguments], capture_output=True, check=False).returncode == 0
 
 
 @pytest.fixture
@@ -40,7 +42,7 @@ def mounts():
 
     yield make
     for point in reversed(made):
-        subprocess.run(["umount", "-l", point], check=False)
+        subprocess.run([test_faults.system_tool("umount") or "umount", "-l", point], check=False)
 
 
 # --- a bind mount, an overlay ---------------------------------------------------------------------
