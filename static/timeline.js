@@ -29,7 +29,13 @@
   tl.addEventListener("focusout", function (e) { if (!tl.contains(e.relatedTarget)) bringOut(null); });
   document.addEventListener("keydown", function (e) { if (e.key === "Escape") bringOut(null); });
 
-  var tools = el("div", "tl-tools");
+  // On a phone the choices fold away under one line, open when the address makes one.
+  var tools = el("div", "tl-tools"), box = tools;
+  if (window.matchMedia && matchMedia("(max-width: 48rem)").matches) {
+    box = el("details");
+    box.appendChild(el("summary", "", "Narrow the rows"));
+    tools.appendChild(box);
+  }
   var status = el("p", "vh");
   status.setAttribute("role", "status");
   function el(tag, cls, text) {
@@ -42,7 +48,7 @@
     var label = el("label", "", after ? "" : text + " ");
     label.appendChild(control);
     if (after) label.appendChild(document.createTextNode(" " + text));
-    tools.appendChild(label);
+    box.appendChild(label);
     return control;
   }
   function has(list, word) { return (" " + (list || "") + " ").indexOf(" " + word + " ") >= 0; }
@@ -145,13 +151,14 @@
   if (tl.querySelector(".m.h")) toggle("Only the outlets’ own times", "own", own);
   own();
   narrow();
+  if (state.tag || state.claimant || state.disputed || state.own) box.open = true;
 
   // One day across the full width.
   if (days.length > 1) {
     var view = el("div", "", "Widen a day: "), buttons = [];
     view.setAttribute("role", "group");
     view.setAttribute("aria-label", "Widen a day");
-    tools.appendChild(view);
+    (tl.querySelector(".tl-days") || tools).appendChild(view);
     var pick = function (k) {
       for (var i = 0; i < days.length; i++) tl.classList.remove("day-" + i);
       tl.classList.toggle("day-view", k >= 0);

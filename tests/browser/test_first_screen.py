@@ -296,8 +296,8 @@ def test_a_widened_day_and_several_filters_at_once_are_kept_in_the_address(site_
 # --- the controls --------------------------------------------------------------------------------
 
 CONTROLS = """() => [...document.querySelectorAll(
-    '.tl-tools select, .tl-tools input, .tl-tools button, .tl .legend input, details.how summary, .lead-events a')]
-  .map(el => { const b = el.getBoundingClientRect();
+    '.tl-tools select, .tl-tools input, .tl-tools summary, .tl-days button, .tl .legend input, details.how summary, .lead-events a')]
+  .filter(el => el.getClientRects().length > 0).map(el => { const b = el.getBoundingClientRect();
     return {what: el.tagName + ' ' + (el.getAttribute('aria-label') || el.textContent.trim().slice(0, 30)),
             width: b.width, height: b.height,
             named: !!(el.getAttribute('aria-label') || el.labels && el.labels.length || el.textContent.trim())}; })"""
@@ -312,3 +312,21 @@ def test_every_control_is_at_least_24_px_and_named(watched_context, site, screen
     for c in controls:
         assert c["width"] >= 24 and c["height"] >= 24, c
         assert c["named"], c
+
+
+def test_on_a_phone_the_choices_fold_and_open_when_the_address_makes_one(watched_context, site):
+    events = window_events(site)
+    claimant = next(iter(sorted(rests_on(site, events[-1]))), None) if events else None
+    if claimant is None:
+        pytest.skip("no statements")
+    page = watched_context(viewport=PHONE).new_page()
+    page.goto(site.url)
+    folded = page.locator(".tl-tools details")
+    assert not folded.evaluate("d => d.open")
+    assert not page.get_by_label("On the word of").is_visible()
+    box = page.locator(".tl-tools summary").bounding_box()
+    assert box["height"] >= 24 and box["width"] >= 24
+    page.goto(f"{site.url}?claimant={claimant}")
+    assert page.locator(".tl-tools details").evaluate("d => d.open")
+    assert page.get_by_label("On the word of").input_value() == claimant
+    assert page.evaluate(ROWS_SHOWN) == [e.id for e in events if claimant in rests_on(site, e)]
