@@ -6,10 +6,15 @@ content, never by asking parallax.views."""
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from parallax import views
+
+from .conftest import PROJECT, _build, _served
 
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 375, "height": 812}
@@ -23,7 +28,7 @@ SHOWN = """() => [
       event: r.dataset.event, box: r.getBoundingClientRect().toJSON()}))]"""
 ROWS_SHOWN = """() => [...document.querySelectorAll('.tl li.row')]
     .filter(r => r.getClientRects().length > 0).map(r => r.dataset.event)"""
-MARKS_SHOWN = """() => [...document.querySelectorAll('.tl a.m')].filter(m => getComputedStyle(m).display !== 'none')
+MARKS_SHOWN = """() => [...document.querySelectorAll('.tl a.m')].filter(m => m.getClientRects().length > 0)
     .map(m => [m.closest('li.row').dataset.event, m.getAttribute('href').split('#account-')[1]])"""
 
 
@@ -330,3 +335,55 @@ def test_on_a_phone_the_choices_fold_and_open_when_the_address_makes_one(watched
     assert page.locator(".tl-tools details").evaluate("d => d.open")
     assert page.get_by_label("On the word of").input_value() == claimant
     assert page.evaluate(ROWS_SHOWN) == [e.id for e in events if claimant in rests_on(site, e)]
+
+
+# --- a month's timeline page ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def months_site(tmp_path_factory):
+    """60 generated events, with a band limit low enough that the home page's bands become
+    months, each a timeline page of its own; built and served as the real site is."""
+    folder = tmp_path_factory.mktemp("browser-months")
+    spec = importlib.util.spec_from_file_location("bench_generate",
+                                                  PROJECT / "bench" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    content = module.generate(folder, 60, 3, seed=7)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(views, "BAND_LIMIT", 3)
+        result = _build(content, folder / "site")
+    yield from _served(content, folder / "site", result)
+
+
+def test_a_month_page_keeps_its_filters_in_the_address_too(browser, months_site):
+    site = months_site
+    months = sorted(p.name for p in (site.folder / "timeline").iterdir())
+    assert months
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    events = {e.id: e for e in site.timeline.events}
+    # The month with the most rows.
+    best = None
+    for month in months:
+        page.goto(f"{site.url}timeline/{month}/")
+        shown = page.evaluate(ROWS_SHOWN)
+        if best is None or len(shown) > len(best[1]):
+            best = (month, shown)
+    month, shown = best
+    claimants = sorted({c for event in shown for c in rests_on(site, events[event])})
+    claimant = min(claimants, key=lambda c: (abs(sum(c in rests_on(site, events[e]) for e in shown)
+                                                 - len(shown) / 3), c))
+    expected = [e for e in shown if claimant in rests_on(site, events[e])]
+    assert 0 < len(expected) < len(shown)
+    page.goto(f"{site.url}timeline/{month}/")
+    page.get_by_label("On the word of").select_option(claimant)
+    page.get_by_role("checkbox", name="Only the outlets’ own times").check()
+    assert query(page)["claimant"] == [claimant] and query(page)["own"] == ["1"]
+    reload_from_address(page)
+    assert page.get_by_label("On the word of").input_value() == claimant
+    assert page.evaluate(ROWS_SHOWN) == expected
+    marks = page.evaluate(MARKS_SHOWN)
+    own = {(e, a.account.source) for e in expected for a in events[e].accounts
+           if a.basis != "event"}
+    assert {tuple(m) for m in marks} == own
+    page.context.close()
