@@ -216,8 +216,10 @@ def page_specs(timeline: Timeline, renderer: Renderer, common: dict[str, Any] | 
     months = views.months(timeline, told) if split else []
     compared = _once(lambda: views.comparison(
         timeline, [e for e in events if e.band == "window"], timeline.window))
+    narrow = _once(lambda: views.narrowing(timeline))
     specs.append(PageSpec("index.html", "home.html", settings, lambda: {
-        **common, "compared": compared(),
+        **common, "compared": compared(), "lead": views.lead_rows(compared()),
+        "narrow": narrow(), "claimants": views.claimants_of(narrow(), compared()),
         "strips": {band: views.strip(timeline, band) for band in ("before", "after")
                    if band not in split},
         "overviews": [views.band_overview(layout, band, months, timeline)
@@ -230,7 +232,7 @@ def page_specs(timeline: Timeline, renderer: Renderer, common: dict[str, Any] | 
         "month_days": sorted({(month.interval.last_day() - month.interval.first_day()).days + 1
                               for month in months}),
     }))
-    specs += _month_specs(timeline, common, months, settings)
+    specs += _month_specs(timeline, common, months, settings, narrow)
     specs.append(PageSpec("404.html", "404.html", settings, {**common}))
 
     def year_of(placed):
@@ -364,19 +366,22 @@ def _month_comparison(timeline: Timeline, month: views.Month) -> Any:
 
 
 def _month_specs(timeline: Timeline, common: dict, months: list[views.Month],
-                 settings: str) -> list[PageSpec]:
+                 settings: str, narrow: Callable[[], Any]) -> list[PageSpec]:
     """One timeline page per month: a row for each event with an account starting in it."""
     if not months:
         return []
     specs = []
     for index, month in enumerate(months):
+        def context(index=index, month=month) -> dict[str, Any]:
+            compared = _month_comparison(timeline, month)
+            return {
+                **common, "compared": compared, "month": month, "narrow": narrow(),
+                "claimants": views.claimants_of(narrow(), compared), "months": months,
+                "previous": months[index - 1] if index > 0 else None,
+                "next": months[index + 1] if index + 1 < len(months) else None,
+            }
         specs.append(PageSpec(f"timeline/{month.key}/index.html", "timeline.html", settings,
-                              lambda index=index, month=month: {
-            **common, "compared": _month_comparison(timeline, month), "month": month,
-            "months": months,
-            "previous": months[index - 1] if index > 0 else None,
-            "next": months[index + 1] if index + 1 < len(months) else None,
-        }))
+                              context))
     return specs
 
 

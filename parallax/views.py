@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from math import ceil, floor, log1p, log10
 from urllib.parse import quote
 
-from .models import Account, Attributed, Figure, Party, Quote, Source
+from .models import Account, Attributed, Figure, Party, Quote, Source, Stance
 from .resolve import PlacedAccount, PlacedEvent, Timeline
 from .when import Interval, Precision
 
@@ -1216,3 +1216,94 @@ def field_grid(timeline: Timeline, event: PlacedEvent) -> FieldGrid:
                     for placed in columns)
     return FieldGrid(columns, origins,
                      tuple((topic, tuple(tuple(c) for c in cells)) for topic, cells in topics.items()))
+
+
+# --- the story first, and what the rows can be narrowed to ---------------------------------------
+
+# How many of the events most outlets tell lead the home page, in front of the timeline.
+LEAD_EVENTS = 6
+
+
+def lead_rows(compared: Comparison, limit: int = LEAD_EVENTS) -> tuple[Row, ...]:
+    """The rows of the events told by the most outlets (at least two), most outlets first,
+    then in time (the editors' date), then in the timeline's order: at most `limit`."""
+    rows = [row for day in compared.days for row in day.rows]
+    order = {row.event.id: n for n, row in enumerate(rows)}
+
+    def told(row: Row) -> int:
+        return len({m.outlet.number for m in row.marks})
+
+    ranked = sorted((row for row in rows if told(row) >= 2),
+                    key=lambda row: (-told(row), row.event.placement.start,
+                                     row.event.placement.end, order[row.event.id]))
+    return tuple(ranked[:limit])
+
+
+@dataclass(frozen=True)
+class Claimant:
+    """An original claimant a timeline can be narrowed to: a credited party (counted as the body
+    it is part of) or an outlet in its own voice."""
+
+    key: str
+    """'party:<id>' or 'outlet:<source id>': what the rows and the page's address carry."""
+    name: str
+    events: int
+    """How many events have a statement resting on it."""
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """What a timeline's rows can be narrowed to: whose word each event's quotes and figures
+    rest on, and which events are disputed."""
+
+    names: dict[str, str]
+    """Each original claimant's key ('party:<id>', or 'outlet:<source id>' for an outlet's own
+    voice: what the rows and the page's address carry) and its name."""
+    rests_on: dict[str, tuple[str, ...]]
+    """For each event id, the keys of the claimants its statements rest on, in key order."""
+    disputed: frozenset[str]
+    """The events where an outlet disputes a claim it relays, or where outlets' figures
+    disagree (as the differences page finds them)."""
+
+
+def disputed_events(timeline: Timeline) -> frozenset[str]:
+    """Events where an outlet relays a claim as disputed, or one of whose figures cannot be true
+    together with another outlet's for the same topic (the differences page's clashes)."""
+    found = {event.id for event in timeline.events for placed in event.accounts
+             for said in statements(placed.account)
+             if said.via and said.stance is Stance.disputed}
+    # Every clash, not only the plot's list of them (which names the same words once).
+    for plot in range_plots(timeline, figure_rows(timeline)):
+        for i, a in enumerate(plot.marks):
+            for b in plot.marks[i + 1:]:
+                if a.outlet.number != b.outlet.number and not a.overlaps(b):
+                    found.update((a.mention.event.id, b.mention.event.id))
+    return frozenset(found)
+
+
+def narrowing(timeline: Timeline) -> Narrowing:
+    """For every event, whose word its quotes and figures rest on (their original claimants,
+    as the origins page counts them), and whether it is disputed."""
+    sources = {s.id: s for s in timeline.sources}
+    names: dict[str, str] = {}
+    rests_on: dict[str, tuple[str, ...]] = {}
+    for event in timeline.events:
+        keys = set()
+        for placed in event.accounts:
+            for said in statements(placed.account):
+                for kind, key_id in origin_keys(said, placed.account.source, timeline.parties):
+                    key = f"{kind}:{key_id}"
+                    names.setdefault(key, timeline.parties[key_id].name if kind == "party"
+                                     else sources[key_id].outlet + " (own voice)")
+                    keys.add(key)
+        rests_on[event.id] = tuple(sorted(keys))
+    return Narrowing(dict(sorted(names.items())), rests_on, disputed_events(timeline))
+
+
+def claimants_of(narrow: Narrowing, compared: Comparison) -> tuple[Claimant, ...]:
+    """The original claimants of a timeline page's rows, with how many of its events rest on
+    each: most events first, then by name."""
+    counts = Counter(key for day in compared.days for row in day.rows
+                     for key in narrow.rests_on.get(row.event.id, ()))
+    return tuple(sorted((Claimant(key, narrow.names[key], n) for key, n in counts.items()),
+                        key=lambda c: (-c.events, c.name, c.key)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from html.parser import HTMLParser
@@ -830,3 +831,128 @@ def test_long_source_and_party_pages_are_split_by_year(split):
     for page in sorted((site / "credited" / party_id).glob("*/index.html")):
         listed += parse(page).all("li", cls="claim")
     assert len(listed) == len(claims[party_id])
+
+
+# --- the story first, and what the rows can be narrowed to ---------------------------------------
+
+CRACK, CLOSED, REPAIRS = "2021-03-03-crack-found", "2021-03-04-bridge-closed", "2020-11-repairs-planned"
+
+
+def fixture_timeline(folder: Path, edit=None):
+    """The fixture's timeline, built from a copy of its content changed by `edit(folder)`."""
+    content = folder / "content"
+    shutil.copytree(FIXTURE, content)
+    if edit:
+        edit(content)
+    return build(Paths(content, folder / "site", PROJECT / "templates",
+                       PROJECT / "static")).timeline
+
+
+def window_comparison(timeline):
+    return views.comparison(timeline, [e for e in timeline.events if e.band == "window"],
+                            timeline.window)
+
+
+def test_whose_word_each_event_rests_on(tmp_path):
+    narrow = views.narrowing(fixture_timeline(tmp_path))
+    # Jo Marsh speaks for the Port Authority; a joint statement rests on each of its parties;
+    # a quote with no chain rests on the outlet itself.
+    assert narrow.rests_on == {
+        REPAIRS: ("outlet:ledger",),
+        CRACK: ("party:port-authority",),
+        CLOSED: ("outlet:ledger", "outlet:radio", "party:city-council", "party:port-authority"),
+    }
+    assert narrow.names == {"outlet:ledger": "The Morning Ledger (own voice)",
+                            "outlet:radio": "Harbour Radio (own voice)",
+                            "party:city-council": "City council",
+                            "party:port-authority": "Port Authority"}
+
+
+def test_a_pages_claimants_count_its_own_rows_most_events_first(tmp_path):
+    timeline = fixture_timeline(tmp_path)
+    found = views.claimants_of(views.narrowing(timeline), window_comparison(timeline))
+    # The context event (the ledger's own voice, before the window) is not on the page.
+    assert [(c.key, c.events) for c in found] == [
+        ("party:port-authority", 2), ("party:city-council", 1), ("outlet:radio", 1),
+        ("outlet:ledger", 1)]
+
+
+def test_an_event_is_disputed_by_a_stance_or_by_figures_that_cannot_both_be_true(tmp_path):
+    def no_stance(content):
+        path = content / "events" / f"{CLOSED}.md"
+        path.write_text(path.read_text().replace("        stance: disputed\n", ""))
+
+    def no_stance_figures_apart(content):
+        no_stance(content)
+        path = content / "events" / f"{CLOSED}.md"
+        path.write_text(path.read_text().replace("value: 12000", "value: 20000"))
+
+    assert views.disputed_events(fixture_timeline(tmp_path / "as-is")) == {CLOSED}
+    assert views.disputed_events(fixture_timeline(tmp_path / "agreed", no_stance)) == set()
+    assert views.disputed_events(fixture_timeline(tmp_path / "apart",
+                                                  no_stance_figures_apart)) == {CLOSED}
+
+
+def test_the_events_most_outlets_tell_lead_in_order(tmp_path, real):
+    timeline = fixture_timeline(tmp_path)
+    compared = window_comparison(timeline)
+    # Both told by the two outlets: in time.
+    assert [r.event.id for r in views.lead_rows(compared)] == [CRACK, CLOSED]
+    assert [r.event.id for r in views.lead_rows(compared, 1)] == [CRACK]
+    # The real site: most outlets first, then in time; none told by one outlet; none left out
+    # that more outlets tell than the last one shown.
+    _, timeline = real
+    compared = window_comparison(timeline)
+    lead = views.lead_rows(compared)
+
+    def told(row):
+        return len({a.account.source for a in row.event.accounts})
+
+    keys = [(-told(r), r.event.placement.start) for r in lead]
+    assert lead and keys == sorted(keys) and len(lead) <= views.LEAD_EVENTS
+    assert all(told(r) >= 2 for r in lead)
+    rest = [r for day in compared.days for r in day.rows if r not in lead]
+    assert all(told(r) <= told(lead[-1]) for r in rest)
+
+
+def test_the_home_page_leads_with_the_strip_and_its_rows_carry_what_they_rest_on(site):
+    home = parse(site / "index.html")
+    strip = home.one("section", cls="lead-events")
+    assert [a.attrs["href"] for a in strip.all("a", cls="to-row")] == [f"#{CRACK}", f"#{CLOSED}"]
+    for item, event in zip(strip.all("li"), (CRACK, CLOSED)):
+        assert [k.classes[1] for k in item.all("svg", cls="key")] == ["o1", "o2"]
+        assert f"events/{event}/" in links_of(item)
+    rows = {r.attrs["data-event"]: r.attrs for r in home.all("li", cls="row")}
+    assert rows[CRACK]["data-claimants"] == "party:port-authority"
+    assert "data-disputed" in rows[CLOSED] and "data-disputed" not in rows[CRACK]
+    options = home.one("template", cls="claimants").all("option")
+    assert [(o.attrs["value"], o.text()) for o in options] == [
+        ("party:port-authority", "Port Authority: 2 events"),
+        ("party:city-council", "City council: 1 event"),
+        ("outlet:radio", "Harbour Radio (own voice): 1 event"),
+        ("outlet:ledger", "The Morning Ledger (own voice): 1 event")]
+    # The strip comes before the timeline; the explanation is folded.
+    main = home.one("main")
+    order = [n for n in main.all() if n.attrs.get("class") in ("lead-events", "tl")]
+    assert [n.attrs["class"] for n in order] == ["lead-events", "tl"]
+    assert home.one("details", cls="how").one("summary").text() == "How to read the timeline"
+
+
+def test_month_pages_rows_carry_what_they_rest_on_and_the_claimants_to_choose(split):
+    site, timeline = split
+    narrow = views.narrowing(timeline)
+    checked = 0
+    for folder in sorted((site / "timeline").iterdir()):
+        page = parse(folder / "index.html")
+        rows = page.all("li", cls="row")
+        counts = Counter(key for r in rows for key in r.attrs["data-claimants"].split())
+        for row in rows:
+            event = row.attrs["data-event"]
+            assert tuple(row.attrs["data-claimants"].split()) == narrow.rests_on[event]
+            assert ("data-disputed" in row.attrs) == (event in narrow.disputed)
+        options = page.all("option")
+        assert sorted((o.attrs["value"], o.text()) for o in options) == sorted(
+            (key, f"{narrow.names[key]}: {n} event{'s' if n != 1 else ''}")
+            for key, n in counts.items())
+        checked += bool(counts)
+    assert checked
