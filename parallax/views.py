@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from math import ceil, floor, log1p, log10
+from math import ceil, floor, log1p, log10, sqrt
 from urllib.parse import quote
 
 from .models import Account, Attributed, Figure, Party, Quote, Source
@@ -726,7 +726,8 @@ class MatrixCell:
     """Each chain of parties the statements pass through (none: directly), with how many take
     it; most first."""
     share: float
-    """Its statements as a share of the fullest cell's (0 to 1), for the bar drawn beside it."""
+    """The bar drawn beside it, from 0 to 1: the square root of its statements as a share of
+    the fullest cell's, so that cells of a few statements still tell apart."""
 
     @property
     def bar(self) -> str:
@@ -748,6 +749,12 @@ class OriginsMatrix:
     sources: tuple[Source, ...]
     rows: tuple[MatrixRow, ...]
 
+    @property
+    def claimants(self) -> tuple[int, ...]:
+        """How many original claimants each outlet's statements rest on, its own voice one."""
+        return tuple(sum(1 for row in self.rows if row.cells[n] is not None)
+                     for n in range(len(self.sources)))
+
 
 def origins_matrix(timeline: Timeline, origins: tuple[Origin, ...],
                    paths: tuple[OriginPath, ...]) -> OriginsMatrix:
@@ -765,7 +772,7 @@ def origins_matrix(timeline: Timeline, origins: tuple[Origin, ...],
         for found in ways.get((origin.kind, origin.id), [[] for _ in timeline.sources]):
             total = sum(n for _, n in found)
             ordered = sorted(found, key=lambda w: (-w[1], len(w[0]), w[0]))
-            cells.append(MatrixCell(total, tuple(ordered), round(total / most, 3))
+            cells.append(MatrixCell(total, tuple(ordered), round(sqrt(total / most), 3))
                          if found else None)
         rows.append(MatrixRow(origin, tuple(cells)))
     return OriginsMatrix(timeline.sources, tuple(rows))

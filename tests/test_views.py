@@ -572,6 +572,14 @@ def test_the_origins_matrix_gives_each_claimant_and_outlet_its_statements_and_wa
         "3 2 directly ; 1 via The Harbour Gazette, then Radio Norte", "3 directly"]
     assert rows["City council"] == ["2 directly", "— none"]
     assert rows["The Morning Ledger (own voice)"] == ["3 in its own voice", "— none"]
+    # The Ledger rests on the Port Authority, the council and itself; the Radio on the Port
+    # Authority and itself.
+    assert [c.text() for c in matrix.one("tfoot").one("tr").all()] == ["Original claimants", "3", "2"]
+    # The fullest cell has the longest bar; a bar grows with the count, never to nothing.
+    bars = {row.one("th").text(): [float(r.attrs["width"].rstrip("%")) for r in row.all("rect")]
+            for row in matrix.one("tbody").all("tr")}
+    assert bars["Port Authority"] == [100, 100]
+    assert 0 < bars["City council"][0] < bars["Port Authority"][0]
     # No hub: no column of parties every claimant must pass through; one row per claimant,
     # no more than the table of paths names.
     paths = page.one("table", cls="origins-table").one("tbody").all("tr")
