@@ -53,7 +53,9 @@ ORIGINS_UNREADABLE = """(least) => {
     if (shown.left < 0 || shown.right > width + 0.5) found.push('a frame wider than the page');
     const table = frame.querySelector('table');
     for (const row of table.rows) {
-      const sticky = [...row.cells].filter(c => getComputedStyle(c).position === 'sticky');
+      // The cells that stay in view at the frame's left as it scrolls sideways.
+      const sticky = [...row.cells].filter(c => getComputedStyle(c).position === 'sticky'
+                                               && getComputedStyle(c).left !== 'auto');
       const stickyRight = sticky.length ? Math.max(...sticky.map(c => c.getBoundingClientRect().right)) : shown.left;
       for (const cell of row.cells) {
         const isSticky = sticky.includes(cell);
