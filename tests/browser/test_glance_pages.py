@@ -161,9 +161,12 @@ def test_the_event_page_opens_on_the_accounts_side_by_side_across_the_screen(sit
     firsts = [quotes.nth(n).locator("li").first.bounding_box() for n in range(quotes.count())]
     assert all(b and b["y"] + b["height"] <= 900 for b in firsts), firsts
     assert len({round(b["y"]) for b in firsts}) == 1
-    # The editors' summary follows the accounts.
+    # The editors' summary follows the accounts, with the event's origins beside it.
     table = site_page.locator("table.fields").bounding_box()
-    assert site_page.locator(".summary").bounding_box()["y"] > table["y"] + table["height"]
+    summary = site_page.locator(".event-summary").bounding_box()
+    beside = site_page.locator(".event-origins").bounding_box()
+    assert summary["y"] > table["y"] + table["height"]
+    assert abs(beside["y"] - summary["y"]) < 2 and beside["x"] >= summary["x"] + summary["width"]
     # What the first screen shows spans most of its width.
     span = site_page.evaluate("""() => {
       let left = Infinity, right = -Infinity;
