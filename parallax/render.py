@@ -250,12 +250,12 @@ def page_specs(timeline: Timeline, renderer: Renderer, common: dict[str, Any] | 
         """The differences page of `found` events (None: the whole site's, which at scale
         leaves the coverage and the differing events to the month pages)."""
         def context() -> dict[str, Any]:
-            figures = views.figure_rows(timeline, found)
+            figures, plots = views.figures_compared(timeline, found, cap)
             whole = found is None and long_lists
             covered = [] if whole else views.coverage(timeline, found)
             return {
                 **common, "figures": figures, "period": period, "months": month_links,
-                "cap": cap, "plots": views.range_plots(timeline, figures, cap),
+                "cap": cap, "plots": plots,
                 "coverage": covered, "counts": views.coverage_counts(covered),
                 "differing": [] if whole else [e for e in found or events if e.differences],
             }
@@ -270,7 +270,7 @@ def page_specs(timeline: Timeline, renderer: Renderer, common: dict[str, Any] | 
     def origins_context() -> dict[str, Any]:
         all_origins, paths = views.origin_paths(timeline)
         return {**common, "all_origins": all_origins, "paths": paths,
-                "graph": views.origins_graph(timeline, all_origins, paths)}
+                "matrix": views.origins_matrix(timeline, all_origins, paths)}
 
     specs.append(PageSpec("origins/index.html", "origins.html", settings, origins_context))
     specs.append(PageSpec("search/index.html", "search.html", settings, lambda: {

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from math import ceil, floor, log1p, log10
+from math import ceil, floor, log1p, log10, sqrt
 from urllib.parse import quote
 
 from .models import Account, Attributed, Figure, Party, Quote, Source, Stance
@@ -718,78 +718,64 @@ def origin_paths(timeline: Timeline) -> tuple[tuple[Origin, ...], tuple[OriginPa
 
 
 @dataclass(frozen=True)
-class GraphNode:
-    column: int
-    """0: original claimants, 1: the parties they passed through, 2: the outlets."""
-    key: tuple
-    label: str
-    y: int
+class MatrixCell:
+    """What one original claimant gives one outlet: how many statements, and by which ways."""
+
+    statements: int
+    ways: tuple[tuple[tuple[str, ...], int], ...]
+    """Each chain of parties the statements pass through (none: directly), with how many take
+    it; most first."""
+    share: float
+    """The bar drawn beside it, from 0 to 1: the square root of its statements as a share of
+    the fullest cell's, so that cells of a few statements still tell apart."""
+
+    @property
+    def bar(self) -> str:
+        """The bar's width, as a percentage of the widest."""
+        return _percent(max(self.share * 100, 2.0))
 
 
 @dataclass(frozen=True)
-class GraphEdge:
-    d: str
-    """The SVG path."""
-    width: float
-    title: str
+class MatrixRow:
+    origin: Origin
+    cells: tuple[MatrixCell | None, ...]
+    """One per source, in the sources' order; None where none of its statements reach it."""
 
 
 @dataclass(frozen=True)
-class Graph:
-    width: int
-    height: int
-    columns: tuple[int, ...]
-    """The x of each column's nodes."""
-    nodes: tuple[GraphNode, ...]
-    edges: tuple[GraphEdge, ...]
+class OriginsMatrix:
+    """Who feeds whom: the original claimants (rows) by the outlets (columns)."""
+
+    sources: tuple[Source, ...]
+    rows: tuple[MatrixRow, ...]
+
+    @property
+    def claimants(self) -> tuple[int, ...]:
+        """How many original claimants each outlet's statements rest on, its own voice one."""
+        return tuple(sum(1 for row in self.rows if row.cells[n] is not None)
+                     for n in range(len(self.sources)))
 
 
-GRAPH_ROW = 34
-GRAPH_COLUMNS = (250, 520, 790)
-GRAPH_WIDTH = 980
-
-
-def origins_graph(timeline: Timeline, origins: tuple[Origin, ...],
-                  paths: tuple[OriginPath, ...]) -> Graph:
-    """The origins drawn at build time: claimants on the left, the parties their statements
-    passed through in the middle ('directly' when none), the outlets on the right; a line's
-    width grows with the number of statements it carries."""
-    parties = timeline.parties
-    left = [((o.kind, o.id), o.name + (" (own voice)" if o.kind == "outlet" else ""))
-            for o in origins]
-    middles: dict[tuple, str] = {}
+def origins_matrix(timeline: Timeline, origins: tuple[Origin, ...],
+                   paths: tuple[OriginPath, ...]) -> OriginsMatrix:
+    """The paths gathered per claimant and outlet: each cell counts the statements that reach
+    the outlet from the claimant, and says through whom, so no party stands for all the rest."""
+    column = {s.id: n for n, s in enumerate(timeline.sources)}
+    ways: dict[tuple[str, str], list[list]] = {}
     for path in paths:
-        key = path.intermediaries
-        middles.setdefault(key, "directly" if not key else
-                           "via " + ", then ".join(parties[p].name for p in key))
-    middle_keys = sorted(middles, key=lambda k: (len(k) > 0, middles[k]))
-    right = [(("source", s.id), s.outlet) for s in timeline.sources]
-    columns = (left, [(k, middles[k]) for k in middle_keys], right)
-    rows = max(len(c) for c in columns) if paths else 1
-    height = rows * GRAPH_ROW + GRAPH_ROW
-    nodes: list[GraphNode] = []
-    where: dict[tuple[int, tuple], int] = {}
-    for column, entries in enumerate(columns):
-        # Each column centred on the tallest.
-        top = (rows - len(entries)) * GRAPH_ROW // 2 + GRAPH_ROW
-        for n, (key, label) in enumerate(entries):
-            y = top + n * GRAPH_ROW
-            where[(column, key)] = y
-            nodes.append(GraphNode(column, key, label, y))
-    edges = []
-    x0, x1, x2 = GRAPH_COLUMNS
-    for path in paths:
-        y0 = where[(0, (path.origin.kind, path.origin.id))]
-        y1 = where[(1, path.intermediaries)]
-        y2 = where[(2, ("source", path.source.id))]
-        mid_a, mid_b = (x0 + x1) // 2, (x1 + x2) // 2
-        d = (f"M{x0} {y0 - 4} C{mid_a} {y0 - 4} {mid_a} {y1 - 4} {x1} {y1 - 4} "
-             f"C{mid_b} {y1 - 4} {mid_b} {y2 - 4} {x2} {y2 - 4}")
-        through = middles[path.intermediaries]
-        noun = "statement" if path.statements == 1 else "statements"
-        title = f"{path.origin.name}, {through}, to {path.source.outlet}: {path.statements} {noun}"
-        edges.append(GraphEdge(d, round(1 + 1.5 * path.statements ** 0.5, 1), title))
-    return Graph(GRAPH_WIDTH, height, GRAPH_COLUMNS, tuple(nodes), tuple(edges))
+        ways.setdefault((path.origin.kind, path.origin.id), [[] for _ in timeline.sources])[
+            column[path.source.id]].append((path.intermediaries, path.statements))
+    most = max((sum(n for _, n in cell) for cells in ways.values() for cell in cells), default=1)
+    rows = []
+    for origin in origins:
+        cells = []
+        for found in ways.get((origin.kind, origin.id), [[] for _ in timeline.sources]):
+            total = sum(n for _, n in found)
+            ordered = sorted(found, key=lambda w: (-w[1], len(w[0]), w[0]))
+            cells.append(MatrixCell(total, tuple(ordered), round(sqrt(total / most), 3))
+                         if found else None)
+        rows.append(MatrixRow(origin, tuple(cells)))
+    return OriginsMatrix(timeline.sources, tuple(rows))
 
 
 def credits_of(timeline: Timeline, told: Told) -> list[tuple[str, Party, int]]:
@@ -1179,6 +1165,16 @@ def range_plots(timeline: Timeline, rows: list[FigureRow],
                 cap: int | None = None) -> list[RangePlot]:
     outlets = outlets_of(timeline)
     return [range_plot(row, outlets, cap) for row in rows]
+
+
+def figures_compared(timeline: Timeline, events: list[PlacedEvent] | None = None,
+                     cap: int | None = None) -> tuple[list[FigureRow], list[RangePlot]]:
+    """Every figure topic and its plot, the topics whose figures disagree first (each group
+    in figure_rows' order), so the table and the plots list them alike."""
+    rows = figure_rows(timeline, events)
+    plots = range_plots(timeline, rows, cap)
+    order = sorted(range(len(rows)), key=lambda n: not plots[n].clashes)
+    return [rows[n] for n in order], [plots[n] for n in order]
 
 
 def coverage_counts(rows: list[CoverageRow]) -> tuple[int, ...]:

@@ -515,8 +515,12 @@ def test_the_differences_page_draws_each_figure_topic_across_the_outlets(site):
     rows = [li for li in plot.one("ol", cls="range-rows").all("li") if "axis" not in li.classes]
     assert [li.one("span", cls="who").one("a").text() for li in rows] == [
         "The Morning Ledger", "Harbour Radio"]
-    ledger, radio = (li.one("svg") for li in rows)
+    ledger, radio = (li.one("svg", cls="range") for li in rows)
     assert ledger.attrs["class"] == "range o1" and radio.attrs["class"] == "range o2"
+    # Each row's name carries a key of its mark's shape in its mark's colour.
+    keys = [li.one("span", cls="who").one("svg", cls="swatch") for li in rows]
+    assert [k.attrs["class"] for k in keys] == ["swatch o1", "swatch o2"]
+    assert keys[0].all("circle") and keys[1].all("rect")
     assert ledger.attrs["aria-label"].startswith("The Morning Ledger: “12,000 vehicles” (12,000)")
     # 0 to 20,000 (15,000 x 1.1 = 16,500, rounded up): 12,000 at 60%, the range from 10,000
     # to 15,000 from the middle across a quarter of the width.
@@ -529,6 +533,62 @@ def test_the_differences_page_draws_each_figure_topic_across_the_outlets(site):
     assert [t.text() for t in axis.all("text")] == ["0", "5,000", "10,000", "15,000", "20,000"]
 
 
+def test_figure_topics_that_disagree_come_first_in_the_plots_and_the_table(tmp_path):
+    """The fixture's one topic overlaps; a second one, which first comes up after it and on
+    which the two outlets cannot both be right, is listed before it."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    event = content / "events" / "2021-03-04-bridge-closed.md"
+    text = event.read_text()
+    text = text.replace("        as_written: \"12,000 vehicles\"\n",
+                        "        as_written: \"12,000 vehicles\"\n"
+                        "      - topic: lanes shut\n        value: 4\n"
+                        "        as_written: four lanes\n", 1)
+    text = text.replace("        as_written: \"Some 10,000 to 15,000 cars\"\n",
+                        "        as_written: \"Some 10,000 to 15,000 cars\"\n"
+                        "      - topic: lanes shut\n        value: 2\n"
+                        "        as_written: two lanes\n", 1)
+    event.write_text(text)
+    build(Paths(content=content, out=tmp_path / "site", templates=PROJECT / "templates",
+                static=PROJECT / "static"))
+    page = parse(tmp_path / "site" / "differences" / "index.html")
+    plots = page.all("figure", cls="range-plot")
+    assert [p.one("h3").text() for p in plots] == ["lanes shut", "vehicles diverted"]
+    assert ["has-clash" in p.classes for p in plots] == [True, False]
+    table = page.one("table", cls="compare")
+    assert [th.text() for th in table.one("tbody").all("th")] == ["lanes shut", "vehicles diverted"]
+
+
+def test_the_origins_matrix_gives_each_claimant_and_outlet_its_statements_and_ways(site):
+    page = parse(site / "origins" / "index.html")
+    matrix = page.one("table", cls="origins-matrix")
+    assert [th.text() for th in matrix.one("thead").all("th")] == [
+        "Original claimant", "The Morning Ledger", "Harbour Radio"]
+    rows = {row.one("th").text(): [td.text() for td in row.all("td")]
+            for row in matrix.one("tbody").all("tr")}
+    # The Port Authority reaches the Ledger by its own word on the crack and in the joint
+    # statement (directly), and through the Gazette and Radio Norte by Jo Marsh, who counts
+    # as the Port Authority; it reaches the Radio by Jo Marsh three times, directly.
+    assert rows["Port Authority"] == [
+        "3 2 directly ; 1 via The Harbour Gazette, then Radio Norte", "3 directly"]
+    assert rows["City council"] == ["2 directly", "— none"]
+    assert rows["The Morning Ledger (own voice)"] == ["3 in its own voice", "— none"]
+    # The Ledger rests on the Port Authority, the council and itself; the Radio on the Port
+    # Authority and itself.
+    assert [c.text() for c in matrix.one("tfoot").one("tr").all()] == ["Original claimants", "3", "2"]
+    # The fullest cell has the longest bar; a bar grows with the count, never to nothing.
+    bars = {row.one("th").text(): [float(r.attrs["width"].rstrip("%")) for r in row.all("rect")]
+            for row in matrix.one("tbody").all("tr")}
+    assert bars["Port Authority"] == [100, 100]
+    assert 0 < bars["City council"][0] < bars["Port Authority"][0]
+    # No hub: no column of parties every claimant must pass through; one row per claimant,
+    # no more than the table of paths names.
+    paths = page.one("table", cls="origins-table").one("tbody").all("tr")
+    assert len(rows) == len({tr.one("th").text() for tr in paths})
+    assert sum(len(td.all("span", cls="way")) for tr in matrix.one("tbody").all("tr")
+               for td in tr.all("td")) == len(paths)
+
+
 def test_an_event_page_lays_the_accounts_out_field_by_field(site):
     page = parse(site / "events" / "2021-03-04-bridge-closed" / "index.html")
     table = page.one("table", cls="fields")
@@ -538,7 +598,8 @@ def test_an_event_page_lays_the_accounts_out_field_by_field(site):
         "#account-ledger", "#account-radio"]
     rows = {row.one("th").text(): [td.text() for td in row.all("td")]
             for row in table.one("tbody").all("tr")}
-    assert list(rows) == ["Time words", "Placed at", "Quotes, and whose words",
+    # The outlets' own words first.
+    assert list(rows) == ["Quotes, and whose words", "Time words", "Placed at",
                           "Independent origins", "Figure: vehicles diverted"]
     assert rows["Figure: vehicles diverted"] == [
         "“12,000 vehicles” (12,000) The Morning Ledger , in its own voice",
@@ -547,9 +608,13 @@ def test_an_event_page_lays_the_accounts_out_field_by_field(site):
     assert rows["Independent origins"] == [
         "3: City council ; Port Authority ; The Morning Ledger, in its own voice",
         "2: Port Authority ; Harbour Radio, in its own voice"]
-    radio_quotes = table.one("tbody").all("tr")[2].all("td")[1].all("a")
+    radio_quotes = table.one("tbody").all("tr")[0].all("td")[1].all("a")
     assert [a.attrs["href"] for a in radio_quotes if a.attrs["href"].startswith("#")] == [
         "#account-radio-quote-1", "#account-radio-quote-2"]
+    # The page opens on the accounts side by side; the editors' summary follows them.
+    headings = [h.attrs.get("id") for h in page.one("article", cls="event").all("h2")]
+    assert headings[:3] == ["fields", "summary", "origins"], headings
+    assert {"accounts", "silent", "timing"} <= set(headings)
     # The anchors the home page and quotes.csv link to are still on the page.
     for anchor in ("account-ledger", "account-radio", "account-radio-quote-2"):
         assert page.all(id=anchor), anchor

@@ -102,6 +102,10 @@ def test_every_figure_topic_is_drawn_and_disagreements_are_called_out(site_page,
     topics = site_page.locator("table.compare tbody th[scope=row]").all_inner_texts()
     plots = site_page.locator("figure.range-plot h3").all_inner_texts()
     assert plots == topics
+    # The topics whose figures disagree come first, in the plots as in the table.
+    clash = site_page.locator("figure.range-plot").evaluate_all(
+        "ps => ps.map(p => p.classList.contains('has-clash'))")
+    assert clash == sorted(clash, reverse=True)
     for plot in site_page.locator("figure.range-plot").all():
         marks = plot.locator("svg.range[role=img]")
         for n in range(marks.count()):
