@@ -34,6 +34,11 @@ BAND_LIMIT = 60
 LIST_LIMIT = 300
 # Figures listed in one cell of the differences table before it links on to the years.
 FIGURES_PER_CELL = 5
+# A timeline page's rows open in place (each outlet's key quote, on whose word, its time words)
+# while it has at most this many rows; past that, as on a month of a newsroom-sized site, they
+# lead to the event pages only, and the marks' names leave out the quotes, so the page keeps
+# within its size budget.
+OPEN_LIMIT = 300
 
 
 # --- the shared timeline -------------------------------------------------------------------------
@@ -451,6 +456,11 @@ class Comparison:
     @property
     def rows(self) -> int:
         return sum(len(day.rows) for day in self.days)
+
+    @property
+    def opens(self) -> bool:
+        """Whether its rows open in place to show the accounts' words (OPEN_LIMIT)."""
+        return self.rows <= OPEN_LIMIT
 
 
 def comparison(timeline: Timeline, events: list[PlacedEvent], window: Interval,

@@ -322,6 +322,17 @@ def test_a_single_events_own_page_does_not_open_its_row(site):
     assert page.all("li", cls="row") and not page.all("details", cls="said")
 
 
+def test_a_page_with_more_rows_than_the_limit_does_not_open_them(tmp_path, monkeypatch):
+    monkeypatch.setattr(views, "OPEN_LIMIT", 1)
+    out, _ = built_copy(tmp_path, lambda content: None)
+    page = parse(out / "index.html")
+    assert len(page.all("li", cls="row")) == 2 and not page.all("details")
+    # The marks keep their names, without the quotes the rows would have shown.
+    for mark in drawn_marks(page):
+        assert mark.name.startswith(("The Morning Ledger", "Harbour Radio"))
+        assert "; “" not in mark.name, mark.name
+
+
 def test_a_quote_marked_key_stands_for_its_account(tmp_path):
     def mark_fourth(content):
         edit(content / "events" / "2021-03-04-bridge-closed.md",
