@@ -8,7 +8,7 @@ whom each source credits, and links into the articles themselves.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from math import ceil, floor, log1p, log10
 from urllib.parse import quote
@@ -448,7 +448,7 @@ class Comparison:
     days: tuple[RowDay, ...]
     height: int
     """Every row's height in pixels: a track per outlet, at least ROW_PX."""
-    parties: dict[str, Party]
+    parties: dict[str, Party] = field(compare=False, hash=False)
     """The credited parties, by id: whose words each opened row's quotes are."""
     published: bool = False
     """Whether any row marks an article's publication time."""
