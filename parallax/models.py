@@ -509,6 +509,9 @@ class Quote(Attributed):
 
     text: QuoteText
     """The words exactly as the article writes them. '…' joins pieces that appear in this order."""
+    key: bool = False
+    """True for the quote a timeline row shows for this account when opened (its key quote);
+    at most one per account. Without it the account's first quote is its key quote."""
     checked: dict[QuoteCheck, Text] = {}
     """Findings of `check --snapshots` the editors checked and answer, each with the reason:
     'cut' (a hedge or attribution of the quote's sentence left out of it on purpose) and
@@ -625,6 +628,11 @@ class Account(Record):
         """The time words that date the event, as one line for lists and tables (words that
         date a report of it are `report_said`)."""
         return "; ".join(t.said for t in self.time_words if t.dates is Dates.event)
+
+    @property
+    def key_quote(self) -> int:
+        """The number (from 1) of its key quote: the one marked `key`, else the first."""
+        return next((n for n, quote in enumerate(self.quotes, 1) if quote.key), 1)
 
     @property
     def report_said(self) -> str:

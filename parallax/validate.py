@@ -591,6 +591,11 @@ def _event_references(event: EventRecord, raw: RawRecord, known: Known,
                     "(quote_max_words in site.yaml); cite it as several shorter quotes, "
                     "or keep the parts that matter and join them with '…'"
                 )))
+        keys = [q for q, quote in enumerate(account.quotes) if quote.key]
+        for q in keys[1:]:
+            problems.append(problem(here + ("quotes", q, "key"), (
+                f"quote {keys[0] + 1} is already this account's key quote; an account has at "
+                "most one: leave 'key: true' on the quote a timeline row should show")))
         for f, figure in enumerate(account.figures):
             for name in ("value", "low", "high"):
                 number = getattr(figure, name)

@@ -8,13 +8,13 @@ whom each source credits, and links into the articles themselves.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from math import ceil, floor, log1p, log10, sqrt
 from urllib.parse import quote
 
-from .models import Account, Attributed, Figure, Party, Quote, Source, Stance
-from .resolve import PlacedAccount, PlacedEvent, Timeline
+from .models import Account, Attributed, Dates, Figure, Party, Quote, Source, Stance
+from .resolve import Dating, PlacedAccount, PlacedEvent, Timeline
 from .when import Interval, Precision
 
 # The four parts a day is split into on the timeline, with their first hour.
@@ -34,6 +34,11 @@ BAND_LIMIT = 60
 LIST_LIMIT = 300
 # Figures listed in one cell of the differences table before it links on to the years.
 FIGURES_PER_CELL = 5
+# A timeline page's rows open in place (each outlet's key quote, on whose word, its time words)
+# while it has at most this many rows; past that, as on a month of a newsroom-sized site, they
+# lead to the event pages only, and the marks' names leave out the quotes, so the page keeps
+# within its size budget.
+OPEN_LIMIT = 300
 
 
 # --- the shared timeline -------------------------------------------------------------------------
@@ -352,12 +357,45 @@ class Axis:
 
 
 @dataclass(frozen=True)
+class Published:
+    """An article's publication time, where it falls on the axis (drawn as a tick on its
+    outlet's track)."""
+
+    time: Interval
+    left: float
+    """Percent of the axis' width."""
+
+    @property
+    def x(self) -> str:
+        return f"{self.left:.3f}".rstrip("0").rstrip(".") + "%"
+
+
+@dataclass(frozen=True)
 class RowMark:
     """One account in its event's row, at the time its own outlet gives."""
 
     outlet: Outlet
     placed: PlacedAccount
     span: Span
+    published: Published | None = None
+    """Its article's publication time, when the source gives one to the minute and it falls
+    on the axis."""
+
+    @property
+    def key(self) -> Quote:
+        """The quote that stands for the account when its row is opened."""
+        account = self.placed.account
+        return account.quotes[account.key_quote - 1]
+
+    @property
+    def event_datings(self) -> tuple[Dating, ...]:
+        """Its time words that date the event (what place the mark)."""
+        return tuple(d for d in self.placed.datings if d.words.dates is Dates.event)
+
+    @property
+    def report_datings(self) -> tuple[Dating, ...]:
+        """Its time words that date a report of the event, never the event itself."""
+        return tuple(d for d in self.placed.datings if d.words.dates is Dates.report)
 
     @property
     def own_words(self) -> bool:
@@ -410,10 +448,19 @@ class Comparison:
     days: tuple[RowDay, ...]
     height: int
     """Every row's height in pixels: a track per outlet, at least ROW_PX."""
+    parties: dict[str, Party] = field(compare=False, hash=False)
+    """The credited parties, by id: whose words each opened row's quotes are."""
+    published: bool = False
+    """Whether any row marks an article's publication time."""
 
     @property
     def rows(self) -> int:
         return sum(len(day.rows) for day in self.days)
+
+    @property
+    def opens(self) -> bool:
+        """Whether its rows open in place to show the accounts' words (OPEN_LIMIT)."""
+        return self.rows <= OPEN_LIMIT
 
 
 def comparison(timeline: Timeline, events: list[PlacedEvent], window: Interval,
@@ -426,16 +473,32 @@ def comparison(timeline: Timeline, events: list[PlacedEvent], window: Interval,
                 QUARTERS if parts else ())
     outlets = outlets_of(timeline)
     by_id = {o.source.id: o for o in outlets}
+    published = {o.source.id: publication(timeline, o.source, axis) for o in outlets}
     groups: dict[date, list[Row]] = {}
     for event in events:
-        marks = tuple(RowMark(by_id[a.account.source], a, axis.span(a.time, timeline.tz))
+        marks = tuple(RowMark(by_id[a.account.source], a, axis.span(a.time, timeline.tz),
+                              published[a.account.source])
                       for a in event.accounts)
         absent = tuple(by_id[s] for s in event.silent_sources)
         day = max(event.placement.start.astimezone(timeline.tz).date(), first)
         groups.setdefault(min(day, last), []).append(
             Row(event, axis.span(event.placement, timeline.tz), marks, absent))
     days = tuple(RowDay(day, tuple(rows)) for day, rows in sorted(groups.items()))
-    return Comparison(axis, outlets, days, max(ROW_PX, TRACK_PX * len(outlets)))
+    shown = {m.outlet.source.id for day in days for row in day.rows for m in row.marks}
+    return Comparison(axis, outlets, days, max(ROW_PX, TRACK_PX * len(outlets)),
+                      timeline.parties, any(published[s] for s in shown))
+
+
+def publication(timeline: Timeline, source: Source, axis: Axis) -> Published | None:
+    """Where a source's article was published on the axis: only for a time of day (a date
+    alone says nothing of who reported first within it) that falls on the axis' days."""
+    time = timeline.source_dates[source.id]
+    if time.precision is not Precision.time:
+        return None
+    left = axis.position(time.start.astimezone(timeline.tz))
+    if not 0 <= left <= 100:
+        return None
+    return Published(time, round(left, 3))
 
 
 @dataclass(frozen=True)

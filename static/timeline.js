@@ -180,3 +180,19 @@
   tools.appendChild(status);
   tl.insertBefore(tools, tl.querySelector(".frame"));
 })();
+
+// An address naming an event (#<event id>) opens its row and brings it into view, on arrival
+// and whenever the address changes; Chromium also opens it without this script.
+(function () {
+  "use strict";
+  function reveal() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    var details = target && target.closest ? target.closest(".row details") : null;
+    if (!details) return;
+    details.open = true;
+    details.closest(".row").scrollIntoView({ block: "start" });
+  }
+  reveal();
+  window.addEventListener("hashchange", reveal);
+})();

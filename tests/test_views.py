@@ -200,9 +200,11 @@ def test_each_mark_sits_at_the_time_its_own_outlet_gives(site):
     # Radio's 'two days ago' is 2–3 March: cut at the window's first day, and said so.
     two_days = marks["radio", "2021-03-03-crack-found"]
     assert (two_days.left, two_days.width) == (0, third(1))
-    assert two_days.name.endswith("; from before the days shown")
-    # Its accessible name: the outlet, its words, what they were read as.
-    assert closed.name == "The Morning Ledger: “Thursday morning”, read as Thu 4 Mar 2021, morning"
+    assert "; from before the days shown; “" in two_days.name
+    # Its accessible name: the outlet (in its own voice: no chain), its words, what they were
+    # read as, and its key quote (the account's first) cut to about 60 characters.
+    assert closed.name == ("The Morning Ledger: “Thursday morning”, read as Thu 4 Mar 2021, "
+                           "morning; “closed the bridge to all traffic on Thursday morning and…”")
     assert closed.node.one("title").text() == closed.name
 
 
@@ -238,8 +240,9 @@ def test_an_account_without_time_words_is_hollow_and_says_so(tmp_path):
     marks = {(m.source, m.event): m for m in drawn_marks(parse(out / "index.html"))}
     undated = marks["radio", "2021-03-03-crack-found"]
     assert "h" in undated.classes
-    assert undated.name == ("Harbour Radio: no time words of its own; shown at the editors’ date, "
-                            "Wed 3 Mar 2021")
+    assert undated.name == ("Harbour Radio, citing Jo Marsh: no time words of its own; shown at "
+                            "the editors’ date, Wed 3 Mar 2021; “Jo Marsh of the port authority "
+                            "said a crack was found two…”")
     assert (undated.left, undated.width) == (0, third(1))
     assert "h" not in marks["ledger", "2021-03-03-crack-found"].classes
 
@@ -258,7 +261,158 @@ def test_outlets_that_do_not_mention_an_event_show_as_absent(tmp_path):
     assert [a.attrs["href"] for a in row.all("a", cls="m")] == [
         "events/2021-03-04-bridge-closed/#account-ledger"]
     assert [line.classes for line in row.all("line", cls="absent")] == [["absent", "o2"]]
-    assert row.all("span", cls="vh")[-1].text() == "Not mentioned by Harbour Radio."
+    assert row.one("div", cls="strip").all("span", cls="vh")[-1].text() == (
+        "Not mentioned by Harbour Radio.")
+    assert row.one("p", cls="said-absent").text() == "Not mentioned by Harbour Radio."
+
+
+# --- a row opened in place ------------------------------------------------------------------------
+
+
+def built_copy(tmp_path: Path, change) -> tuple[Path, object]:
+    """The fixture site with `change(content)` applied, built: (site folder, timeline)."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    change(content)
+    out = tmp_path / "site"
+    result = build(Paths(content, out, PROJECT / "templates", PROJECT / "static"))
+    return out, result.timeline
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def opened(page: Node, event_id: str) -> list[tuple[str, str, str, str]]:
+    """A row's opened part: per outlet, (its link's address, who says it, the quote, the time)."""
+    row = page.one("li", cls="row", data_event=event_id)
+    details = row.one("details", cls="said")
+    return [(item.one("p", cls="said-who").all("a")[0].attrs["href"],
+             item.one("p", cls="said-who").text(), item.one("blockquote").text(),
+             item.one("p", cls="said-when").text())
+            for item in details.all("li", cls="said-item")]
+
+
+def test_a_row_opens_to_each_outlets_key_quote_chain_and_time_words(site):
+    page = parse(site / "index.html")
+    row = page.one("li", cls="row", data_event="2021-03-04-bridge-closed")
+    details = row.one("details", cls="said")
+    # The disclosure control names the event; the opened part carries the event's id, so an
+    # address naming the event opens it.
+    assert details.one("summary").text() == "What each outlet says: The bridge is closed to traffic"
+    assert details.one("div", cls="said-body").attrs["id"] == "2021-03-04-bridge-closed"
+    assert opened(page, "2021-03-04-bridge-closed") == [
+        ("events/2021-03-04-bridge-closed/#account-ledger", "The Morning Ledger :",
+         "closed the bridge to all traffic on Thursday morning and 12,000 vehicles were diverted",
+         "“Thursday morning”, read as Thu 4 Mar 2021, morning."),
+        ("events/2021-03-04-bridge-closed/#account-radio", "Harbour Radio , citing Jo Marsh :",
+         "Some 10,000 to 15,000 cars, she said, were sent the long way round yesterday",
+         "“yesterday”, read as 3–4 Mar 2021; “overnight”, read as 3–5 Mar 2021."),
+    ]
+    # Each outlet's link leads where its mark leads.
+    assert [h for h, *_ in opened(page, "2021-03-04-bridge-closed")] == [
+        m.attrs["href"] for m in row.all("a", cls="m")]
+    # Every outlet tells it: no line of outlets that do not.
+    assert not row.all("p", cls="said-absent")
+
+
+def test_a_single_events_own_page_does_not_open_its_row(site):
+    page = parse(site / "events" / "2021-03-04-bridge-closed" / "index.html")
+    assert page.all("li", cls="row") and not page.all("details", cls="said")
+
+
+def test_a_page_with_more_rows_than_the_limit_does_not_open_them(tmp_path, monkeypatch):
+    monkeypatch.setattr(views, "OPEN_LIMIT", 1)
+    out, _ = built_copy(tmp_path, lambda content: None)
+    page = parse(out / "index.html")
+    assert len(page.all("li", cls="row")) == 2 and not page.all("details", cls="said")
+    # The marks keep their names, without the quotes the rows would have shown.
+    for mark in drawn_marks(page):
+        assert mark.name.startswith(("The Morning Ledger", "Harbour Radio"))
+        assert "; “" not in mark.name, mark.name
+
+
+def test_a_quote_marked_key_stands_for_its_account(tmp_path):
+    def mark_fourth(content):
+        edit(content / "events" / "2021-03-04-bridge-closed.md",
+             "      - text: \"council claims that", "      - key: true\n        text: \"council claims that")
+    event = "2021-03-04-bridge-closed"
+    out, timeline = built_copy(tmp_path, mark_fourth)
+    placed = next(e for e in timeline.events if e.id == event)
+    compared = views.comparison(timeline, [placed], timeline.window)
+    ledger = compared.days[0].rows[0].marks[0]
+    assert ledger.placed.account.key_quote == 4
+    assert ledger.key is ledger.placed.account.quotes[3]
+    _, who, quote, _ = opened(parse(out / "index.html"), event)[0]
+    assert who == "The Morning Ledger , citing City council , which The Morning Ledger disputes :"
+    assert quote == ledger.key.text
+    mark = next(m for m in drawn_marks(parse(out / "index.html"))
+                if (m.event, m.source) == (event, "ledger"))
+    assert mark.name.startswith("The Morning Ledger, citing City council, which The Morning "
+                                "Ledger disputes: “Thursday morning”")
+    assert mark.name.endswith("; “council claims that the bridge had passed its inspection…”")
+
+
+def test_words_that_date_a_report_are_shown_as_such_never_as_the_events_time(tmp_path):
+    def report_words(content):
+        edit(content / "events" / "2021-03-03-crack-found.md",
+             "      - said: two days ago\n",
+             "      - said: two days ago\n        dates: report\n")
+    out, timeline = built_copy(tmp_path, report_words)
+    event = "2021-03-03-crack-found"
+    radio = next(a for e in timeline.events if e.id == event for a in e.accounts
+                 if a.account.source == "radio")
+    compared = views.comparison(timeline, [e for e in timeline.events if e.id == event],
+                                timeline.window)
+    mark = next(m for m in compared.days[0].rows[0].marks if m.outlet.source.id == "radio")
+    assert mark.event_datings == () and [d.words.said for d in mark.report_datings] == ["two days ago"]
+    assert not mark.own_words
+    _, _, _, when = next(o for o in opened(parse(out / "index.html"), event) if "radio" in o[0])
+    assert when == ("No time words of its own; shown at the editors’ date, "
+                    f"{radio.time.describe()}; “two days ago” dates the report, not the event: "
+                    f"{radio.datings[0].time.describe()} .")
+    drawn = next(m for m in drawn_marks(parse(out / "index.html"))
+                 if (m.event, m.source) == (event, "radio"))
+    assert "h" in drawn.classes
+    assert "“two days ago” dates the report, not the event" in drawn.name
+    assert "“two days ago”, read as" not in drawn.name + when
+
+
+def test_a_publication_time_on_the_axis_is_a_tick_on_its_outlets_track(tmp_path):
+    def timed(content):
+        edit(content / "sources" / "ledger.md", "published: 2021-03-05\n",
+             "published: 2021-03-05T08:15\n")
+    out, timeline = built_copy(tmp_path, timed)
+    compared = views.comparison(timeline, [e for e in timeline.events if e.band == "window"],
+                                timeline.window)
+    assert compared.published
+    for day in compared.days:
+        for row in day.rows:
+            for m in row.marks:
+                if m.outlet.source.id == "ledger":
+                    # 08:15 on the third of three days: (2 + 8.25 / 24) / 3 of the width.
+                    assert m.published.left == round(100 * (2 + 8.25 / 24) / 3, 3)
+                else:
+                    assert m.published is None  # a date without a time of day
+    page = parse(out / "index.html")
+    ticks = page.all("line", cls="pub")
+    legend = [t for t in page.one("ul", cls="legend").all("li") if t.all("line", cls="pub")]
+    assert len(legend) == 1 and legend[0].text() == "the article’s publication time"
+    in_rows = [t for t in ticks if t.ancestor("row")]
+    assert len(in_rows) == 2
+    for tick in in_rows:
+        assert tick.classes == ["pub", "o1"]
+        assert tick.attrs["x1"] == tick.attrs["x2"] == "78.125%"
+        assert (float(tick.attrs["y1"]), float(tick.attrs["y2"])) == (-1, 9)
+    mark = next(m for m in drawn_marks(page) if m.source == "ledger")
+    assert "; article published Fri 5 Mar 2021, 08:15;" in mark.name
+
+
+def test_without_publication_times_there_are_no_ticks_and_no_legend_item(site):
+    page = parse(site / "index.html")
+    assert not page.all("line", cls="pub")
 
 
 def test_an_event_page_shows_where_each_outlet_puts_it(site):

@@ -236,7 +236,7 @@ def test_a_day_can_be_widened_to_the_full_width(site_page, site):
 FOCUSABLE = """() => {
     const all = document.querySelectorAll(
         'a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])');
-    const shown = [...all].filter(el => !el.disabled && el.getClientRects().length > 0
+    const shown = [...all].filter(el => !el.disabled && el.getClientRects().length > 0 && el.checkVisibility()
         && getComputedStyle(el).visibility !== 'hidden');
     shown.forEach((el, i) => el.dataset.tabStop = i);
     return shown.length;
