@@ -1,19 +1,15 @@
 """The home page's comparison in a real browser, measured: one row per event with a mark per
 account, the rows' spread and the window's height at 1440×900, marks lining up, the day header
 staying in view, a phone-sized screen without sideways scrolling, the script's enhancements,
-the keyboard, no JavaScript; and screenshots for a person to look at."""
+the keyboard, no JavaScript. (Screenshots: scripts/screenshots.py.)"""
 
 from __future__ import annotations
 
-import os
-import shutil
-import struct
 from pathlib import Path
 
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = PROJECT / "screenshots"
 
 ROW = ".tl li.row"
 MARK = ".tl a.m"
@@ -319,37 +315,3 @@ def test_the_timeline_reads_without_javascript(watched_context, site):
     assert sum(len(r["marks"]) for r in rows.values()) == sum(
         len(e.accounts) for e in window_events(site))
     assert page.locator(".tl-tools").count() == 0
-
-
-# --- screenshots for people ----------------------------------------------------------------------
-
-
-def png_size(path: Path) -> tuple[int, int]:
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
-    return struct.unpack(">II", data[16:24])
-
-
-@pytest.mark.parametrize(("name", "width", "scheme", "full"), [
-    ("home-desktop", 1440, "light", True), ("home-desktop-dark", 1440, "dark", True),
-    ("home-phone", 375, "light", True), ("home-phone-dark", 375, "dark", True),
-    ("home-desktop-top", 1440, "light", False), ("home-phone-top", 375, "light", False),
-])
-def test_home_page_screenshots(watched_context, site, name, width, scheme, full):
-    """Written to screenshots/ (ignored by git) for a person to look at. With
-    PARALLAX_README_SCREENSHOT=1, the tops of the desktop and phone pages are also copied to
-    docs/screenshot-home.png and docs/screenshot-phone.png, the pictures the README shows."""
-    height = 900 if width > 400 else 812
-    context = watched_context(viewport={"width": width, "height": height}, color_scheme=scheme)
-    page = context.new_page()
-    page.goto(site.url)
-    if name == "home-phone-top":
-        page.evaluate("() => scrollBy(0, document.querySelector('.tl .legend').getBoundingClientRect().top - 8)")
-    SCREENSHOTS.mkdir(exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full)
-    assert png_size(path)[0] == width
-    copies = {"home-desktop-top": "screenshot-home.png", "home-phone-top": "screenshot-phone.png"}
-    if name in copies and os.environ.get("PARALLAX_README_SCREENSHOT") and site.is_real:
-        (PROJECT / "docs").mkdir(exist_ok=True)
-        shutil.copyfile(path, PROJECT / "docs" / copies[name])
