@@ -93,7 +93,7 @@ def test_an_outlet_keeps_its_colour_and_shape_when_a_source_is_added(browser, tm
     assert len({next(iter(f)) for f in before.values()}) == len(before), "two outlets alike"
 
     # A new outlet whose id sorts first: it takes the first track, every other moves down.
-    first = sorted(before)[0]
+    first = min(before)
     text = (content / "sources" / f"{first}.md").read_text(encoding="utf-8")
     added = "aaa-" + first
     (content / "sources" / f"{added}.md").write_text(
