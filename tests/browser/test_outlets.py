@@ -47,11 +47,24 @@ BANDS = """() => [...document.querySelectorAll('.tl svg.marks rect.ed')].map(r =
           width: box.width, height: box.height};
 })"""
 
-TARGETS = """(selector) => [...document.querySelectorAll(selector)].map(e => {
-  const box = e.getBoundingClientRect();
-  return {what: e.tagName + ' ' + (e.textContent || e.getAttribute('aria-label') || '').trim(),
-          width: box.width, height: box.height};
-})"""
+# WCAG 2.2 2.5.8: a target is at least 24 × 24 CSS px, or a 24 px circle on its centre meets
+# no other target and no other undersized target's circle (the spacing exception).
+TARGETS = """(selector) => {
+  const all = [...document.querySelectorAll('a[href], button, input, select, summary')]
+    .filter(e => !e.closest('svg.marks'))
+    .map(e => ({e, box: e.getBoundingClientRect()})).filter(t => t.box.width && t.box.height);
+  const small = t => t.box.width < 24 || t.box.height < 24;
+  const centre = b => [b.left + b.width / 2, b.top + b.height / 2];
+  const meets = (c, b) => Math.hypot(Math.max(b.left - c[0], 0, c[0] - b.right),
+                                     Math.max(b.top - c[1], 0, c[1] - b.bottom)) < 12;
+  return all.filter(t => t.e.matches(selector)).map(t => {
+    const c = centre(t.box);
+    const crowded = small(t) && all.some(o => o !== t && (meets(c, o.box) ||
+      (small(o) && Math.hypot(...centre(o.box).map((v, i) => v - c[i])) < 24)));
+    return {what: t.e.tagName + ' ' + (t.e.textContent || t.e.getAttribute('aria-label') || '').trim(),
+            width: t.box.width, height: t.box.height, small: small(t), crowded};
+  });
+}"""
 
 
 def rgb(css: str) -> tuple[float, float, float]:
@@ -157,15 +170,17 @@ def test_legend_day_and_control_targets_are_24_px(site_page, site, viewport):
     site_page.goto(site.url)
     site_page.wait_for_selector(".legend input[type=checkbox]")  # the script's controls
     groups = {
-        "legend links": ".legend a",
-        "day links": ".jump a",
-        "the legend's checkboxes": ".legend input[type=checkbox]",
-        "the tools' controls": ".tl-tools select, .tl-tools button",
-        "the masthead's links": ".masthead a",
+        "legend links": (".legend a", True),
+        "day links": (".jump a", True),
+        "the tools' controls": (".tl-tools select, .tl-tools button", True),
+        "the masthead's links": (".masthead a", True),
+        "the legend's checkboxes": (".legend input[type=checkbox]", False),
     }
-    for name, selector in groups.items():
+    for name, (selector, full_size) in groups.items():
         found = site_page.evaluate(TARGETS, selector)
-        if name not in ("the tools' controls",):
-            assert found, f"no {name} on the home page"
-        small = [t for t in found if t["width"] < 24 or t["height"] < 24]
-        assert small == [], f"{name} under 24 × 24 px: {small}"
+        assert found, f"no {name} on the home page"
+        if full_size:
+            small = [t for t in found if t["small"]]
+            assert small == [], f"{name} under 24 × 24 px: {small}"
+        crowded = [t for t in found if t["crowded"]]
+        assert crowded == [], f"{name} under 24 px and too near another target: {crowded}"
