@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from .colours import SHAPES, colour_problem
 from .when import WhenError, parse_when
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -339,6 +340,29 @@ class SourceFrontMatter(Record):
     """Sentences of the snapshot left out of every account on purpose (page furniture, or no
     claim in it), each by its exact text with the reason; `check --coverage` counts them as
     accounted for."""
+    colour: str | None = None
+    """The outlet's colour on the timelines: one of the palette's names (blue, orange, green,
+    purple, ochre, magenta, slate, olive) or '#rrggbb' with at least 3:1 contrast against the
+    page in the light and the dark scheme; left out, it is derived from the id (never from the
+    order of the sources), so adding or removing a source changes no other outlet's colour."""
+    shape: str | None = None
+    """The outlet's mark: circle, square, triangle, diamond, down or bar; left out, it is
+    derived from the id. Two outlets of one colour must differ in shape."""
+
+    @field_validator("colour", mode="after")
+    @classmethod
+    def _legible_colour(cls, value: str | None) -> str | None:
+        problem = colour_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("shape", mode="after")
+    @classmethod
+    def _known_shape(cls, value: str | None) -> str | None:
+        if value is not None and value not in SHAPES:
+            raise ValueError(f"'{value}' is not a shape; write one of: {', '.join(SHAPES)}")
+        return value
 
     @model_validator(mode="after")
     def _confirmed_at_its_address(self) -> SourceFrontMatter:

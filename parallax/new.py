@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
+from . import colours
 from .docs import field_doc
 from .errors import ContentError, Problem
 from .load import KINDS, MAX_SNAPSHOT_KB, display_path, parse_markdown
@@ -122,7 +123,8 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
             raise ContentError([Problem("--date", 1, "", str(error))]) from None
     record_id = args.id or default_id(args.kind, args.title, date)
     path, shown = new_record_path(content, args.kind, record_id)
-    text = skeleton(args.kind, args.title, date, _source_ids(content))
+    look = _free_look(content, record_id) if args.kind == "source" else None
+    text = skeleton(args.kind, args.title, date, _source_ids(content), look)
     _check_skeleton(text, shown, args.kind, record_id, args.title)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -189,6 +191,26 @@ def _source_ids(content: Path) -> list[str]:
     return sorted(p.stem for p in (content / "sources").glob("*.md"))
 
 
+def _free_look(content: Path, record_id: str) -> tuple[str, str]:
+    """A colour and shape no other source has (as its record sets them or its id gives them):
+    the new outlet's own, written into its record."""
+    taken = set()
+    for path in sorted((content / "sources").glob("*.md")):
+        if path.stem == record_id:
+            continue
+        data: dict = {}
+        try:
+            parsed = parse_markdown(path.read_text(encoding="utf-8"), path.name, "source",
+                                    path.stem).data
+            data = parsed if isinstance(parsed, dict) else {}
+        except (ContentError, OSError, UnicodeDecodeError):
+            pass  # a broken record is reported by the build; its id still gives its look
+        colour, shape = data.get("colour"), data.get("shape")
+        taken.add(colours.look(path.stem, colour if isinstance(colour, str) else None,
+                               shape if isinstance(shape, str) else None))
+    return colours.free_look(record_id, taken)
+
+
 # --- a source read from a saved page ------------------------------------------------------------
 
 
@@ -248,7 +270,8 @@ def run_from_page(args: argparse.Namespace, paths: Paths) -> int:
         confidence[fact] = ("inferred", clue.reason) if clue else ("unknown", "")
     text = _source_read(outlet, found["title"].value if found["title"] else None, published,
                         found["byline"].value if found["byline"] else None,
-                        found["url"].value if found["url"] else None, snapshot.name, confidence)
+                        found["url"].value if found["url"] else None, snapshot.name, confidence,
+                        _free_look(content, record_id))
     _check_record(text, shown)
 
     snapshots.mkdir(parents=True, exist_ok=True)
@@ -377,11 +400,13 @@ def _todo(what: str) -> str:
     return _quoted(f"{PLACEHOLDER}: {what}]")
 
 
-def skeleton(kind: str, title: str, date: str | None, source_ids: list[str]) -> str:
+def skeleton(kind: str, title: str, date: str | None, source_ids: list[str],
+             look: tuple[str, str] | None = None) -> str:
+    """`look`: a new source's (colour, shape), one no other source has."""
     if kind == "event":
         return _event(title, date or "", source_ids)
     if kind == "source":
-        return _source(title, date or "")
+        return _source(title, date or "", look)
     return _page(title)
 
 
@@ -411,6 +436,7 @@ def _event(title: str, date: str, source_ids: list[str]) -> str:
     lines += _field(Quote, "via", _CHAIN, 8, optional=True)
     lines += _credit_comments(10)
     lines += _field(Quote, "stance", "disputed", 8, optional=True)
+    lines += _field(Quote, "key", "true", 8, optional=True)
     lines += _field(Quote, "checked", '{cut: "the hedge governs another clause"}', 8,
                     optional=True)
     lines += _field(Account, "time_words", "", 4, optional=True)
@@ -443,7 +469,17 @@ def _event(title: str, date: str, source_ids: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _source(outlet: str, date: str) -> str:
+def _look(look: tuple[str, str] | None) -> list[str]:
+    """The outlet's colour and shape: a free pair when one is given, else commented out."""
+    colour, shape = look or ("blue", "circle")
+    lines = _field(SourceFrontMatter, "colour", colour, optional=look is None)
+    lines += _field(SourceFrontMatter, "shape", shape, optional=look is None)
+    if look:
+        lines += _comment("No other source has this colour and shape.", 0)
+    return lines
+
+
+def _source(outlet: str, date: str, look: tuple[str, str] | None = None) -> str:
     lines = ["---"]
     lines += _field(SourceFrontMatter, "outlet", _quoted(outlet))
     lines += _field(SourceFrontMatter, "title", _todo("the headline, exactly as published"))
@@ -453,6 +489,7 @@ def _source(outlet: str, date: str) -> str:
     lines += _field(SourceFrontMatter, "timezone", "Europe/London", optional=True)
     lines += _field(SourceFrontMatter, "url", "https://example.org/the-article", optional=True)
     lines += _field(SourceFrontMatter, "snapshot", "the-article.txt", optional=True)
+    lines += _look(look)
     lines += _field(SourceFrontMatter, "copy_read", "", optional=True)
     lines += _field(Copy, "site", "archive.example.net", 2, optional=True)
     lines += _field(Copy, "url", "https://archive.example.net/the-article", 2, optional=True)
@@ -474,7 +511,8 @@ def _source(outlet: str, date: str) -> str:
 
 
 def _source_read(outlet: str | None, title: str | None, published: str, byline: str | None,
-                 url: str | None, snapshot: str, confidence: dict[str, tuple[str, str]]) -> str:
+                 url: str | None, snapshot: str, confidence: dict[str, tuple[str, str]],
+                 look: tuple[str, str] | None = None) -> str:
     """The source record written from a page: the skeleton's layout and explanations, with what
     was found filled in; `confidence` gives each fact's (level, reason)."""
     lines = ["---"]
@@ -490,6 +528,7 @@ def _source_read(outlet: str | None, title: str | None, published: str, byline: 
     lines += _field(SourceFrontMatter, "url", _quoted(url or "https://example.org/the-article"),
                     optional=url is None)
     lines += _field(SourceFrontMatter, "snapshot", _quoted(snapshot))
+    lines += _look(look)
     lines += _field(SourceFrontMatter, "copy_read", "", optional=True)
     lines += _field(Copy, "site", "archive.example.net", 2, optional=True)
     lines += _field(Copy, "url", "https://archive.example.net/the-article", 2, optional=True)

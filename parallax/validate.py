@@ -20,7 +20,7 @@ from typing import Any, Union
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from . import markup
+from . import colours, markup
 from .errors import ContentError, Problem
 from .load import PARTIES_FILE, PLACEHOLDER, Loc, RawContent, RawRecord, loc_text
 from .models import (
@@ -888,5 +888,32 @@ def _with_warnings(content: Content, found: tuple[Problem, ...], cited_sources: 
         if party_id not in credited:
             warnings.append(content.problem("party", party_id, (), (
                 "no account credits this party; credit it from an account, or remove it")))
+    warnings.extend(_look_clashes(content))
     return Content(**{**content.__dict__, "warnings": tuple(sorted(warnings))})
+
+
+def _look_clashes(content: Content) -> list[Problem]:
+    """Two outlets drawn alike (same colour, same shape): each after the first is told which
+    shape, or which pair, no outlet has yet."""
+    found: list[Problem] = []
+    first: dict[tuple[str, str], Source] = {}
+    taken = {colours.look(s.id, s.colour, s.shape) for s in content.sources}
+    for source in content.sources:
+        pair = colours.look(source.id, source.colour, source.shape)
+        if pair not in first:
+            first[pair] = source
+            continue
+        other = first[pair]
+        colour, shape = pair
+        how = ("as its record sets them" if source.colour and source.shape
+               else "derived from its id where its record sets none")
+        free_shapes = [s for s in colours.SHAPES if (colour, s) not in taken]
+        free = colours.free_look(source.id, taken)
+        fix = (f"'shape: {free_shapes[0]}' (no {colour} outlet has it), or "
+               if free_shapes else "")
+        found.append(content.problem("source", source.id, ("shape",), (
+            f"colour '{colour}' and shape '{shape}' ({how}) are also {other.outlet}'s "
+            f"({other.id}): two outlets must differ in colour or shape; write {fix}"
+            f"'colour: {free[0]}' and 'shape: {free[1]}' (a pair no outlet has)")))
+    return found
 

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from math import ceil, floor, log1p, log10, sqrt
 from urllib.parse import quote
 
+from . import colours
 from .models import Account, Attributed, Dates, Figure, Party, Quote, Source, Stance
 from .resolve import Dating, PlacedAccount, PlacedEvent, Timeline
 from .when import Interval, Precision
@@ -259,10 +260,10 @@ def layout(timeline: Timeline, told_by_source: dict[str, Told],
 
 # --- the comparison: one row per event ------------------------------------------------------------
 
-# Each outlet is told apart by a colour and a shape (never colour alone); past six outlets the
-# shapes come round again with other colours.
-SHAPES = ("circle", "square", "triangle", "diamond", "down", "bar")
-COLOURS = 8
+# Each outlet is told apart by a colour and a shape (never colour alone), set in its source
+# record or derived from its id (parallax.colours): never from its place among the sources.
+SHAPES = colours.SHAPES
+COLOURS = len(colours.PALETTE)
 # A row gives each outlet a track this many pixels tall, in the sources' order, and is at
 # least ROW_PX tall.
 TRACK_PX = 8
@@ -277,20 +278,31 @@ class Outlet:
 
     source: Source
     number: int
-    """From 1, in the sources' order: its track in every row and its colour class (o1, o2...)."""
+    """From 1, in the sources' order: its track in every row and its class (o1, o2...)."""
+
+    @property
+    def look(self) -> tuple[str, str]:
+        """(colour, shape name): as its record sets them, the rest derived from its id."""
+        return colours.look(self.source.id, self.source.colour, self.source.shape)
 
     @property
     def shape(self) -> int:
-        """Which of SHAPES marks it, from 1."""
-        return (self.number - 1) % len(SHAPES) + 1
+        """Which of SHAPES marks it, from 1 (the symbol #s1 … #s6)."""
+        return SHAPES.index(self.shape_name) + 1
 
     @property
     def shape_name(self) -> str:
-        return SHAPES[self.shape - 1]
+        return self.look[1]
 
     @property
-    def colour(self) -> int:
-        return (self.number - 1) % COLOURS + 1
+    def colour(self) -> str:
+        """A palette name or '#rrggbb'."""
+        return self.look[0]
+
+    @property
+    def css_colour(self) -> str:
+        """Its colour as the stylesheet writes it (the palette's variable, or the hex)."""
+        return colours.css_colour(self.colour)
 
     @property
     def top(self) -> int:

@@ -69,7 +69,7 @@ def test_new_event_builds_with_only_warnings(content, tmp_path, capsys):
          "'# [to do: the source of this account]'; check the value, then delete the comment"),
         (f"warning: content/{EVENT}:33: accounts[1].quotes[1].text: still the skeleton's placeholder "
         "'[to do: the words of the article, exactly as printed]'; replace it"),
-        (f"warning: content/{EVENT}:136: body: still the skeleton's placeholder \"[to do: the "
+        (f"warning: content/{EVENT}:140: body: still the skeleton's placeholder \"[to do: the "
         "editors' neutral summary of what happened (Ma...\"; replace it"),
     ]
     assert (out / "events" / "2021-03-04-the-ferry-stops-sailing-suspended" / "index.html").is_file()

@@ -17,9 +17,11 @@ from typing import ClassVar
 import pytest
 from conftest import FIXTURES
 
+from parallax import views
 from parallax.cli import main
 from parallax.extract import read_article
-from parallax.load import parse_markdown
+from parallax.load import load_content, parse_markdown
+from parallax.validate import validate_content
 
 BASIC = FIXTURES / "basic"
 PAGES = FIXTURES / "pages"
@@ -55,6 +57,11 @@ def test_full_metadata_every_fact_inferred_with_its_reason(site, capsys):
                               "snapshots/the-harbour-courier.txt"}
     record = _fields(site / "content" / "sources" / "the-harbour-courier.md")
     metadata = {"level": "inferred", "reason": "from the page's metadata"}
+    # A colour and shape of its own: no other source's, and a colour no one else has.
+    content = validate_content(load_content(site / "content"))
+    others = [views.Outlet(s, 0) for s in content.sources if s.id != "the-harbour-courier"]
+    colour, shape = record.pop("colour"), record.pop("shape")
+    assert colour not in {o.colour for o in others} and shape in views.SHAPES
     assert record == {
         "outlet": "The Harbour Courier",
         "title": "Harbour crossing shut overnight",
