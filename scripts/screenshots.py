@@ -90,36 +90,33 @@ def served(folder: Path, prefix: str) -> Iterator[str]:
         thread.join()
 
 
-def take(content: Path, out: Path, chromium: str) -> list[Path]:
-    """Build `content`, shoot every page at both widths into `out`; the files written."""
-    from playwright.sync_api import sync_playwright
-
+def take(content: Path, out: Path, browser) -> list[Path]:
+    """Build `content`, shoot every page at both widths into `out` with `browser` (a Playwright
+    Chromium); the files written."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with tempfile.TemporaryDirectory(prefix="parallax-shots-") as scratch:
         folder = Path(scratch) / "site"
         result = build(Paths(content=content, out=folder, templates=PROJECT / "templates",
                              static=PROJECT / "static", base_url=ADDRESS))
-        with served(folder, urlsplit(ADDRESS).path) as root, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            try:
-                for shot in shots(result.timeline):
-                    for width, height in WIDTHS.items():
-                        page = browser.new_page(viewport={"width": width, "height": height})
-                        page.goto(root + shot.path)
-                        if shot.open_row:
-                            page.evaluate("""id => {
-                                const row = document.getElementById(id);
-                                const details = row && (row.matches('details') ? row : row.querySelector('details'));
-                                if (details) details.open = true;
-                                if (row) row.scrollIntoView({block: 'start'});
-                            }""", shot.open_row)
-                        path = out / f"{shot.name}-{width}.png"
-                        page.screenshot(path=str(path))
-                        page.close()
-                        written.append(path)
-            finally:
-                browser.close()
+        with served(folder, urlsplit(ADDRESS).path) as root:
+            for shot in shots(result.timeline):
+                for width, height in WIDTHS.items():
+                    page = browser.new_page(viewport={"width": width, "height": height})
+                    page.goto(root + shot.path)
+                    if shot.open_row:
+                        page.evaluate("""id => {
+                            const row = document.getElementById(id);
+                            const details = row && row.closest('details');
+                            if (details) details.open = true;
+                            const item = row && row.closest('li');
+                            const head = document.querySelector('.tl .head');
+                            if (item) scrollBy(0, item.getBoundingClientRect().top - (head ? head.getBoundingClientRect().bottom : 0) - 8);
+                        }""", shot.open_row)
+                    path = out / f"{shot.name}-{width}.png"
+                    page.screenshot(path=str(path))
+                    page.close()
+                    written.append(path)
     return written
 
 
@@ -133,8 +130,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no Chromium at {chromium}: install it (sudo apt-get install chromium) or set "
               "PARALLAX_CHROMIUM", file=sys.stderr)
         return 2
-    for path in take(args.content, args.out, chromium):
-        print(path)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            for path in take(args.content, args.out, browser):
+                print(path)
+        finally:
+            browser.close()
     return 0
 
 

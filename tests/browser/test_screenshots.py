@@ -30,9 +30,9 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 @pytest.mark.slow
-def test_the_script_shoots_each_page_at_both_widths(site, chromium_path, tmp_path):
+def test_the_script_shoots_each_page_at_both_widths(site, browser, tmp_path):
     script = load_script()
-    written = script.take(site.content, tmp_path, chromium_path)
+    written = script.take(site.content, tmp_path, browser)
     names = sorted(p.name for p in written)
     expected = sorted(f"{shot.name}-{w}.png" for shot in script.shots(site.timeline)
                       for w in (1440, 375))
