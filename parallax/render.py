@@ -257,6 +257,8 @@ def page_specs(timeline: Timeline, renderer: Renderer, common: dict[str, Any] | 
                 **common, "figures": figures, "period": period, "months": month_links,
                 "cap": cap, "plots": plots,
                 "coverage": covered, "counts": views.coverage_counts(covered),
+                "hollow": sum(1 for row in covered for a in row.cells
+                              if a and a.basis == "event"),
                 "differing": [] if whole else [e for e in found or events if e.differences],
             }
         return context

@@ -370,16 +370,27 @@ class Axis:
 
 @dataclass(frozen=True)
 class Published:
-    """An article's publication time, where it falls on the axis (drawn as a tick on its
-    outlet's track)."""
+    """An article's publication time or day, where it falls on the axis: a time is one tick on
+    its outlet's track, a day (or days) two ticks, at its start and its end."""
 
     time: Interval
     left: float
     """Percent of the axis' width."""
+    width: float = 0.0
+    """Percent of the axis' width: 0 for a time of day."""
 
     @property
     def x(self) -> str:
-        return f"{self.left:.3f}".rstrip("0").rstrip(".") + "%"
+        return _at(self.left)
+
+    @property
+    def x2(self) -> str:
+        return _at(self.left + self.width)
+
+
+def _at(x: float) -> str:
+    """A position on the axis, as the rows' marks give theirs (Span.x)."""
+    return f"{x:.3f}".rstrip("0").rstrip(".") + "%"
 
 
 @dataclass(frozen=True)
@@ -390,8 +401,9 @@ class RowMark:
     placed: PlacedAccount
     span: Span
     published: Published | None = None
-    """Its article's publication time, when the source gives one to the minute and it falls
-    on the axis."""
+    """Where its article's publication time or day falls on the axis (None off the axis)."""
+    article: Interval | None = None
+    """Its article's publication date or time, on the axis or not."""
 
     @property
     def key(self) -> Quote:
@@ -489,7 +501,8 @@ def comparison(timeline: Timeline, events: list[PlacedEvent], window: Interval,
     groups: dict[date, list[Row]] = {}
     for event in events:
         marks = tuple(RowMark(by_id[a.account.source], a, axis.span(a.time, timeline.tz),
-                              published[a.account.source])
+                              published[a.account.source],
+                              timeline.source_dates[a.account.source])
                       for a in event.accounts)
         absent = tuple(by_id[s] for s in event.silent_sources)
         day = max(event.placement.start.astimezone(timeline.tz).date(), first)
@@ -502,15 +515,18 @@ def comparison(timeline: Timeline, events: list[PlacedEvent], window: Interval,
 
 
 def publication(timeline: Timeline, source: Source, axis: Axis) -> Published | None:
-    """Where a source's article was published on the axis: only for a time of day (a date
-    alone says nothing of who reported first within it) that falls on the axis' days."""
+    """Where a source's article was published on the axis: a time of day as a point, a date (or
+    dates) as the stretch of the axis it covers; None when it falls off the axis' days."""
     time = timeline.source_dates[source.id]
-    if time.precision is not Precision.time:
+    if time.precision is Precision.time:
+        left = axis.position(time.start.astimezone(timeline.tz))
+        return Published(time, round(left, 3)) if 0 <= left <= 100 else None
+    start = axis.position(time.start.astimezone(timeline.tz))
+    end = axis.position(time.end.astimezone(timeline.tz))
+    if end <= 0 or start >= 100:
         return None
-    left = axis.position(time.start.astimezone(timeline.tz))
-    if not 0 <= left <= 100:
-        return None
-    return Published(time, round(left, 3))
+    start, end = max(start, 0.0), min(end, 100.0)
+    return Published(time, round(start, 3), round(end - start, 3))
 
 
 @dataclass(frozen=True)

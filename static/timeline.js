@@ -92,13 +92,15 @@
     });
   }
 
-  // Rows narrowed: by tag, by the original claimant their statements rest on, to the disputed.
+  // Rows narrowed: by tag, by the original claimant their statements rest on, to the disputed,
+  // to those with a time of an outlet's own (the others would be empty).
   function narrow() {
     var n = 0;
     rows.forEach(function (row) {
       var keep = (!state.tag || has(row.getAttribute("data-tags"), state.tag))
         && (!state.claimant || has(row.getAttribute("data-claimants"), state.claimant))
-        && (!state.disputed || row.hasAttribute("data-disputed"));
+        && (!state.disputed || row.hasAttribute("data-disputed"))
+        && (!state.own || row.querySelector(".m:not(.h)"));
       row.hidden = !keep;
       if (keep) n++;
     });
@@ -146,7 +148,8 @@
   if (tl.querySelector(".row[data-disputed]")) toggle("Disputed only", "disputed", narrow);
   function own() {
     tl.classList.toggle("own-only", state.own);
-    return state.own ? "Only the outlets’ own times shown." : "Marks at the editors’ date shown again.";
+    var shown = narrow();
+    return (state.own ? "Only the outlets’ own times shown: " : "Marks at the editors’ date shown again: ") + shown;
   }
   if (tl.querySelector(".m.h")) toggle("Only the outlets’ own times", "own", own);
   own();

@@ -212,7 +212,7 @@ def _parse(path: Path) -> _Page:
 
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcset",
                   "background", "cite", "longdesc", "ping", "manifest", "icon", "srcdoc"}
-OUR_SVG = {"defs", "key", "marks", "ctx-strip", "range", "where", "origins-svg"}
+OUR_SVG = {"defs", "key", "marks", "ctx-strip", "range", "where", "swatch", "amount"}
 FORBIDDEN_ELEMENTS = {"iframe", "object", "embed", "style", "base", "form", "input", "button",
                       "textarea", "math", "frame", "frameset", "applet", "video", "audio",
                       "source"}

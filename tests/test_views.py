@@ -200,11 +200,12 @@ def test_each_mark_sits_at_the_time_its_own_outlet_gives(site):
     # Radio's 'two days ago' is 2–3 March: cut at the window's first day, and said so.
     two_days = marks["radio", "2021-03-03-crack-found"]
     assert (two_days.left, two_days.width) == (0, third(1))
-    assert "; from before the days shown; “" in two_days.name
+    assert "; from before the days shown; article published 4–5 Mar 2021; “" in two_days.name
     # Its accessible name: the outlet (in its own voice: no chain), its words, what they were
-    # read as, and its key quote (the account's first) cut to about 60 characters.
+    # read as, when its article was published, and its key quote cut to about 60 characters.
     assert closed.name == ("The Morning Ledger: “Thursday morning”, read as Thu 4 Mar 2021, "
-                           "morning; “closed the bridge to all traffic on Thursday morning and…”")
+                           "morning; article published Fri 5 Mar 2021; “closed the bridge to all "
+                           "traffic on Thursday morning and…”")
     assert closed.node.one("title").text() == closed.name
 
 
@@ -243,7 +244,8 @@ def test_an_account_without_time_words_is_hollow_and_says_so(tmp_path):
     undated = marks["radio", "2021-03-03-crack-found"]
     assert "h" in undated.classes
     assert undated.name == ("Harbour Radio, citing Jo Marsh: no time words of its own; shown at "
-                            "the editors’ date, Wed 3 Mar 2021; “Jo Marsh of the port authority "
+                            "the editors’ date, Wed 3 Mar 2021; article published 4–5 Mar 2021; "
+                            "“Jo Marsh of the port authority "
                             "said a crack was found two…”")
     assert (undated.left, undated.width) == (0, third(1))
     assert "h" not in marks["ledger", "2021-03-03-crack-found"].classes
@@ -308,10 +310,11 @@ def test_a_row_opens_to_each_outlets_key_quote_chain_and_time_words(site):
     assert opened(page, "2021-03-04-bridge-closed") == [
         ("events/2021-03-04-bridge-closed/#account-ledger", "The Morning Ledger :",
          "closed the bridge to all traffic on Thursday morning and 12,000 vehicles were diverted",
-         "“Thursday morning”, read as Thu 4 Mar 2021, morning."),
+         "“Thursday morning”, read as Thu 4 Mar 2021, morning; article published Fri 5 Mar 2021."),
         ("events/2021-03-04-bridge-closed/#account-radio", "Harbour Radio , citing Jo Marsh :",
          "Some 10,000 to 15,000 cars, she said, were sent the long way round yesterday",
-         "“yesterday”, read as 3–4 Mar 2021; “overnight”, read as 3–5 Mar 2021."),
+         ("“yesterday”, read as 3–4 Mar 2021; “overnight”, read as 3–5 Mar 2021; article published "
+          "4–5 Mar 2021.")),
     ]
     # Each outlet's link leads where its mark leads.
     assert [h for h, *_ in opened(page, "2021-03-04-bridge-closed")] == [
@@ -374,7 +377,7 @@ def test_words_that_date_a_report_are_shown_as_such_never_as_the_events_time(tmp
     _, _, _, when = next(o for o in opened(parse(out / "index.html"), event) if "radio" in o[0])
     assert when == ("No time words of its own; shown at the editors’ date, "
                     f"{radio.time.describe()}; “two days ago” dates the report, not the event: "
-                    f"{radio.datings[0].time.describe()} .")
+                    f"{radio.datings[0].time.describe()} ; article published 4–5 Mar 2021.")
     drawn = next(m for m in drawn_marks(parse(out / "index.html"))
                  if (m.event, m.source) == (event, "radio"))
     assert "h" in drawn.classes
@@ -396,12 +399,15 @@ def test_a_publication_time_on_the_axis_is_a_tick_on_its_outlets_track(tmp_path)
                 if m.outlet.source.id == "ledger":
                     # 08:15 on the third of three days: (2 + 8.25 / 24) / 3 of the width.
                     assert m.published.left == round(100 * (2 + 8.25 / 24) / 3, 3)
+                    assert m.published.width == 0
                 else:
-                    assert m.published is None  # a date without a time of day
+                    # A date alone (4–5 March, of 3–5 March): the stretch of days it covers.
+                    assert (m.published.left, m.published.width) == (33.333, 66.667)
     page = parse(out / "index.html")
-    ticks = page.all("line", cls="pub")
+    ticks = [t for t in page.all("line", cls="pub") if "o1" in t.classes]
     legend = [t for t in page.one("ul", cls="legend").all("li") if t.all("line", cls="pub")]
-    assert len(legend) == 1 and legend[0].text() == "the article’s publication time"
+    assert len(legend) == 1
+    assert legend[0].text() == "the day its article was published (a single line: the time)"
     in_rows = [t for t in ticks if t.ancestor("row")]
     assert len(in_rows) == 2
     for tick in in_rows:
@@ -412,9 +418,23 @@ def test_a_publication_time_on_the_axis_is_a_tick_on_its_outlets_track(tmp_path)
     assert "; article published Fri 5 Mar 2021, 08:15;" in mark.name
 
 
-def test_without_publication_times_there_are_no_ticks_and_no_legend_item(site):
+def test_a_publication_date_is_the_stretch_of_days_it_covers_on_its_outlets_track(site):
+    """The Morning Ledger (o1) is dated 5 March, Harbour Radio (o2) 4–5 March, on an axis of
+    3–5 March: each is drawn from the start of its first day to the end of its last, as two
+    ticks and the line between them."""
     page = parse(site / "index.html")
-    assert not page.all("line", cls="pub")
+    expected = {"o1": ("66.667%", "100%"), "o2": ("33.333%", "100%")}
+    for row in page.all("li", cls="row"):
+        for outlet, (start, end) in expected.items():
+            lines = [t for t in row.all("line", cls="pub") if outlet in t.classes]
+            if not lines:
+                continue
+            ticks = [(t.attrs["x1"], t.attrs["x2"]) for t in lines]
+            assert ticks == [(start, start), (start, end), (end, end)], (outlet, ticks)
+    legend = [t for t in page.one("ul", cls="legend").all("li") if t.all("line", cls="pub")]
+    assert len(legend) == 1
+    mark = next(m for m in drawn_marks(page) if m.source == "radio")
+    assert "; article published 4–5 Mar 2021" in mark.name
 
 
 def test_an_event_page_shows_where_each_outlet_puts_it(site):
@@ -669,8 +689,9 @@ def test_the_differences_page_draws_each_figure_topic_across_the_outlets(site):
     assert [p.one("h3").text() for p in plots] == ["vehicles diverted"]
     plot = plots[0]
     rows = [li for li in plot.one("ol", cls="range-rows").all("li") if "axis" not in li.classes]
-    assert [li.one("span", cls="who").one("a").text() for li in rows] == [
-        "The Morning Ledger", "Harbour Radio"]
+    # Each row names whose figure it is: the outlet, and the chain it credits.
+    assert [li.one("span", cls="who").one("span", cls="voice").text() for li in rows] == [
+        "The Morning Ledger", "Harbour Radio , citing Jo Marsh"]
     ledger, radio = (li.one("svg", cls="range") for li in rows)
     assert ledger.attrs["class"] == "range o1" and radio.attrs["class"] == "range o2"
     # Each row's name carries a key of its mark's shape in its mark's colour.

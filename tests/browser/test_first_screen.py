@@ -265,12 +265,18 @@ def test_only_the_outlets_own_times_is_kept_in_the_address(site_page, site):
     if len(own) == every:
         pytest.skip("every account has time words of its own")
     site_page.goto(site.url)
+    # The rows left are those with a time of an outlet's own: no row is left empty.
+    rows = [e.id for e in window_events(site) if any(a.basis != "event" for a in e.accounts)]
     site_page.get_by_role("checkbox", name="Only the outlets’ own times").check()
     assert query(site_page)["own"] == ["1"]
     assert sorted(map(tuple, site_page.evaluate(MARKS_SHOWN))) == own
+    assert site_page.evaluate(ROWS_SHOWN) == rows
+    assert site_page.locator(".tl-tools [role=status]").inner_text() == (
+        f"Only the outlets’ own times shown: {len(rows)} of {len(window_events(site))} events shown.")
     reload_from_address(site_page)
     assert site_page.get_by_role("checkbox", name="Only the outlets’ own times").is_checked()
     assert sorted(map(tuple, site_page.evaluate(MARKS_SHOWN))) == own
+    assert site_page.evaluate(ROWS_SHOWN) == rows
     site_page.get_by_role("checkbox", name="Only the outlets’ own times").uncheck()
     assert "own" not in query(site_page)
     assert len(site_page.evaluate(MARKS_SHOWN)) == every

@@ -206,11 +206,14 @@ def test_differences_lists_disagreements_first_and_names_each_mark(site_page, si
     assert said == clash
     marks = site_page.locator("figure.range-plot li.rr:not(.axis)")
     assert marks.count() > 0
-    found = marks.evaluate_all("""rows => rows.map(row => {
+    found = marks.evaluate_all(r"""rows => rows.map(row => {
       const who = row.querySelector('.who'), mark = row.querySelector('svg.range');
       const key = who.querySelector('svg.swatch');
       const w = who.getBoundingClientRect(), m = mark.getBoundingClientRect();
+      const voice = who.querySelector('.voice');
       return {outlet: who.querySelector('a').textContent.trim(), label: mark.getAttribute('aria-label'),
+              voice: voice.textContent.replace(/\s+/g, ' ').trim(),
+              relayed: voice.classList.contains('is-relayed'),
               role: mark.getAttribute('role'), who: [w.top, w.bottom, w.left, w.right],
               mark: [m.top, m.bottom, m.left, m.right], keyColour: getComputedStyle(key).color,
               markColour: getComputedStyle(mark).color};
@@ -218,7 +221,10 @@ def test_differences_lists_disagreements_first_and_names_each_mark(site_page, si
     outlets = {s.outlet for s in site.timeline.sources}
     for f in found:
         assert f["outlet"] in outlets, f
-        assert f["role"] == "img" and f["label"].startswith(f["outlet"] + ": "), f
+        # Whose figure: the outlet, and for a relayed figure the chain to its claimant, in the
+        # visible name and in the mark's own.
+        assert f["voice"].startswith(f["outlet"]) and (", citing " in f["voice"]) == f["relayed"], f
+        assert f["role"] == "img" and f["label"].startswith(f["voice"] + ": "), f
         assert f["keyColour"] == f["markColour"], f
         if width == 1440:
             # The name on the same line as its mark, just left of it.

@@ -184,3 +184,26 @@ def test_legend_day_and_control_targets_are_24_px(site_page, site, viewport):
             assert small == [], f"{name} under 24 × 24 px: {small}"
         crowded = [t for t in found if t["crowded"]]
         assert crowded == [], f"{name} under 24 px and too near another target: {crowded}"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_differences_pages_open_ended_bars_and_the_absent_line_have_3_to_1(site_page, site,
+                                                                                   scheme):
+    """A figure given as "more than" or "as many as" is a paler bar: its outline keeps its
+    outlet's colour; the line of an outlet that does not mention an event keeps 3:1 too."""
+    site_page.emulate_media(color_scheme=scheme)
+    site_page.goto(site.url + "differences/")
+    background = rgb(site_page.evaluate(PAGE_BACKGROUND))
+    edges = site_page.evaluate("""() => [...document.querySelectorAll('.range .bar.open, .swatch rect.open')]
+      .map(b => { const s = getComputedStyle(b);
+                  return {stroke: s.stroke, width: parseFloat(s.strokeWidth), opacity: s.strokeOpacity}; })""")
+    for edge in edges:
+        assert edge["width"] >= 1 and float(edge["opacity"]) == 1, edge
+        assert contrast(rgb(edge["stroke"]), background) >= MIN_CONTRAST, edge
+    site_page.goto(site.url)
+    absent = site_page.evaluate("""() => [...document.querySelectorAll('.tl line.absent')].slice(0, 5)
+      .map(l => { const s = getComputedStyle(l); return {stroke: s.stroke, opacity: s.opacity}; })""")
+    assert absent, "no outlet leaves an event unmentioned"
+    for line in absent:
+        assert float(line["opacity"]) == 1, line
+        assert contrast(rgb(line["stroke"]), background) >= MIN_CONTRAST, line

@@ -272,7 +272,7 @@ def test_publication_times_are_ticks_at_their_time_on_the_outlets_track(browser,
             source = placed.account.source
             ticks = row.locator(f"line.pub.o{[s.id for s in timeline.sources].index(source) + 1}")
             if source not in timed:
-                assert ticks.count() == 0
+                assert ticks.count() in (0, 3)  # a date: the stretch of its day(s), or off the axis
                 continue
             at = timed[source]
             share = ((at.date() - first_day).days
@@ -291,18 +291,51 @@ def test_publication_times_are_ticks_at_their_time_on_the_outlets_track(browser,
             checked += 1
     assert checked
     legend = page.locator(".legend li", has=page.locator("line.pub"))
-    assert legend.inner_text().strip() == "the article’s publication time"
+    assert legend.inner_text().strip() == "the day its article was published (a single line: the time)"
     context.close()
     seen.check()
 
 
-def test_without_a_time_of_day_no_publication_tick_is_drawn(site_page, site):
+def test_a_publication_date_is_drawn_as_the_stretch_of_its_days_on_the_outlets_track(site_page, site):
+    """Each article dated by day (or days) on the axis: in a row where its outlet has a mark,
+    two ticks and a line between them from the start of its first day to the end of its last,
+    on the outlet's track."""
     site_page.goto(site.url)
-    timed = [s for s in site.timeline.sources
-             if site.timeline.source_dates[s.id].precision.value == "time"]
-    if timed:
-        pytest.skip("the site's articles give publication times")
-    assert site_page.locator("line.pub").count() == 0
-    assert site_page.locator(".legend line.pub").count() == 0
+    timeline = site.timeline
+    tz = timeline.tz
+    first_day = timeline.window.astimezone(tz).first_day()
+    days = (timeline.window.astimezone(tz).last_day() - first_day).days + 1
+    ids = [s.id for s in timeline.sources]
+
+    def share(moment) -> float:
+        local = moment.astimezone(tz)
+        seconds = local.hour * 3600 + local.minute * 60 + local.second
+        return min(max(((local.date() - first_day).days + seconds / 86400) / days, 0), 1)
+
+    checked = set()
+    for event in (e for e in timeline.events if e.band == "window"):
+        row = row_of(site_page, event.id)
+        svg = row.locator("svg.marks").bounding_box()
+        for placed in event.accounts:
+            source = placed.account.source
+            dated = timeline.source_dates[source]
+            if source in checked or dated.precision.value == "time":
+                continue
+            lines = row.locator(f"line.pub.o{ids.index(source) + 1}")
+            start, end = share(dated.start), share(dated.end)
+            if end <= 0 or start >= 1:
+                assert lines.count() == 0
+            else:
+                assert lines.count() == 3
+                joined = lines.nth(1).bounding_box()
+                assert abs(joined["x"] - (svg["x"] + start * svg["width"])) <= 1.5
+                assert abs(joined["x"] + joined["width"] - (svg["x"] + end * svg["width"])) <= 1.5
+                mark = row.locator(f'a.m[href$="#account-{source}"] rect.bar').bounding_box()
+                assert mark["y"] <= joined["y"] <= mark["y"] + mark["height"]
+            checked.add(source)
+    assert checked == {s.id for s in timeline.sources if timeline.source_dates[s.id].precision.value != "time"
+                       and any(a.account.source == s.id for e in timeline.events if e.band == "window"
+                               for a in e.accounts)}
+
 
 
