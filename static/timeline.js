@@ -185,7 +185,8 @@
 })();
 
 // An address naming an event (#<event id>) opens its row and brings it into view, on arrival
-// and whenever the address changes; Chromium also opens it without this script.
+// and whenever the address changes, even where a filter had hidden it; Chromium also opens it
+// without this script.
 (function () {
   "use strict";
   function reveal() {
@@ -194,7 +195,11 @@
     var details = target && target.closest ? target.closest(".row details") : null;
     if (!details) return;
     details.open = true;
-    details.closest(".row").scrollIntoView({ block: "start" });
+    // The event the address asks for is shown even where the filters had hidden it.
+    var row = details.closest(".row"), day = row.parentNode.previousElementSibling;
+    row.hidden = false;
+    if (day && day.matches("h3.day")) day.hidden = false;
+    row.scrollIntoView({ block: "start" });
   }
   reveal();
   window.addEventListener("hashchange", reveal);

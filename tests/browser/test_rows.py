@@ -134,6 +134,25 @@ def test_an_address_naming_an_event_opens_its_row_in_view(watched_context, site,
         in_view(other.id)
 
 
+def test_an_address_naming_an_event_shows_it_even_where_a_filter_hid_it(site_page, site):
+    """A shared address with filters and an event the filters leave out: the event asked for
+    is shown, opened, with its day's heading."""
+    tags = {t for e in window_events(site) for t in e.event.tags}
+    untagged = [(e, t) for e in window_events(site) for t in sorted(tags) if t not in e.event.tags]
+    if not untagged:
+        pytest.skip("every event has every tag")
+    event, tag = untagged[-1]
+    site_page.goto(f"{site.url}?tag={tag}#{event.id}")
+    row = row_of(site_page, event.id)
+    assert row.is_visible() and row.locator("details").evaluate("d => d.open")
+    day = row.evaluate("r => r.parentNode.previousElementSibling.hidden")
+    assert day is False
+    # The others the filter leaves out stay hidden.
+    hidden = [e.id for e in window_events(site) if tag not in e.event.tags and e.id != event.id]
+    for other in hidden[:3]:
+        assert not row_of(site_page, other).is_visible()
+
+
 @WIDTHS
 def test_every_marks_address_is_offered_by_a_24px_link_in_its_opened_row(site_page, site, width):
     site_page.set_viewport_size(SIZES[width])
