@@ -169,9 +169,9 @@ class Compared:
 
 
 def as_good(site_top: list[str], whole_scores: dict[str, float], top: int = TOP) -> int:
-    """How many of `site_top` score, in the whole index (`whole_scores`, page id → score, in its
-    order), at least as high as the whole index's `top`-th result."""
-    ordered = list(whole_scores.values())
+    """How many of `site_top` score, in the whole index (`whole_scores`, page id → score), at
+    least as high as the whole index's `top`-th best score."""
+    ordered = sorted(whole_scores.values(), reverse=True)
     if not ordered:
         return 0
     bar = ordered[min(top, len(ordered)) - 1]
