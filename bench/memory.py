@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Self
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")
 PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -34,6 +35,23 @@ def parent_of(pid: int) -> int | None:
     # pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
     fields = stat[stat.rindex(b")") + 2:].split()
     return int(fields[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time `pid` has used so far (user and system, its threads included), 0 when gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(b")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def name_of(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return "?"
 
 
 def resident_bytes(pid: int) -> int:
@@ -57,8 +75,12 @@ class TreeSampler:
     to `stop()`. `count_root=False` leaves the root itself out of the sum (a wrapper that only
     waits for its command: the sampler runs in it)."""
 
-    def __init__(self, root: int, interval: float = 0.025, count_root: bool = True):
+    def __init__(self, root: int, interval: float = 0.025, count_root: bool = True,
+                 record: bool = False):
         self.root = root
+        self.record = record
+        self.readings: list[tuple[float, dict[int, tuple[str, int, float]]]] = []
+        """With `record`, every reading: (time, {pid: (name, resident bytes, CPU seconds)})."""
         self.interval = interval
         self.count_root = count_root
         self.peak = 0
@@ -91,8 +113,12 @@ class TreeSampler:
 
     def sample(self) -> int:
         """One reading: the tree's resident memory now (bytes), kept in `peak`."""
-        sizes = [resident_bytes(pid) for pid in self.members()
-                 if self.count_root or pid != self.root]
+        counted = [pid for pid in sorted(self.members()) if self.count_root or pid != self.root]
+        sizes = [resident_bytes(pid) for pid in counted]
+        if self.record:
+            self.readings.append((time.perf_counter(), {
+                pid: (name_of(pid), size, cpu_seconds(pid))
+                for pid, size in zip(counted, sizes, strict=True)}))
         total = sum(sizes)
         self.peak = max(self.peak, total)
         self.largest = max([self.largest, *sizes])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -20,10 +21,12 @@ from bench.run import HugoPagefind, Run, figures, table, targets, verdict
 PROJECT = Path(__file__).resolve().parents[1]
 MB = 2**20
 
-# A process that holds `mb` MB resident (written, so the pages are really there), says so on
-# its stdout, then starts `child` (another such process, as a shell command) and sleeps.
+# A process that holds `mb` MB resident (written, so the pages are really there), starts
+# `child` (another such process) when given, says so on its stdout, and sleeps until its parent
+# has gone (a minute at most).
 HOLDER = textwrap.dedent("""
-    import subprocess, sys, time
+    import os, subprocess, sys, time
+    parent = os.getppid()
     held = bytearray(int(sys.argv[1]) * 2**20)
     for i in range(0, len(held), 4096):
         held[i] = 1
@@ -31,7 +34,10 @@ HOLDER = textwrap.dedent("""
         child = subprocess.Popen([sys.executable, "-c", sys.argv[2], *sys.argv[3:]],
                                  stdout=sys.stdout)
     print("ready", flush=True)
-    time.sleep(60)
+    for _ in range(600):
+        if os.getppid() != parent:
+            break
+        time.sleep(0.1)
 """)
 
 
@@ -50,6 +56,7 @@ def test_the_sampler_sums_the_whole_tree_and_nothing_else():
     tree = subprocess.Popen([sys.executable, "-c", HOLDER, "60", HOLDER, "120"],
                             stdout=subprocess.PIPE)
     outside = subprocess.Popen([sys.executable, "-c", HOLDER, "150"], stdout=subprocess.PIPE)
+    child = None
     try:
         _wait_ready(tree, 2)
         _wait_ready(outside, 1)
@@ -68,6 +75,8 @@ def test_the_sampler_sums_the_whole_tree_and_nothing_else():
         without_root = memory.TreeSampler(tree.pid, count_root=False)
         assert without_root.sample() == pytest.approx(_resident(child), rel=0.05)
     finally:
+        if child is not None:
+            os.kill(child, signal.SIGKILL)
         for process in (tree, outside):
             process.kill()
             process.wait()
@@ -241,3 +250,19 @@ def test_hugo_with_pagefind_runs_the_pinned_pagefind_after_hugo(tmp_path):
                              check=True).stdout.strip()
     assert version == f"pagefind {PAGEFIND_VERSION}"
     assert os.access(pagefind[0], os.X_OK)
+
+
+def test_the_timeline_shares_each_second_of_cpu_among_the_kinds_of_process():
+    from bench.profile_cold import timeline
+
+    # The build (pid 1) for two seconds; a worker (2) in the first; Pagefind (3) in the second.
+    readings = [(10.0, {1: ("python", 100 * MB, 0.0)}),
+                (10.5, {1: ("python", 100 * MB, 0.5), 2: ("python", 50 * MB, 0.4)}),
+                (11.2, {1: ("python", 120 * MB, 0.9), 2: ("python", 50 * MB, 0.9),
+                        3: ("pagefind", 300 * MB, 0.6)}),
+                (11.9, {1: ("python", 100 * MB, 1.5), 3: ("pagefind", 200 * MB, 1.2)})]
+    lines, total = timeline(readings, root=1)
+    assert total == pytest.approx({"build": 1.5, "worker": 0.9, "pagefind": 1.2})
+    assert lines[0] == "| second | build (cores) | pagefind (cores) | worker (cores) | all | memory |"
+    assert lines[2] == "| 0 | 0.50 | 0.00 | 0.40 | 0.90 | 150 MB |"
+    assert lines[3] == "| 1 | 1.00 | 1.20 | 0.50 | 2.70 | 470 MB |"
