@@ -3,7 +3,8 @@ processes at one moment (the process and all its descendants: workers, Pagefind,
 
 `TreeSampler` reads the tree every `interval` seconds (25 ms by default) from /proc: which
 processes descend from the root (each process's parent, from /proc/PID/stat) and how much of
-each is resident (/proc/PID/statm, the same figure as VmRSS in /proc/PID/status). Shared pages
+each is resident (/proc/PID/statm, the same figure as VmRSS in /proc/PID/status), and each
+one's own high-water mark (VmHWM: the sum is never taken as less than the largest). Shared pages
 (a forked worker's copy-on-write pages, shared libraries) count once in every process that maps
 them, as VmRSS counts them; a sum of resident memory is what the kernel would have to find were
 each process on its own, the measure the benchmark compares. A process that lives less than
@@ -63,6 +64,18 @@ def resident_bytes(pid: int) -> int:
     return int(statm[1]) * PAGE
 
 
+def high_water_bytes(pid: int) -> int:
+    """The most `pid` has had resident so far (VmHWM), 0 when it has gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_bytes()
+    except OSError:
+        return 0
+    start = status.find(b"VmHWM:")
+    if start < 0:
+        return 0
+    return int(status[start + 6:status.index(b"kB", start)]) * 1024
+
+
 def become_subreaper() -> None:
     """Make this process the one that orphaned descendants are given to (prctl), so that a
     grandchild whose parent exits early is still found under this process."""
@@ -86,7 +99,7 @@ class TreeSampler:
         self.peak = 0
         """The largest sum seen, in bytes."""
         self.largest = 0
-        """The largest single process seen, in bytes."""
+        """The largest single process seen (its high-water mark, VmHWM), in bytes."""
         self.samples = 0
         self._members: set[int] = {root}
         self._outside: set[int] = set()
@@ -120,8 +133,11 @@ class TreeSampler:
                 pid: (name_of(pid), size, cpu_seconds(pid))
                 for pid, size in zip(counted, sizes, strict=True)}))
         total = sum(sizes)
-        self.peak = max(self.peak, total)
-        self.largest = max([self.largest, *sizes])
+        # A process's own high-water mark is exact, where a sample can fall between an
+        # allocation and its release: the largest one process is read from it, and the sum
+        # is never less than it.
+        self.largest = max([self.largest, *sizes, *(high_water_bytes(pid) for pid in counted)])
+        self.peak = max(self.peak, total, self.largest)
         self.samples += 1
         return total
 
