@@ -339,8 +339,8 @@ def _builds(each, cold, warm, one_edit, check_edit, check_cold, tools) -> None:
     each("check (cold)", check_cold)
 
 
-def bench_size(n: int, sources: int, repeat: int, root: Path,
-               serve_only: bool = False) -> dict[str, dict[str, object]]:
+def bench_size(n: int, sources: int, repeat: int, root: Path, serve_only: bool = False,
+               cold_only: bool = False) -> dict[str, dict[str, object]]:
     """Every measurement at `n` events. Returns, for each tool, each measurement's runs (a list
     of `Run`, or for serve a list of seconds) and a few counts."""
     folder = root / f"n{n}"
@@ -396,6 +396,9 @@ def bench_size(n: int, sources: int, repeat: int, root: Path,
         if serve_only:
             measure(tools[0].build())
             measure(tools[1].build())
+        elif cold_only:
+            each("cold build", cold, with_search=True)
+            return rows
         else:
             _builds(each, cold, warm, one_edit, check_edit, check_cold, tools)
         for kind in ("body", "title", "date"):
@@ -457,8 +460,11 @@ def figures(row: dict[str, object], key: str) -> list[float]:
 
 
 def headline(key: str, values: list[float]) -> float:
-    """The figure shown: the median of serve's edits, else the best (smallest) run."""
-    return statistics.median(values) if key.startswith("serve (") else min(values)
+    """The figure shown: the median of serve's edits; serve's peak over all its runs (each a
+    different kind of edit: the largest is its life's peak); else the best (smallest) run."""
+    if key.startswith("serve ("):
+        return statistics.median(values)
+    return max(values) if key == "serve peak MB" else min(values)
 
 
 def _shown(key: str, value: float) -> str:
@@ -606,10 +612,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(BENCH / "out"), help="scratch folder")
     parser.add_argument("--serve-only", action="store_true",
                         help="only the serve measurements")
+    parser.add_argument("--cold-only", action="store_true",
+                        help="only the cold builds (Parallax, Hugo, Hugo + Pagefind)")
     parser.add_argument("--poll-ms", type=float, default=2.0,
                         help="how often the served page is fetched while waiting (default: 2)")
+    parser.add_argument("--table", nargs="+", type=Path, metavar="RESULTS",
+                        help="print the table of saved results (results-SIZES.json) again")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.table:
+        merged = {}
+        for path in args.table:
+            merged.update(results_from(path))
+        print(table(merged))
+        return 0
     global POLL_SECONDS
     POLL_SECONDS = args.poll_ms / 1000
     if args.child:
@@ -622,10 +638,27 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for n in (int(s) for s in args.sizes.split(",")):
         print(f"measuring {n:,} events...", file=sys.stderr, flush=True)
-        results[n] = bench_size(n, args.sources, args.repeat, Path(args.out), args.serve_only)
+        results[n] = bench_size(n, args.sources, args.repeat, Path(args.out), args.serve_only,
+                                args.cold_only)
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    raw = Path(args.out) / f"results-{args.sizes.replace(',', '-')}.json"
+    raw.write_text(json.dumps({str(n): rows for n, rows in results.items()}), encoding="utf-8")
     print(machine() + "\n")
     print(table(results))
     return 0
+
+
+def results_from(path: Path) -> dict[int, dict[str, dict[str, object]]]:
+    """The results a run saved (in --out, results-SIZES.json), as `table` takes them."""
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    results: dict[int, dict[str, dict[str, object]]] = {}
+    for n, rows in saved.items():
+        results[int(n)] = {tool: {label: [Run(run[0], run[1], run[2], tuple(map(tuple, run[3])))
+                                          if isinstance(run, list) else run for run in value]
+                                  if isinstance(value, list) else value
+                                  for label, value in row.items()}
+                           for tool, row in rows.items()}
+    return results
 
 
 if __name__ == "__main__":
