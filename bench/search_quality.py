@@ -21,8 +21,8 @@ each index, the site's search page is opened in a new browser context (nothing c
 query typed as a reader would, and, once the results are shown and the network is quiet:
 - the bytes fetched under pagefind/ (opening the page and the search: the reader's first
   search), the site's against the whole index's;
-- the first ten results (Pagefind's order, the order the page shows), as Pagefind's page ids
-  (a hash of the page's content, the same in both indexes): how many of the site's first ten are among the whole index's first ten ("same"), and how many
+- the first ten results (Pagefind's order, the order the page shows), as the events'
+  addresses: how many of the site's first ten are among the whole index's first ten ("same"), and how many
   score, in the whole index, at least as high as its tenth result ("as good": equal scores make
   the order among them arbitrary, so a tie at the tenth place is not a different answer).
 
@@ -168,15 +168,11 @@ class Compared:
         return len(set(self.site_top[:TOP]) & set(self.whole_top[:TOP]))
 
 
-def as_good(site_top: list[str], whole_scores: dict[str, float], top: int = TOP) -> int:
-    """How many of `site_top` score, in the whole index (`whole_scores`, page id → score), at
-    least as high as the whole index's `top`-th best score."""
-    ordered = sorted(whole_scores.values(), reverse=True)
-    if not ordered:
-        return 0
-    bar = ordered[min(top, len(ordered)) - 1]
-    return sum(1 for url in site_top[:top]
-               if url in whole_scores and whole_scores[url] >= bar * (1 - 1e-9))
+def as_good(site_top: list[str], whole_good: list[str], top: int = TOP) -> int:
+    """How many of `site_top` are among `whole_good`: the whole index's results that score at
+    least as high as its `top`-th."""
+    good = set(whole_good)
+    return sum(1 for url in site_top[:top] if url in good)
 
 
 def summary(results: list[Compared]) -> dict[str, float]:
@@ -192,14 +188,18 @@ def summary(results: list[Compared]) -> dict[str, float]:
             "bytes median": median, "bytes largest": ratios[-1]}
 
 
-RANKING = """async ([address, words]) => {
+RANKING = """async ([address, words, top]) => {
   const pagefind = await import(address);
   const search = await pagefind.search(words);
-  return (search ? search.results : []).map((r) => [r.id, r.score]);
+  const results = search ? search.results : [];
+  const bar = results.length ? results[Math.min(top, results.length) - 1].score : 0;
+  const good = results.filter((r, n) => n < top || r.score >= bar * (1 - 1e-9));
+  const urls = await Promise.all(good.map(async (r) => (await r.data()).url));
+  return { count: results.length, top: urls.slice(0, top), good: urls };
 }"""
-"""The query's results, in order, as (page id, score), from the same Pagefind module (merged
-with its shards) that the search page loaded. Pagefind names a page by a hash of its indexed
-content, so a page has the same id in both indexes."""
+"""The query's result count, its first `top` results' addresses in order, and the addresses of
+every result that scores at least as high as the `top`-th (ties included), from the same
+Pagefind module (merged with its shards) that the search page loaded."""
 
 
 def whole_index(site: Path, into: Path) -> Path:
@@ -226,16 +226,13 @@ def measure(site: Path, queries: list[dict]) -> list[Compared]:
                 words = query["words"]
                 found = {}
                 for name, url in (("site", site_url), ("whole", whole_url)):
-                    cost, ranked = first_search(browser, url, words, keep=lambda page, url=url,
-                                                words=words: page.evaluate(
-                                                    RANKING, [url + "pagefind/pagefind.js", words]))
-                    found[name] = (cost, ranked)
-                (site_cost, site_ranked), (whole_cost, whole_ranked) = found["site"], found["whole"]
-                scores = {page: score for page, score in whole_ranked}
-                site_top = [page for page, _ in site_ranked[:TOP]]
-                compared = Compared(words, site_top, [page for page, _ in whole_ranked[:TOP]],
-                                    len(site_ranked), len(whole_ranked),
-                                    as_good(site_top, scores), site_cost.total, whole_cost.total)
+                    found[name] = first_search(
+                        browser, url, words, keep=lambda page, url=url, words=words:
+                        page.evaluate(RANKING, [url + "pagefind/pagefind.js", words, TOP]))
+                (site_cost, site), (whole_cost, whole) = found["site"], found["whole"]
+                compared = Compared(words, site["top"], whole["top"], site["count"],
+                                    whole["count"], as_good(site["top"], whole["good"]),
+                                    site_cost.total, whole_cost.total)
                 results.append(compared)
                 print(f"  {words!r}: {compared.same}/{compared.compared} same, "
                       f"{compared.as_good} as good; {compared.site_count} and "

@@ -164,33 +164,36 @@ def test_the_committed_queries_follow_the_rule():
         encoding="utf-8")
 
 
-def _compared(site, whole, scores, site_bytes=100, whole_bytes=100):
+def _compared(site, whole, good, site_bytes=100, whole_bytes=100):
     return search_quality.Compared(
         "w", site, whole, len(site), len(whole),
-        search_quality.as_good(site, scores), site_bytes, whole_bytes)
+        search_quality.as_good(site, good), site_bytes, whole_bytes)
 
 
 def test_the_first_ten_are_compared_as_sets_and_ties_count_as_good():
     whole = [f"p{n}" for n in range(12)]
     # The whole index scores p9, p10 and p11 the same: any of them is a right tenth.
-    scores = {page: 20 - n for n, page in enumerate(whole)}
-    scores.update({"p9": 5.0, "p10": 5.0, "p11": 5.0})
+    good = whole  # its first ten, and the results scoring as high as its tenth
     site = [*whole[:8], "p10", "p11"]  # p8 and p9 replaced, one by a tie of p9's, reordered
-    result = _compared(site[::-1], whole[:10], scores)
+    result = _compared(site[::-1], whole[:10], good)
     assert (result.same, result.compared, result.as_good) == (8, 10, 10)
-    worse = _compared([*whole[:9], "p42"], whole[:10], {**scores, "p42": 1.0})
+    worse = _compared([*whole[:9], "p42"], whole[:10], good)
     assert (worse.same, worse.as_good) == (9, 9)
-    few = _compared(["a", "b"], ["b", "a"], {"a": 2.0, "b": 3.0})
+    later = _compared([*whole[:9], "p12"], whole[:10], whole[:10])  # p12 scores below the tenth
+    assert (later.same, later.as_good) == (9, 9)
+    few = _compared(["a", "b"], ["b", "a"], ["b", "a"])
     assert (few.same, few.compared, few.as_good) == (2, 2, 2)
-    assert search_quality.as_good(["a"], {}) == 0
+    assert search_quality.as_good(["a"], []) == 0
+    # Only the first ten of the site's results are judged.
+    assert search_quality.as_good([f"p{n}" for n in range(12)], whole) == 10
 
 
 def test_the_summary_weighs_every_result_and_keeps_the_worst_bytes():
     results = [_compared([f"p{n}" for n in range(10)], [f"p{n}" for n in range(10)],
-                         {f"p{n}": 10 - n for n in range(10)}, 150, 100),
+                         [f"p{n}" for n in range(10)], 150, 100),
                _compared(["x", "y", "p2", "p3"], ["p0", "p1", "p2", "p3"],
-                         {"p0": 4, "p1": 3, "p2": 2, "p3": 1}, 300, 100),
-               _compared(["a"], ["a"], {"a": 1.0}, 110, 100)]
+                         ["p0", "p1", "p2", "p3"], 300, 100),
+               _compared(["a"], ["a"], ["a"], 110, 100)]
     total = search_quality.summary(results)
     assert total["same"] == pytest.approx((10 + 2 + 1) / (10 + 4 + 1))
     assert total["lowest same"] == 0.5
