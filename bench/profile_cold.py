@@ -48,7 +48,9 @@ def timeline(readings, root: int, step: float = 1.0) -> tuple[list[str], dict[st
         bucket = int((when - start) / step)
         memory[bucket] = max(memory[bucket], mb(sum(size for _, size, _ in processes.values())))
         for pid, (name, _, cpu) in processes.items():
-            used = cpu - last_cpu.get(pid, 0.0)
+            if name == "?":
+                continue  # gone between the listing and the reading
+            used = max(0.0, cpu - last_cpu.get(pid, 0.0))
             last_cpu[pid] = cpu
             busy[bucket][kind(pid, root, name)] += used
             total[kind(pid, root, name)] += used

@@ -263,7 +263,8 @@ def test_the_timeline_shares_each_second_of_cpu_among_the_kinds_of_process():
                 (10.5, {1: ("python", 100 * MB, 0.5), 2: ("python", 50 * MB, 0.4)}),
                 (11.2, {1: ("python", 120 * MB, 0.9), 2: ("python", 50 * MB, 0.9),
                         3: ("pagefind", 300 * MB, 0.6)}),
-                (11.9, {1: ("python", 100 * MB, 1.5), 3: ("pagefind", 200 * MB, 1.2)})]
+                (11.9, {1: ("python", 100 * MB, 1.5), 3: ("pagefind", 200 * MB, 1.2),
+                        2: ("?", 0, 0.0)})]  # the worker gone as it was read: nothing to add
     lines, total = timeline(readings, root=1)
     assert total == pytest.approx({"build": 1.5, "worker": 0.9, "pagefind": 1.2})
     assert lines[0] == "| second | build (cores) | pagefind (cores) | worker (cores) | all | memory |"
