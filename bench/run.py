@@ -2,6 +2,8 @@
 
     python bench/run.py --sizes 4000                 # 4,000 events, 8 sources, both tools
     python bench/run.py --sizes 1000,4000,10000 --repeat 3
+    python bench/run.py --sizes 10000 --cold-only    # the cold builds alone
+    python bench/run.py --table bench/out/results-4000.json   # a saved run's table again
 
 For each N it generates content (bench/generate.py, seeded, into bench/out/nN/, git-ignored),
 converts it into a Hugo site (bench/hugo_site.py: the same Markdown bodies, the front matter as
@@ -23,7 +25,8 @@ requirements/dev.txt), run as its binary.
   event's body, title or date edited; from the file write to the edited page's new bytes over
   HTTP (median of the edits).
 
-Below the table, each of the targets (bench/README.md) with its ratio, met or missed.
+Below the table, each of the targets (bench/README.md) with its ratio, met or missed. Every
+run's figures are saved beside the generated sites (results-SIZES.json in --out).
 """
 
 from __future__ import annotations
