@@ -4,7 +4,9 @@ Each event becomes one Hugo page with the same Markdown body and its front matte
 params (a `date` from the event's start, and `sources` and `parties` taxonomies from its
 accounts), so Hugo renders one page per event, the events list, and a page per source and per
 credited party (term pages) with their lists. The layouts show what Parallax's event page shows
-at its core: the title, the body, each account's source, quotes and their chains.
+at its core: the title, the body, each account's source, quotes and their chains. As a Hugo
+site with search would, the event pages are marked for Pagefind (`data-pagefind-body`, each
+account's source a filter), the pages Parallax indexes.
 """
 
 from __future__ import annotations
@@ -42,13 +44,13 @@ BASEOF = """\
 
 SINGLE = """\
 {{ define "main" }}
-<article>
+<article data-pagefind-body>
 <h1>{{ .Title }}</h1>
 <p><time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Params.when }}</time> {{ with .Params.place }}· {{ . }}{{ end }}</p>
 <div class="summary">{{ .Content }}</div>
 {{ range .Params.accounts }}
 <section class="account">
-<h2><a href="{{ (printf "/sources/%s/" .source) | relURL }}">{{ .source }}</a></h2>
+<h2 data-pagefind-filter="outlet"><a href="{{ (printf "/sources/%s/" .source) | relURL }}">{{ .source }}</a></h2>
 <ul>{{ range .quotes }}{{ if reflect.IsMap . }}<li><q>{{ .text }}</q>{{ with .via }} (via {{ range $i, $l := . }}{{ if $i }}, {{ end }}{{ $l.party }}{{ end }}){{ end }}</li>{{ else }}<li><q>{{ . }}</q></li>{{ end }}{{ end }}</ul>
 {{ range .time_words }}<p>Time words: {{ .said }}</p>{{ end }}
 {{ range .figures }}<p>{{ .topic }}: {{ .value }}</p>{{ end }}
