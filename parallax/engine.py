@@ -520,9 +520,9 @@ class Engine:
                            *paths)
         staging: Staging | None = None
         try:
-            # The shards' pages are kept in the cache folder, a folder for each output folder.
-            keep = (self.folder / "search" / _digest(str(self.paths.out.resolve())).hex()[:16]
-                    if self.folder else None)
+            # The shards' pages are kept in the cache folder: one copy, whatever the output
+            # folder (builds into a new folder each time leave no copy behind for each).
+            keep = self.folder / "search" / search.KEPT if self.folder else None
             scratch = cache.folder_for(self.paths.out) / "search"
             with search.Indexing(indexable, todo, keep=keep, scratch=scratch) as indexing:
                 waiting = threading.Thread(target=indexing.run, args=(jobs,), daemon=True)
