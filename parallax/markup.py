@@ -314,12 +314,22 @@ def _paragraphs(text: str):
 @cache
 def _read(text: str) -> tuple[str, _Addresses]:
     """The Markdown `text` as HTML (not sanitized yet), with the addresses in it; nothing for a
-    text `body_problem` refuses (validation reports it)."""
+    text `body_problem` refuses (validation reports it). The last text's reading is kept:
+    `address_problems`, `quiet_changes` and `convert` are asked of the same body in turn, and
+    this is what each of them costs (neither changes what it is given)."""
     if body_problem(text):
         return "", _Addresses()
+    global _last
+    if _last is not None and _last[0] == text:
+        return _last[1]
     _md.reset()
     raw = _md.convert(text)
-    return raw, _addresses(raw)
+    read = raw, _addresses(raw)
+    _last = (text, read)
+    return read
+
+
+_last: tuple[str, tuple[str, _Addresses]] | None = None
 
 
 def convert(text: str) -> tuple[str, list[str]]:

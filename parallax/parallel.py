@@ -2,8 +2,9 @@
 
 The engine uses it for the slow parts of a cold build at newsroom scale: reading the record
 files (YAML) with their Markdown, and rendering the pages (Jinja). Workers are forked, so each
-starts with everything the build has in memory; they return plain data, and the results are
-put together in the order a single process would have produced them. Lists of fewer than
+starts with everything the build has in memory, and the build's own process works beside them
+(one core each: one worker fewer, so one copy fewer of its memory); they return plain data,
+and the results are put together in the order a single process would have produced them. Lists of fewer than
 MIN_ITEMS items are worked through in one process: there forking costs more than it saves.
 This module knows nothing of the stages.
 """
@@ -11,12 +12,13 @@ This module knows nothing of the stages.
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -54,6 +56,7 @@ def _quiet() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     die_with_parent()
+    gc.enable()  # (the parent may hold it off) for what the worker makes
 
 
 _PR_SET_PDEATHSIG = 1
@@ -74,8 +77,27 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
+def _work_here(batches: list[tuple[int, int]], futures: list[Future[Any]],
+               outcomes: list[Any]) -> None:
+    """This process is one of the `jobs` too: it works through the batches from the end of
+    the list while the workers take them from its start, each batch that no worker has
+    begun (one fewer worker: one fewer copy of this process's memory, and no core idle). Its
+    collector runs meanwhile, as a worker's does, over what it makes here only."""
+    enabled = gc.isenabled()
+    gc.enable()
+    try:
+        for n in range(len(batches) - 1, -1, -1):
+            if not futures[n].cancel():
+                return  # a worker has it: the workers have the rest
+            outcomes[n] = _run(batches[n])
+    finally:
+        if not enabled:
+            gc.disable()
+
+
 def fork_map(function: Callable[[Any], Any], items: Sequence[Any], jobs: int) -> list[Any]:
-    """[function(item) for item in items], worked out by `jobs` forked processes.
+    """[function(item) for item in items], worked out by this process and `jobs` - 1 forked
+    ones.
 
     Small batches are handed out in order, so the costly items that lead a list (the big
     overview pages) are spread over the workers first. A ContentError raised for one item is
@@ -87,16 +109,34 @@ def fork_map(function: Callable[[Any], Any], items: Sequence[Any], jobs: int) ->
     size = max(1, min(64, len(items) // (jobs * 16)))
     batches = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _work = (function, items)
+    # What the workers inherit is set aside from their collector of reference cycles: its
+    # passes would write to every object (its header), which copies each page of the
+    # parent's memory into each worker, and costs as much time as it costs memory.
+    frozen = gc.get_freeze_count()
+    gc.freeze()
+    outcomes: list[Any] = [None] * len(batches)
     try:
         # concurrent.futures notices a worker that dies (multiprocessing's Pool would wait for
         # it for ever): the work is then done here, in this process, with the same result.
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+        with ProcessPoolExecutor(jobs - 1, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_quiet) as pool:
-            outcomes = list(pool.map(_run, batches))
+            futures = [pool.submit(_run, batch) for batch in batches]
+            try:
+                _work_here(batches, futures, outcomes)
+                for n, future in enumerate(futures):
+                    if outcomes[n] is None:
+                        outcomes[n] = future.result()
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
     except BrokenProcessPool:
-        outcomes = [_run(batch) for batch in batches]
+        outcomes = [done if done is not None else _run(batch)
+                    for done, batch in zip(outcomes, batches, strict=True)]
     finally:
         _work = None
+        if not frozen:
+            gc.unfreeze()  # as it was: the caller's objects set aside only if they were
     results: list[Any] = []
     for status, value in outcomes:
         if status == "problems":

@@ -25,6 +25,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -210,6 +211,7 @@ class Indexing:
         kept = keep if keep is not None and _private(keep) else None
         if kept is not None:
             forget_leftovers(kept.parent)
+            self._forget_other_copies(kept)
         # The temporary copies go where the kept ones are, else to `scratch` (the output's
         # cache folder, whether or not it is trusted: a private folder of a name no one can
         # guess is safe anywhere), where the next build removes what a killed one left
@@ -250,6 +252,22 @@ class Indexing:
             return None
         self._locks.append(lock)
         return lock
+
+    def _forget_other_copies(self, kept: Path) -> None:
+        """Remove the copies that earlier versions kept beside `kept`, one for each output
+        folder (a folder named by 16 hex digits), shard by shard (not one another process
+        is using)."""
+        try:
+            for folder in kept.parent.iterdir():
+                if folder == kept or not _OLD_COPY.fullmatch(folder.name) or not folder.is_dir():
+                    continue
+                for shard in [f for f in folder.iterdir() if f.is_dir()]:
+                    if self._lock(shard) is not None:
+                        shutil.rmtree(shard, ignore_errors=True)
+                if not any(f.is_dir() for f in folder.iterdir()):
+                    shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            pass  # they only take room
 
     def _forget_other_layouts(self, kept: Path, count: int) -> None:
         """Remove the copies of shards of another number of shards than `count` (not one
@@ -383,6 +401,12 @@ def _copy_out(root: Path, paths: Sequence[str], pages: Mapping[str, bytes]) -> N
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(pages[path])
 
+
+KEPT = "pages"
+"""The folder, in the cache folder's search/, where the shards' pages are kept between runs
+(one for every output folder the cache folder serves)."""
+_OLD_COPY = re.compile(r"[0-9a-f]{16}")
+"""The name of a folder of copies kept by an earlier version, one for each output folder."""
 
 LEFTOVER = ".parallax-search-"
 """The temporary folders' names begin so, then the process id (see `forget_leftovers`)."""

@@ -72,3 +72,21 @@ def test_a_worker_that_dies_costs_time_never_the_result_or_a_hang(monkeypatch):
 
     monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
     assert parallel.fork_map(_dies_in_a_worker, list(range(40)), 2) == [n * n for n in range(40)]
+
+
+def _where(n: int) -> tuple[int, int]:
+    time.sleep(0.002)
+    return n, os.getpid()
+
+
+def test_this_process_works_beside_one_fewer_worker(monkeypatch):
+    """With two jobs, the list is worked through by this process and one forked worker (one
+    fewer copy of this process's memory, no core left waiting), in the order given."""
+    from parallax import parallel
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    done = parallel.fork_map(_where, list(range(200)), 2)
+    assert [n for n, _ in done] == list(range(200))
+    pids = {pid for _, pid in done}
+    assert os.getpid() in pids, "this process worked too"
+    assert len(pids) == 2, "one worker beside it"

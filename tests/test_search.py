@@ -680,8 +680,26 @@ def test_a_build_leaves_the_systems_temporary_folder_as_it_found_it(project):
     # The shards' pages are kept in the project's cache folder, private to this user.
     kept = project / ".cache" / "parallax" / "search"
     (site,) = kept.iterdir()
+    assert site.name == search.KEPT
     assert (site / "1-0" / "site" / "index.html").is_file() or any((site / "1-0").iterdir())
     assert not [p for p in kept.iterdir() if p.name.startswith(search.LEFTOVER)]
+
+
+def test_builds_into_new_output_folders_keep_one_copy_of_the_shards_pages(tmp_path):
+    """A folder a build makes anew each time (a CI job's, a benchmark's, a test's) beside the
+    others: each one's cache folder is the same, and holds one copy of the shards' pages
+    whatever the number of output folders, and none of the copies an earlier version kept for
+    each output folder."""
+    kept = tmp_path / ".cache" / "parallax" / "search"
+    old = kept / "0123456789abcdef" / "1-0" / "site"
+    old.mkdir(parents=True)
+    (old / "index.html").write_bytes(b"<html></html>")
+    for n in range(3):
+        out = tmp_path / f"site-{n}"
+        cached_build(_paths(BASIC, out))
+        assert (out / "pagefind" / "pagefind-entry.json").is_file()
+    assert sorted(p.name for p in kept.iterdir()) == [search.KEPT]
+    assert (kept / search.KEPT / "1-0" / "pages.json").is_file()
 
 
 @pytest.mark.parametrize("how", ["interrupted", "killed"])
