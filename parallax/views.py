@@ -314,6 +314,11 @@ def outlets_of(timeline: Timeline) -> tuple[Outlet, ...]:
     return tuple(Outlet(source, n) for n, source in enumerate(timeline.sources, 1))
 
 
+def _at(x: float) -> str:
+    """A position or width on a timeline's axis, as a percentage to three decimals."""
+    return f"{x:.3f}".rstrip("0").rstrip(".") + "%"
+
+
 @dataclass(frozen=True)
 class Span:
     """Where an interval is drawn across an axis, as percentages of its width."""
@@ -327,11 +332,11 @@ class Span:
 
     @property
     def x(self) -> str:
-        return f"{self.left:.3f}".rstrip("0").rstrip(".") + "%"
+        return _at(self.left)
 
     @property
     def w(self) -> str:
-        return f"{self.width:.3f}".rstrip("0").rstrip(".") + "%"
+        return _at(self.width)
 
     @property
     def outside(self) -> str | None:
@@ -386,11 +391,6 @@ class Published:
     @property
     def x2(self) -> str:
         return _at(self.left + self.width)
-
-
-def _at(x: float) -> str:
-    """A position on the axis, as the rows' marks give theirs (Span.x)."""
-    return f"{x:.3f}".rstrip("0").rstrip(".") + "%"
 
 
 @dataclass(frozen=True)
@@ -1190,7 +1190,10 @@ class RangePlot:
     ticks: tuple[tuple[str, str], ...]
     """(x as a percentage, label) along the axis."""
     clashes: tuple[tuple[RangeMark, RangeMark], ...]
-    """Pairs of figures from different outlets whose ranges do not overlap."""
+    """Pairs of figures from different outlets whose ranges do not overlap (the same outlet's
+    same words about two events named once)."""
+    every_clash: tuple[tuple[RangeMark, RangeMark], ...] = ()
+    """Every such pair, the same words about two events included."""
 
     @property
     def outlets(self) -> int:
@@ -1243,13 +1246,15 @@ def range_plot(row: FigureRow, outlets: tuple[Outlet, ...], cap: int | None = No
         value += step
     # The same outlet's same words about two events are one claim, said once.
     clashes: dict[tuple, tuple[RangeMark, RangeMark]] = {}
+    every_clash = []
     for i, a in enumerate(marks):
         for b in marks[i + 1:]:
             if a.outlet.number != b.outlet.number and not a.overlaps(b):
                 key = tuple((m.outlet.number, m.mention.figure.as_written) for m in (a, b))
                 clashes.setdefault(key, (a, b))
+                every_clash.append((a, b))
     return RangePlot(row.topic, tuple(marks), tuple(words_only), low, high, tuple(ticks),
-                     tuple(clashes.values()))
+                     tuple(clashes.values()), tuple(every_clash))
 
 
 def range_plots(timeline: Timeline, rows: list[FigureRow],
@@ -1359,12 +1364,8 @@ def disputed_events(timeline: Timeline) -> frozenset[str]:
     found = {event.id for event in timeline.events for placed in event.accounts
              for said in statements(placed.account)
              if said.via and said.stance is Stance.disputed}
-    # Every clash, not only the plot's list of them (which names the same words once).
     for plot in range_plots(timeline, figure_rows(timeline)):
-        for i, a in enumerate(plot.marks):
-            for b in plot.marks[i + 1:]:
-                if a.outlet.number != b.outlet.number and not a.overlaps(b):
-                    found.update((a.mention.event.id, b.mention.event.id))
+        found.update(m.mention.event.id for pair in plot.every_clash for m in pair)
     return frozenset(found)
 
 
