@@ -125,6 +125,19 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupted(error: BaseException) -> bool:
+    """Whether `error` only carries a Ctrl-C: one that reached Python while pydantic's compiled
+    core built a model's schema comes out wrapped in its SchemaError, or chained."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        if type(seen).__name__ == "SchemaError" and str(seen).rstrip().endswith("KeyboardInterrupt:"):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def run() -> None:
     """The command line's entry point (`parallax`, `python build.py`): `main`, then the
     process ends at once. A build's objects are many and all still in use at the end; freeing
@@ -134,6 +147,11 @@ def run() -> None:
     try:
         code = main()
     except KeyboardInterrupt:  # before a command began (while Python read Parallax's modules)
+        print("\nInterrupted.", file=sys.stderr, flush=True)
+        code = 130
+    except Exception as error:
+        if not _interrupted(error):
+            raise
         print("\nInterrupted.", file=sys.stderr, flush=True)
         code = 130
     try:

@@ -164,3 +164,19 @@ def test_ctrl_c_at_random_moments(tmp_path):
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM])
 def test_real_signals_at_random_moments_long(tmp_path, sig):
     _signalled(tmp_path, 3, 20, sig)
+
+
+def test_a_ctrl_c_wrapped_by_pydantics_schema_building_counts_as_one():
+    """A Ctrl-C that lands while pydantic's compiled core builds a model's schema reaches Python
+    as its SchemaError naming the KeyboardInterrupt; the command line reads it as the Ctrl-C."""
+    from parallax.cli import _interrupted
+
+    class SchemaError(Exception):
+        pass
+
+    assert _interrupted(SchemaError('Error building "enum" validator:\n  KeyboardInterrupt: \n'))
+    chained = ValueError("while importing")
+    chained.__cause__ = KeyboardInterrupt()
+    assert _interrupted(chained)
+    assert not _interrupted(SchemaError('Error building "enum" validator:\n  TypeError: x'))
+    assert not _interrupted(ValueError("a bug of ours"))
