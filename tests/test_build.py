@@ -89,6 +89,19 @@ def test_check_writes_nothing_and_exits_0(tmp_path, run_cli):
     assert not out.exists()
 
 
+def test_a_second_check_of_unchanged_content_says_the_same(tmp_path, run_cli):
+    """A check after a check or a build of the same content (the cache could answer it whole)
+    still reports from the content: the checked marks are counted, not a traceback."""
+    out = tmp_path / "site"
+    first = run_cli("check", "--content", str(BASIC), "--out", str(out))
+    again = run_cli("check", "--strict", "--content", str(BASIC), "--out", str(out))
+    assert first[0] == again[0] == 0
+    assert first[1].split(": ", 1)[1].split(" in ")[0] == again[1].split(": ", 1)[1].split(" in ")[0]
+    assert run_cli("build", "--content", str(BASIC), "--out", str(out))[0] == 0
+    after_build = run_cli("check", "--content", str(BASIC), "--out", str(out))
+    assert after_build[0] == 0 and after_build[1].splitlines()[1:] == first[1].splitlines()[1:]
+
+
 def test_check_exits_1_listing_every_problem(tmp_path, run_cli):
     content = _copy_fixture(tmp_path)
     for name in ("2021-03-03-crack-found.md", "2021-03-04-bridge-closed.md"):
