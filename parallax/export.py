@@ -33,7 +33,7 @@ from .models import (
     SourceFrontMatter,
 )
 from .resolve import PlacedAccount, PlacedEvent, Timeline
-from .views import event_origins
+from .views import LoggedCorrection, event_origins
 from .when import Interval, Precision
 
 SCHEMA_VERSION = 2
@@ -795,11 +795,27 @@ def claim(timeline: Timeline, source: Source, quote: Attributed) -> dict[str, An
             "appearance": news_article(timeline, source)}
 
 
+def correction_comment(logged: LoggedCorrection) -> dict[str, Any]:
+    """A correction as schema.org's CorrectionComment: its kind, what changed and why as text,
+    the day it was published."""
+    fix = logged.correction
+    about = f" ({logged.account_name})" if logged.account_name else ""
+    changed = f" {fix.field}:" if fix.field else ""
+    return {"@type": "CorrectionComment",
+            "text": (f"{fix.kind.value.capitalize()}{about}:{changed} before: {fix.before} "
+                     f"Now: {fix.now} Why: {fix.why}"),
+            "datePublished": fix.date}
+
+
 def linked_data(timeline: Timeline, path: str, title: str, description: str,
-                placed: PlacedEvent | None = None) -> dict[str, Any]:
+                placed: PlacedEvent | None = None,
+                corrections: list[LoggedCorrection] | None = None) -> dict[str, Any]:
     """The schema.org description of the page at `path`: an Event (each account citing its
-    article) for an event page, the WebSite for the home page, a WebPage otherwise."""
+    article) for an event page, the WebSite for the home page, a WebPage otherwise. A record's
+    `corrections` go on the page as schema.org's `correction` (an event page's WebPage is its
+    Event's mainEntityOfPage, as an Event is not a creative work)."""
     site = timeline.site
+    comments = [correction_comment(c) for c in corrections or ()]
     url = page_url(site, path)
     # A site without an address gives no "url" (schema.org has no relative addresses).
     address = {"url": url} if url else {}
@@ -823,12 +839,15 @@ def linked_data(timeline: Timeline, path: str, title: str, description: str,
         # Each quote is a Claim about the event, by its original claimant, appearing in the article.
         event["subjectOf"] = [claim(timeline, sources[a.account.source], quote)
                               for a in placed.accounts for quote in a.account.quotes]
+        if comments:
+            event["mainEntityOfPage"] = {"@type": "WebPage", **address, "correction": comments}
         return event
     if path == "index.html":
         return {"@context": "https://schema.org", **website, "description": site.description,
                 "inLanguage": site.language}
     return {"@context": "https://schema.org", "@type": "WebPage", "name": title, **address,
-            "description": description, "inLanguage": site.language, "isPartOf": website}
+            "description": description, "inLanguage": site.language, "isPartOf": website,
+            **({"correction": comments} if comments else {})}
 
 
 def og_locale(language: str) -> str:
