@@ -7,7 +7,6 @@ Each class is a declared schema: its fields' docstrings become the descriptions 
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 from datetime import date
 from enum import Enum
@@ -320,16 +319,8 @@ class Correction(Record):
         return self
 
 
-def _oldest_first(corrections: tuple[Correction, ...]) -> tuple[Correction, ...]:
-    for n, (earlier, later) in enumerate(itertools.pairwise(corrections)):
-        if later.date < earlier.date:
-            raise ValueError(
-                f"corrections[{n + 1}] is dated {later.date}, before corrections[{n}] "
-                f"({earlier.date}); write them oldest first (the pages show them newest first)")
-    return corrections
-
-
-Corrections = Annotated[tuple[Correction, ...], AfterValidator(_oldest_first)]
+Corrections = tuple[Correction, ...]
+"""A record's corrections, oldest first (validate checks the order and the dates)."""
 
 
 # --- sources -----------------------------------------------------------------------------------

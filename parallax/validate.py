@@ -812,6 +812,12 @@ def _correction_problems(content: Content) -> list[Problem]:
                             record_id: str = record.id) -> None:
                     problems.append(content.problem(kind, record_id, loc, message))
 
+                earlier = record.corrections[n - 1].date if n else None
+                if earlier is not None and correction.date < earlier:
+                    problem(here + ("date",), (
+                        f"{correction.date} is before the correction above it ({earlier}); "
+                        "write a record's corrections oldest first (the pages show them "
+                        "newest first)"))
                 if record.added is not None and correction.date < record.added:
                     problem(here + ("date",), (
                         f"{correction.date} is before the record was added ({record.added}, "
