@@ -168,7 +168,7 @@ def test_build_py_runs_as_a_script(tmp_path):
         capture_output=True, text=True, cwd=tmp_path, check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"Built {tmp_path / 's'}/: 6 records (3 events, 5 accounts, 2 sources)")
+    assert result.stdout.startswith(f"Built {tmp_path / 's'}/: 7 records (3 events, 5 accounts, 2 sources)")
 
 
 def test_check_snapshots_checks_each_figures_words_too(tmp_path, run_cli):

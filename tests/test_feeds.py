@@ -161,9 +161,11 @@ def test_ids_stay_when_a_correction_is_added_and_the_address_changes(built, tmp_
     record = content / "events" / "2021-03-04-bridge-closed.md"
     text = record.read_text(encoding="utf-8")
     # A later correction of the same day as two others, written last (oldest first).
-    record.write_text(text.replace("\naccounts:\n", (
-        "\n  - date: 2021-03-10\n    kind: clarification\n    before: a\n    now: b\n"
-        "    why: c\naccounts:\n"), 1), encoding="utf-8")
+    last = "    why: The Gazette's page gave no more than the Ledger's words, credited to it.\n"
+    assert text.count(last) == 1
+    record.write_text(text.replace(last, last + (
+        "  - date: 2021-03-10\n    kind: clarification\n    before: a\n    now: b\n"
+        "    why: c\n")), encoding="utf-8")
     site = (content / "site.yaml").read_text(encoding="utf-8")
     (content / "site.yaml").write_text(site.replace("https://example.org/bridge/",
                                                     "https://bridge.example.net/"),
