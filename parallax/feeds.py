@@ -26,6 +26,7 @@ Feeds need absolute addresses: a site without an address or a feed id has none (
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from html import escape
 
@@ -197,12 +198,17 @@ def corrections_feed(timeline: Timeline) -> bytes:
                  corrections_page(timeline) or "", entries)
 
 
+# Characters XML 1.0 does not allow, which a YAML escape ("\uFFFE") can still write into a
+# record: shown as U+FFFD, so a feed stays well-formed whatever the text.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _text(value: str) -> str:
-    return escape(value, quote=False)
+    return escape(_NOT_XML.sub("\ufffd", value), quote=False)
 
 
 def _attr(value: str) -> str:
-    return escape(value, quote=True)
+    return escape(_NOT_XML.sub("\ufffd", value), quote=True)
 
 
 def head_links(timeline: Timeline) -> Iterable[tuple[str, str]]:

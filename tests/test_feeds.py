@@ -246,3 +246,18 @@ def test_an_edit_to_corrections_remakes_the_page_the_log_and_the_feeds(tmp_path)
     assert snapshot_tree(paths.out) == snapshot_tree(_build(content, tmp_path / "cold"))
     log = (paths.out / "corrections" / "index.html").read_text(encoding="utf-8")
     assert log.index("11 March 2021") < log.index("10 March 2021")
+
+
+def test_a_character_xml_does_not_allow_leaves_the_feed_well_formed(tmp_path, relax_ng):
+    """YAML's escapes can write U+FFFE into a record; the feed shows U+FFFD instead."""
+    content = _copy(tmp_path)
+    record = content / "events" / "2021-03-03-crack-found.md"
+    record.write_text(record.read_text(encoding="utf-8").replace("added: 2021-03-06\n", (
+        'added: 2021-03-06\ncorrections:\n  - date: 2021-03-11\n    kind: update\n'
+        '    before: "old \\uFFFE"\n    now: new\n    why: "odd \\uFFFF text"\n')),
+        encoding="utf-8")
+    out = _build(content, tmp_path / "site")
+    document = etree.parse(str(out / "feeds" / "corrections.xml"))
+    assert relax_ng.validate(document), relax_ng.error_log
+    assert "Why: odd \ufffd text" in document.getroot().find(f"{ATOM}entry").findtext(
+        f"{ATOM}summary")
