@@ -178,7 +178,7 @@ def test_check_snapshots_checks_each_figures_words_too(tmp_path, run_cli):
                                                'as_written: "12,500 vehicles"'))
     code, _, stderr = run_cli("check", "--content", str(content), "--snapshots", str(FIXTURES / "basic" / "snapshots"))
     assert code == 1
-    assert ("content/events/2021-03-04-bridge-closed.md:28: accounts[1].figures[1].as_written: "
+    assert ("content/events/2021-03-04-bridge-closed.md:50: accounts[1].figures[1].as_written: "
             "not found in the snapshot of 'ledger': '12,500 vehicles'; the nearest passage is "
             "'12,000 vehicles'") in stderr
 
