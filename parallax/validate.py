@@ -830,10 +830,14 @@ def _correction_problems(content: Content) -> list[Problem]:
                         f"no account; remove '{name}:' (an account's correction goes in its "
                         "event's record)"))
                 elif correction.account is not None:
-                    if correction.removed and correction.account in have:
+                    # Taken off and later put back: a later correction names it again.
+                    back = any(c.account == correction.account
+                               for c in record.corrections[n + 1:])
+                    if correction.removed and correction.account in have and not back:
                         problem(here + ("removed",), (
                             f"the event still has an account from '{correction.account}', so it "
-                            "was not removed; leave 'removed' out, or take the account off"))
+                            "was not removed; leave 'removed' out, or take the account off (an "
+                            "account put back is named by a later correction)"))
                     elif not correction.removed and correction.account not in have:
                         shown = ", ".join(sorted(have))
                         problem(here + ("account",), (

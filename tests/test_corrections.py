@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,21 @@ def test_corrections_csv_and_timeline_json_carry_the_log(site):
     assert [c["date"] for c in closed["corrections"]] == ["2021-03-08", "2021-03-08", "2021-03-10"]
     radio = next(s for s in data["sources"] if s["id"] == "radio")
     assert radio["corrections"][0]["field"] == "published"
+
+
+def test_an_account_taken_off_and_put_back_is_named_by_both_corrections(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(BASIC, content)
+    record = content / "events" / f"{CLOSED}.md"
+    last = "    why: The Gazette's page gave no more than the Ledger's words, credited to it.\n"
+    text = record.read_text(encoding="utf-8")
+    removed_then_back = last + (
+        "  - date: 2021-03-11\n    kind: update\n    account: radio\n    removed: true\n"
+        "    before: Radio's account.\n    now: None.\n    why: Its page was gone.\n"
+        "  - date: 2021-03-12\n    kind: update\n    account: radio\n"
+        "    before: None.\n    now: Radio's account.\n    why: The page is back.\n")
+    record.write_text(text.replace(last, removed_then_back), encoding="utf-8")
+    build(Paths(content=content, out=tmp_path / "site", templates=PROJECT / "templates",
+                static=PROJECT / "static"))
+    page = (tmp_path / "site" / "corrections" / "index.html").read_text(encoding="utf-8")
+    assert page.index("12 March 2021") < page.index("11 March 2021")
