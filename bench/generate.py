@@ -2,7 +2,8 @@
 
     python bench/generate.py --events 4000 --sources 8 --out bench/out/n4000
 
-writes `<out>/content/` (site.yaml, credited.yaml, sources/, events/<year>/, pages/about.md).
+writes `<out>/content/` (site.yaml, credited.yaml, sources/, events/<year>/, pages/about.md and
+pages/corrections.md; every event has `added`, every tenth a correction).
 Every event has 2–5 accounts with verbatim-style quotes, time words of every kind the resolver
 reads (checked against it while generating, so the site builds cleanly), attribution chains, figures of
 every shape and a 100–300-word Markdown summary with emphasis, links and lists. Events spread
@@ -198,6 +199,7 @@ def write_site_files(content: Path) -> None:
         "title: Harbour City, 2015–2019\n"
         "description: How several outlets told five years of a city's news, one timeline.\n"
         "base_url: https://bench.example.org/\n"
+        "feed_id: tag:bench.example.org,2026:harbour-city\n"
         "language: en\n"
         f"timezone: {SITE_TZ}\n"
         f"window: {WINDOW}\n",
@@ -208,6 +210,12 @@ def write_site_files(content: Path) -> None:
         "---\ntitle: About\nmenu: 0\n---\n# How this site is made\n\n"
         "Synthetic records for measuring Parallax at newsroom scale. Each event has one "
         "**account** per outlet that reports it; see the [data](../data/timeline.json).\n",
+        encoding="utf-8",
+    )
+    (content / "pages" / "corrections.md").write_text(
+        "---\ntitle: Corrections\nmenu: 1\nlists: corrections\n---\n# Our corrections policy\n\n"
+        "A **correction** fixes an error, a **clarification** makes wording clearer, an "
+        "**update** adds information.\n",
         encoding="utf-8",
     )
 
@@ -281,7 +289,8 @@ def event_file(index: int, day: date, rng: random.Random, source_ids: list[str],
         lines.append("context: true")
     lines.append(f"tags: [{', '.join(sorted(rng.sample(TAGS, rng.randint(0, 3))))}]")
     lines.append("accounts:")
-    for source_id in rng.sample(source_ids, rng.randint(2, min(5, len(source_ids)))):
+    chosen = rng.sample(source_ids, rng.randint(2, min(5, len(source_ids))))
+    for source_id in chosen:
         lines.append(f"  - source: {source_id}")
         quotes = []
         for _ in range(rng.randint(1, 3)):
@@ -343,6 +352,15 @@ def event_file(index: int, day: date, rng: random.Random, source_ids: list[str],
                     lines.append(f"        via: [{{party: {party}, credit: 'according to {party}'}}]")
         if rng.random() < 0.1:
             lines.append(f"    note: {yaml_text(sentence(rng, 6, 14) + '.')}")
+    # Every event went out on one day, and every tenth was corrected since: no random draw,
+    # so the rest of the site stays as the seed made it.
+    lines.append("added: 2026-12-01")
+    if index % 10 == 0:
+        lines += ["corrections:", f"  - date: 2026-12-{2 + index % 7:02d}",
+                  "    kind: correction", f"    account: {chosen[0]}", "    field: credit",
+                  "    before: Given as the outlet's own words.",
+                  "    now: Credited to the party the article names.",
+                  "    why: The article credits the statement to that party."]
     lines.append("---")
     return "\n".join(lines) + "\n" + markdown_body(rng, index, earlier[-50:])
 

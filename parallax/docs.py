@@ -104,6 +104,8 @@ def field_kind(annotation: Any) -> str:
             return "id"
         if any(getattr(m, "func", None) is models._check_timezone for m in metadata):
             return "time zone"
+        if any(getattr(m, "func", None) is models._check_plain_date for m in metadata):
+            return "plain date (YYYY-MM-DD)"
         if any(getattr(m, "pattern", None) and "http" in m.pattern for m in metadata):
             return "web address"
         return field_kind(inner)
@@ -118,6 +120,8 @@ def field_kind(annotation: Any) -> str:
         return "list of " + {"text": "texts", "id": "ids", "number": "numbers"}.get(kind, kind)
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         return "one of: " + ", ".join(m.value for m in annotation)
+    if origin is typing.Literal:
+        return "one of: " + ", ".join(str(a) for a in typing.get_args(annotation))
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "fields below"
     return {str: "text", bool: "true or false", int: "whole number", float: "number"}.get(
@@ -128,7 +132,7 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         return _inner_model(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType, list):
+    if origin in (typing.Union, types.UnionType, list, tuple):
         for arg in typing.get_args(annotation):
             found = _inner_model(arg)
             if found:
@@ -155,9 +159,9 @@ def field_rows(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str,
             kind = "confidence level, or level and reason"
         rows.append((key, kind, "yes" if field.is_required() else "", field_doc(model, name)))
         if inner is not None and inner is not models.Confidence:
-            list_of = typing.get_origin(field.annotation) is list or (
+            list_of = typing.get_origin(field.annotation) in (list, tuple) or (
                 typing.get_origin(field.annotation) is typing.Annotated
-                and typing.get_origin(typing.get_args(field.annotation)[0]) is list)
+                and typing.get_origin(typing.get_args(field.annotation)[0]) in (list, tuple))
             rows.extend(field_rows(inner, f"{key}[]." if list_of else f"{key}."))
     return rows
 

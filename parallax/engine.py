@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import cache, export, load, markup, parallel, search, timewords
+from . import cache, export, feeds, load, markup, parallel, search, timewords
 from .errors import ContentError, Problem
 from .load import RawRecord
 from .paths import Paths
@@ -66,8 +66,8 @@ TEMPLATES = "templates.pickle"
 """The templates as Jinja compiled them (Jinja checks each against its template's source)."""
 
 NO_ADDRESS = ("the site has no address, so its pages have no canonical link or og:url, there is "
-              "no sitemap.xml, and each cite line gives the page's path; give the address with "
-              "--base-url, PARALLAX_BASE_URL or base_url in site.yaml")
+              "no sitemap.xml and no Atom feed, and each cite line gives the page's path; give "
+              "the address with --base-url, PARALLAX_BASE_URL or base_url in site.yaml")
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,12 @@ class BuildResult:
     @property
     def notices(self) -> tuple[str, ...]:
         """What the editor should know about the output that is not a problem in the content."""
-        return () if self.timeline.site.base_url else (NO_ADDRESS,)
+        if not self.timeline.site.base_url:
+            found = [NO_ADDRESS]
+        else:
+            found = [feeds.missing(self.timeline), feeds.undated(self.timeline)]
+        found.append(feeds.unlisted(self.timeline))
+        return tuple(notice for notice in found if notice)
 
 
 @dataclass(frozen=True)
@@ -481,7 +486,8 @@ class Engine:
             self._render(renderer, specs_of(todo), jobs)
             self.proven = {path: keys[path] for path, _, _ in shape[1]}
             self.shape = shape
-            extra = len(export.DATA_FILES) + len(export.crawler_files(timeline.site, []))
+            extra = (len(export.DATA_FILES) + len(export.crawler_files(timeline.site, []))
+                     + (0 if feeds.missing(timeline) else len(feeds.FEEDS)))
             count = len(paths) + len(static) + extra
             return BuildResult(content, timeline, pages, count, None, content.warnings,
                                time.perf_counter() - started, rendered=len(todo))
@@ -540,6 +546,7 @@ class Engine:
                         places: export.Places = {}
                         files = export.data_files(timeline, part=self.part, places=places)
                         files.update(export.crawler_files(timeline.site, paths))
+                        files.update(feeds.feed_files(timeline))
                         for path, data in files.items():
                             keys[path] = data_key
                             fresh[path] = data

@@ -7,6 +7,7 @@ Files under site/data/:
 - schema.json: the JSON Schema of what editors write;
 - events.csv, accounts.csv, figures.csv, sources.csv, parties.csv: one row per record, joined
   by their ids (accounts.event_id, accounts.source_id, figures.account_id, ...);
+- corrections.csv: one row per correction of an event or a source, newest first;
 - timelinejs.json: the accounts as a TimelineJS3 timeline, one group per source.
 """
 
@@ -33,7 +34,7 @@ from .models import (
     SourceFrontMatter,
 )
 from .resolve import PlacedAccount, PlacedEvent, Timeline
-from .views import event_origins
+from .views import LoggedCorrection, event_origins, site_corrections
 from .when import Interval, Precision
 
 SCHEMA_VERSION = 2
@@ -239,7 +240,8 @@ def _make(part: str, placed: PlacedEvent, make: Callable[[PlacedEvent], Any]) ->
 
 DATA_FILES = ("data/timeline.json", "data/timeline.schema.json", "data/schema.json",
               "data/events.csv", "data/accounts.csv", "data/quotes.csv", "data/figures.csv",
-              "data/sources.csv", "data/parties.csv", "data/timelinejs.json")
+              "data/sources.csv", "data/parties.csv", "data/corrections.csv",
+              "data/timelinejs.json")
 """The data files every build writes (`data_files` makes them)."""
 
 
@@ -296,6 +298,7 @@ def data_files(timeline: Timeline, part: Part | None = None,
             FIGURES_HEADER, event_figure_rows(e))),
         "data/sources.csv": sources_csv(timeline),
         "data/parties.csv": parties_csv(timeline),
+        "data/corrections.csv": corrections_csv(timeline),
         "data/timelinejs.json": by_line("slides", timelinejs_json(
             timeline, kept("slides", lambda e: _lines_of(timelinejs_slides(timeline, e))))),
     }
@@ -364,6 +367,8 @@ TIMELINE_SCHEMA: dict[str, Any] = {
                 "id": _ID, "outlet": {"type": "string"}, "title": {"type": "string"},
                 "byline": _TEXT_OR_NULL, "url": _TEXT_OR_NULL, "published": {"type": "string"},
                 "page": {"type": "string"}, "reference": {"$ref": "#/$defs/interval"},
+                "added": {"$ref": "#/$defs/added"},
+                "corrections": {"$ref": "#/$defs/corrections"},
             },
         }},
         "parties": {"type": "array", "items": {
@@ -389,6 +394,32 @@ TIMELINE_SCHEMA: dict[str, Any] = {
                 "silent_sources": {"type": "array", "items": _ID},
                 "timing_differences": {"type": "array", "items": {"type": "string"}},
                 "origins": {"type": "array", "items": {"$ref": "#/$defs/origin"}},
+                "added": {"$ref": "#/$defs/added"},
+                "corrections": {"$ref": "#/$defs/corrections"},
+            },
+        },
+        "added": {"type": ["string", "null"], "format": "date",
+                  "description": "The day the record was first published on the site."},
+        "corrections": {
+            "type": "array",
+            "description": "Every change made to the record after it was published, oldest "
+                           "first.",
+            "items": {
+                "type": "object",
+                "required": ["date", "kind", "account", "removed", "field", "before", "now",
+                             "why"],
+                "properties": {
+                    "date": {"type": "string", "format": "date"},
+                    "kind": {"enum": ["correction", "clarification", "update"]},
+                    "account": {"oneOf": [{"type": "null"}, _ID],
+                                "description": "The source id of the account it concerns."},
+                    "removed": {"type": "boolean",
+                                "description": "Whether that account was taken off the record."},
+                    "field": _TEXT_OR_NULL,
+                    "before": {"type": "string"},
+                    "now": {"type": "string"},
+                    "why": {"type": "string"},
+                },
             },
         },
         "attribution": {
@@ -643,6 +674,23 @@ def sources_csv(timeline: Timeline) -> bytes:
     return table(header, rows)
 
 
+CORRECTIONS_HEADER = ["id", "record_kind", "record_id", "date", "n", "kind", "account",
+                      "removed", "field", "before", "now", "why", "url"]
+
+
+def corrections_csv(timeline: Timeline) -> bytes:
+    """Every correction, newest first as on the corrections page; `id` is
+    `<record kind>:<record id>:<date>:<n>` (the feed entry's id without the site's feed id)."""
+    rows = [[
+        f"{c.kind}:{c.record_id}:{c.correction.date}:{c.n}", c.kind, c.record_id,
+        c.correction.date, c.n, c.correction.kind.value, c.correction.account,
+        c.correction.removed, c.correction.field, c.correction.before, c.correction.now,
+        c.correction.why, _anchored(page_url(timeline.site, c.page + "index.html"),
+                                    f"correction-{c.correction.date}-{c.n}"),
+    ] for c in site_corrections(timeline)]
+    return table(CORRECTIONS_HEADER, rows)
+
+
 def parties_csv(timeline: Timeline) -> bytes:
     header = ["id", "name", "kind", "part_of", "spellings", "note", "page_url"]
     rows = [[
@@ -795,11 +843,27 @@ def claim(timeline: Timeline, source: Source, quote: Attributed) -> dict[str, An
             "appearance": news_article(timeline, source)}
 
 
+def correction_comment(logged: LoggedCorrection) -> dict[str, Any]:
+    """A correction as schema.org's CorrectionComment: its kind, what changed and why as text,
+    the day it was published."""
+    fix = logged.correction
+    about = f" ({logged.account_name})" if logged.account_name else ""
+    changed = f" {fix.field}:" if fix.field else ""
+    return {"@type": "CorrectionComment",
+            "text": (f"{fix.kind.value.capitalize()}{about}:{changed} before: {fix.before} "
+                     f"Now: {fix.now} Why: {fix.why}"),
+            "datePublished": fix.date}
+
+
 def linked_data(timeline: Timeline, path: str, title: str, description: str,
-                placed: PlacedEvent | None = None) -> dict[str, Any]:
+                placed: PlacedEvent | None = None,
+                corrections: list[LoggedCorrection] | None = None) -> dict[str, Any]:
     """The schema.org description of the page at `path`: an Event (each account citing its
-    article) for an event page, the WebSite for the home page, a WebPage otherwise."""
+    article) for an event page, the WebSite for the home page, a WebPage otherwise. A record's
+    `corrections` go on the page as schema.org's `correction` (an event page's WebPage is its
+    Event's mainEntityOfPage, as an Event is not a creative work)."""
     site = timeline.site
+    comments = [correction_comment(c) for c in corrections or ()]
     url = page_url(site, path)
     # A site without an address gives no "url" (schema.org has no relative addresses).
     address = {"url": url} if url else {}
@@ -823,12 +887,15 @@ def linked_data(timeline: Timeline, path: str, title: str, description: str,
         # Each quote is a Claim about the event, by its original claimant, appearing in the article.
         event["subjectOf"] = [claim(timeline, sources[a.account.source], quote)
                               for a in placed.accounts for quote in a.account.quotes]
+        if comments:
+            event["mainEntityOfPage"] = {"@type": "WebPage", **address, "correction": comments}
         return event
     if path == "index.html":
         return {"@context": "https://schema.org", **website, "description": site.description,
                 "inLanguage": site.language}
     return {"@context": "https://schema.org", "@type": "WebPage", "name": title, **address,
-            "description": description, "inLanguage": site.language, "isPartOf": website}
+            "description": description, "inLanguage": site.language, "isPartOf": website,
+            **({"correction": comments} if comments else {})}
 
 
 def og_locale(language: str) -> str:

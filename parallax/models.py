@@ -7,6 +7,8 @@ Each class is a declared schema: its fields' docstrings become the descriptions 
 from __future__ import annotations
 
 import functools
+import re
+from datetime import date
 from enum import Enum
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -110,7 +112,20 @@ def _check_base_url(url: str) -> str:
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}"
 
 
+def _check_plain_date(text: str) -> str:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(f"{text!r} is not a plain date; write it as YYYY-MM-DD (e.g. 2026-12-05)")
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date in the calendar; write a real day as "
+                         "YYYY-MM-DD") from None
+    return text
+
+
 TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
+# A plain calendar date, YYYY-MM-DD: the day a record was published or corrected on the site.
+PlainDate = Annotated[str, AfterValidator(_check_plain_date)]
 # A date in the editors' form (see when.FORMS): 2016-12-10, 2016-12-10 evening, 2016-12-10T14:30,
 # 2016-12, 2016, or a range of two joined by '/'; '~' in front marks it approximate. Each field
 # keeps its own docstring as its description.
@@ -217,6 +232,16 @@ class SiteSettings(Record):
     max_record_kb: Annotated[int, Field(ge=1, le=102400)] = 32
     """The largest record file read, in KB (credited.yaml may be 16 times this): far above
     any real record, and small enough that no record slows the build down by seconds."""
+    feed_id: Annotated[str, StringConstraints(
+        pattern=r"^tag:[a-z0-9.-]+\.[a-z]+,\d{4}(-\d{2}(-\d{2})?)?:[\x21-\x7e]+$",
+        max_length=200)] | None = None
+    """The site's tag URI (RFC 4151: tag:<domain you own>,<year>:<name>, e.g.
+    tag:example.org,2026:palmyra), from which every feed entry's id is made, so the ids stay
+    the same when the site's address changes. The feeds are written only when the site has
+    this and an address."""
+    corrections_max_chars: Annotated[int, Field(ge=20, le=5000)] = 300
+    """The longest a correction's before, now and why may each be, in characters: a
+    correction says what changed in a sentence or two; the page itself has the rest."""
 
 
 # --- credited parties --------------------------------------------------------------------------
@@ -245,6 +270,57 @@ class Party(Record):
     reports'): its credit words need not hold a spelling."""
     note: str = ""
     """A short neutral description (who they are, as the articles describe them)."""
+
+
+# --- corrections -------------------------------------------------------------------------------
+
+
+class CorrectionKind(str, Enum):
+    correction = "correction"
+    clarification = "clarification"
+    update = "update"
+
+
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Correction(Record):
+    """One change made to a record after it was published, shown to readers with the record
+    (newest first), on the corrections page and in the corrections feed."""
+
+    date: PlainDate
+    """The day the change was published on the site (YYYY-MM-DD); on or after the record's
+    `added` date."""
+    kind: CorrectionKind
+    """correction (an error fixed: a wrong credit, a wrong time, a title that dropped a hedge, a
+    quote not verbatim), clarification (wording made clearer, no fact or credit changed) or
+    update (information added)."""
+    account: Slug | None = None
+    """Events only: the source id of the account the change concerns; an account the event
+    has, unless `removed` is true. Leave out for a change to the event as a whole."""
+    removed: bool = False
+    """True when the change took the account named by `account` off the record."""
+    field: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                            max_length=40)] | None = None
+    """What part changed, in a few words (e.g. title, summary, credit, time words, quote);
+    at most 40 characters."""
+    before: Short
+    """What the page said before, in short (an outlet's words in quotation marks, exactly)."""
+    now: Short
+    """What it says now, in short."""
+    why: Short
+    """Why it changed."""
+
+    @model_validator(mode="after")
+    def _removed_names_an_account(self) -> Correction:
+        if self.removed and self.account is None:
+            raise ValueError("'removed: true' says an account was taken off the record; name "
+                             "it with 'account: <source id>'")
+        return self
+
+
+Corrections = tuple[Correction, ...]
+"""A record's corrections, oldest first (validate checks the order and the dates)."""
 
 
 # --- sources -----------------------------------------------------------------------------------
@@ -348,6 +424,11 @@ class SourceFrontMatter(Record):
     shape: str | None = None
     """The outlet's mark: circle, square, triangle, diamond, down or bar; left out, it is
     derived from the id. Two outlets of one colour must differ in shape."""
+    added: PlainDate | None = None
+    """The day the source was first published on the site (YYYY-MM-DD)."""
+    corrections: Corrections = ()
+    """Every change made to this record after it was published, oldest first: {date, kind,
+    field, before, now, why} (no account)."""
 
     @field_validator("colour", mode="after")
     @classmethod
@@ -690,6 +771,12 @@ class Event(Record):
     """Warnings the editors checked and answer, each with the reason: 'one_source' (only one
     source reports this event) and 'title' (a one-account title without a word such as
     'Report' or 'Claim' that says so)."""
+    added: PlainDate | None = None
+    """The day the event was first published on the site (YYYY-MM-DD): its date in the events
+    feed. Optional, but an event without it is left out of the feed."""
+    corrections: Corrections = ()
+    """Every change made to this record after it was published, oldest first: {date, kind,
+    account, removed, field, before, now, why}; the page shows them newest first."""
 
     @field_validator("accounts")
     @classmethod
@@ -725,6 +812,10 @@ class PageFrontMatter(Record):
     """The page's address under the site root; the file name when left out."""
     menu: Annotated[int, Field(ge=0)] | None = None
     """Its place in the site menu (0 first); leave out to keep it out of the menu."""
+    lists: Literal["corrections"] | None = None
+    """What the site lists below the page's text: 'corrections' makes it the corrections page
+    (its text the site's corrections policy, then every correction on the site, newest
+    first). At most one page."""
 
 
 class Page(PageFrontMatter):

@@ -23,6 +23,7 @@ from .models import (
     Account,
     Confidence,
     Copy,
+    Correction,
     CountedFrom,
     Credit,
     Event,
@@ -465,6 +466,7 @@ def _event(title: str, date: str, source_ids: list[str]) -> str:
     lines += _field(OutsideNote, "text", _quoted("What the editors know from elsewhere."), 6,
                     optional=True)
     lines += _field(OutsideNote, "source", _quoted("Where it comes from"), 6, optional=True)
+    lines += _corrections(Event, "2026-12-01", source)
     lines += ["---", _todo("the editors' neutral summary of what happened (Markdown)")[1:-1], ""]
     return "\n".join(lines)
 
@@ -506,8 +508,30 @@ def _source(outlet: str, date: str, look: tuple[str, str] | None = None) -> str:
     lines += _field(LeftOut, "text", _quoted("Leave a comment"), 4, optional=True, first="- ")
     lines += _field(LeftOut, "why", _quoted("page furniture: the comment box"), 4,
                     optional=True)
+    lines += _corrections(SourceFrontMatter, "2026-12-01")
     lines += ["---", _todo("the editors' note on this article (Markdown)")[1:-1], ""]
     return "\n".join(lines)
+
+
+def _corrections(model: type[BaseModel], added: str, account: str | None = None) -> list[str]:
+    """`added` and an example of `corrections` (with `account` and `removed` for an event), all
+    commented out: a new record has none until it is published and changed."""
+    lines = _field(model, "added", added, optional=True)
+    lines += _field(model, "corrections", "", optional=True)
+    lines += _comment(f"Each one is {_lower(Correction.__doc__)}", 2)
+    lines += _field(Correction, "date", "2026-12-05", 4, optional=True, first="- ")
+    lines += _field(Correction, "kind", "correction", 4, optional=True)
+    if account is not None:
+        lines += _field(Correction, "account", account, 4, optional=True)
+        lines += _field(Correction, "removed", "true", 4, optional=True)
+    lines += _field(Correction, "field", "credit", 4, optional=True)
+    lines += _field(Correction, "before", _quoted("Given as the outlet's own words."), 4,
+                    optional=True)
+    lines += _field(Correction, "now", _quoted("Credited to the police (\"police said\")."), 4,
+                    optional=True)
+    lines += _field(Correction, "why", _quoted("The article credits the police."), 4,
+                    optional=True)
+    return lines
 
 
 def _source_read(outlet: str | None, title: str | None, published: str, byline: str | None,
@@ -555,5 +579,6 @@ def _page(title: str) -> str:
     lines += _field(PageFrontMatter, "title", _quoted(title))
     lines += _field(PageFrontMatter, "slug", "about-the-site", optional=True)
     lines += _field(PageFrontMatter, "menu", "1", optional=True)
+    lines += _field(PageFrontMatter, "lists", "corrections", optional=True)
     lines += ["---", _todo("the page's text (Markdown)")[1:-1], ""]
     return "\n".join(lines)

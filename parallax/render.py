@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import jinja2
 import jinja2.bccache
 
-from . import __version__, export, markup, views
+from . import __version__, export, feeds, markup, views
 from .errors import ContentError, Problem
 from .load import refused_files
 from .resolve import Timeline
@@ -167,6 +167,8 @@ def common_context(timeline: Timeline) -> dict[str, Any]:
         "parties": timeline.parties,
         "menu": sorted((p for p in timeline.pages if p.menu is not None), key=lambda p: (p.menu, p.id)),
         "origins": _Origins(timeline),
+        "feeds": tuple(feeds.head_links(timeline)),
+        "corrections_page": views.corrections_page(timeline),
     }
 
 
@@ -190,6 +192,7 @@ def event_specs(timeline: Timeline, renderer: Renderer, common: dict[str, Any],
             "compared": (views.comparison(timeline, [placed], timeline.window)
                          if placed.band == "window" else None),
             "summary": renderer.body_html("event", placed.id, placed.event.body),
+            "corrections": views.record_corrections(timeline, "event", placed.event),
             "previous": previous,
             "next": following,
         }, reads=(f"event:{placed.id}", f"meta:{previous.id if previous else ''}",
@@ -304,6 +307,7 @@ def page_specs(timeline: Timeline, renderer: Renderer, common: dict[str, Any] | 
             "note": renderer.body_html("source", source.id, source.body),
             "reference": timeline.source_dates[source.id],
             "credits": views.credits_of(timeline, told[source.id]),
+            "corrections": views.record_corrections(timeline, "source", source),
         })
         told_years = views.by_year(told[source.id],
                                    lambda pair: pair[1].time.start.astimezone(timeline.tz))
@@ -350,6 +354,13 @@ def page_specs(timeline: Timeline, renderer: Renderer, common: dict[str, Any] | 
     for page in timeline.pages:
         origin = renderer.origins[("page", page.id)]
         slug = page.slug or page.id
+        if page.lists == "corrections":
+            specs.append(PageSpec(f"{slug}/index.html", "corrections.html", origin.path,
+                                  lambda page=page: {
+                **common, "page": page, "body": renderer.body_html("page", page.id, page.body),
+                "log": views.site_corrections(timeline),
+            }))
+            continue
         specs.append(PageSpec(f"{slug}/index.html", "page.html", origin.path, lambda page=page: {
             **common, "page": page, "body": renderer.body_html("page", page.id, page.body),
         }))

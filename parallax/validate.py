@@ -247,6 +247,7 @@ def validate_content(raw: RawContent, base_url: str | None = None,
     problems.extend(_party_references(content, known))
     problems.extend(_page_addresses(content))
     problems.extend(_report_dating_words(content))
+    problems.extend(_correction_problems(content))
     if problems:
         raise ContentError(problems)
     warnings.extend(_unhedged_titles(content))
@@ -792,6 +793,69 @@ def _page_addresses(content: Content) -> list[Problem]:
                 f"{raw.path}; change {given}")))
         else:
             taken[address] = raw.path
+    return problems
+
+
+def _correction_problems(content: Content) -> list[Problem]:
+    """Each record's corrections: dated on or after the record's `added` date, naming an
+    account the event has (or had, for one removed), each text within the site's limit; and
+    at most one page that lists them."""
+    problems: list[Problem] = []
+    limit = content.site.corrections_max_chars
+    for kind, records in (("source", content.sources), ("event", content.events)):
+        for record in records:
+            have = {a.source for a in record.accounts} if kind == "event" else set()
+            for n, correction in enumerate(record.corrections):
+                here: Loc = ("corrections", n)
+
+                def problem(loc: Loc, message: str, kind: str = kind,
+                            record_id: str = record.id) -> None:
+                    problems.append(content.problem(kind, record_id, loc, message))
+
+                earlier = record.corrections[n - 1].date if n else None
+                if earlier is not None and correction.date < earlier:
+                    problem(here + ("date",), (
+                        f"{correction.date} is before the correction above it ({earlier}); "
+                        "write a record's corrections oldest first (the pages show them "
+                        "newest first)"))
+                if record.added is not None and correction.date < record.added:
+                    problem(here + ("date",), (
+                        f"{correction.date} is before the record was added ({record.added}, "
+                        "'added:'); a correction is dated the day it was published, on or "
+                        "after the record's own"))
+                if kind == "source" and (correction.account is not None or correction.removed):
+                    name = "account" if correction.account is not None else "removed"
+                    problem(here + (name,), (
+                        "a source's correction concerns the article's record itself and names "
+                        f"no account; remove '{name}:' (an account's correction goes in its "
+                        "event's record)"))
+                elif correction.account is not None:
+                    # Taken off and later put back: a later correction names it again.
+                    back = any(c.account == correction.account
+                               for c in record.corrections[n + 1:])
+                    if correction.removed and correction.account in have and not back:
+                        problem(here + ("removed",), (
+                            f"the event still has an account from '{correction.account}', so it "
+                            "was not removed; leave 'removed' out, or take the account off (an "
+                            "account put back is named by a later correction)"))
+                    elif not correction.removed and correction.account not in have:
+                        shown = ", ".join(sorted(have))
+                        problem(here + ("account",), (
+                            f"the event has no account from '{correction.account}' (it has: "
+                            f"{shown}); name one of them, or write 'removed: true' if the "
+                            "correction took that account off"))
+                for name in ("before", "now", "why"):
+                    text = getattr(correction, name)
+                    if len(text) > limit:
+                        problem(here + (name,), (
+                            f"{len(text)} characters, over the limit of {limit} "
+                            "(corrections_max_chars in site.yaml); say it in short: the "
+                            "page itself holds the rest"))
+    listing = [page for page in content.pages if page.lists == "corrections"]
+    for page in listing[1:]:
+        first = content.origins[("page", listing[0].id)].path
+        problems.append(content.problem("page", page.id, ("lists",), (
+            f"{first} already lists the corrections; one page does: remove 'lists:' here")))
     return problems
 
 

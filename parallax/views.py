@@ -11,10 +11,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from math import ceil, floor, log1p, log10, sqrt
+from typing import Any
 from urllib.parse import quote
 
 from . import colours
-from .models import Account, Attributed, Dates, Figure, Party, Quote, Source, Stance
+from .models import Account, Attributed, Correction, Dates, Figure, Party, Quote, Source, Stance
 from .resolve import Dating, PlacedAccount, PlacedEvent, Timeline
 from .when import Interval, Precision
 
@@ -1395,3 +1396,83 @@ def claimants_of(narrow: Narrowing, compared: Comparison) -> tuple[Claimant, ...
                      for key in narrow.rests_on.get(row.event.id, ()))
     return tuple(sorted((Claimant(key, narrow.names[key], n) for key, n in counts.items()),
                         key=lambda c: (-c.events, c.name, c.key)))
+
+
+# --- corrections ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoggedCorrection:
+    """One correction as readers see it: with the record it belongs to, and the account it
+    concerns (linked while the record still has it)."""
+
+    correction: Correction
+    kind: str
+    """'event' or 'source': the kind of record corrected."""
+    record_id: str
+    title: str
+    """The record's title as the page now gives it (an event's title; a source's outlet and
+    headline)."""
+    page: str
+    """The record's page under the site's root ('events/<id>/')."""
+    n: int
+    """Its place among the record's corrections of the same date, from 1: with the record and
+    the date, what names it for good (feeds.correction_id)."""
+    position: int
+    """Its place in the record's list, from 0 (the order the editors wrote them)."""
+    account_name: str | None = None
+    """The outlet of the account it concerns."""
+    account_page: str | None = None
+    """Where that account is ('events/<id>/#account-<source>'); for an account taken off the
+    record, its source's page, or None when the source is gone too."""
+
+    @property
+    def date_label(self) -> str:
+        return day_label_long(date.fromisoformat(self.correction.date))
+
+
+def day_label_long(day: date) -> str:
+    """'5 December 2026'."""
+    return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+def record_corrections(timeline: Timeline, kind: str, record: Any) -> list[LoggedCorrection]:
+    """A record's corrections, newest first (the latest written first among one day's)."""
+    if kind == "event":
+        title, page = record.title, f"events/{record.id}/"
+    else:
+        title, page = f"{record.outlet}: “{record.title}”", f"sources/{record.id}/"
+    outlets = {s.id: s.outlet for s in timeline.sources}
+    seen: Counter[str] = Counter()
+    found = []
+    for position, correction in enumerate(record.corrections):
+        seen[correction.date] += 1
+        name = where = None
+        if correction.account is not None:
+            name = outlets.get(correction.account, correction.account)
+            if not correction.removed:
+                where = f"{page}#account-{correction.account}"
+            elif correction.account in outlets:  # a removed account's source may be gone too
+                where = f"sources/{correction.account}/"
+        found.append(LoggedCorrection(correction, kind, record.id, title, page,
+                                      seen[correction.date], position, name, where))
+    return sorted(found, key=lambda c: (c.correction.date, c.position), reverse=True)
+
+
+def site_corrections(timeline: Timeline) -> list[LoggedCorrection]:
+    """Every correction on the site, newest first; one day's by kind of record (events
+    first), then record id, then the latest written first."""
+    found = [c for source in timeline.sources
+             for c in record_corrections(timeline, "source", source)]
+    found += [c for placed in timeline.events
+              for c in record_corrections(timeline, "event", placed.event)]
+    found.sort(key=lambda c: (c.kind != "event", c.record_id, -c.position))
+    found.sort(key=lambda c: c.correction.date, reverse=True)
+    return found
+
+
+def corrections_page(timeline: Timeline) -> str | None:
+    """The address under the site's root of the page that lists the corrections ('corrections/'),
+    or None when no content page does."""
+    page = next((p for p in timeline.pages if p.lists == "corrections"), None)
+    return None if page is None else f"{page.slug or page.id}/"

@@ -181,7 +181,7 @@ def test_build_py_runs_as_a_script(tmp_path):
         capture_output=True, text=True, cwd=tmp_path, check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"Built {tmp_path / 's'}/: 6 records (3 events, 5 accounts, 2 sources)")
+    assert result.stdout.startswith(f"Built {tmp_path / 's'}/: 7 records (3 events, 5 accounts, 2 sources)")
 
 
 def test_check_snapshots_checks_each_figures_words_too(tmp_path, run_cli):
@@ -191,7 +191,7 @@ def test_check_snapshots_checks_each_figures_words_too(tmp_path, run_cli):
                                                'as_written: "12,500 vehicles"'))
     code, _, stderr = run_cli("check", "--content", str(content), "--snapshots", str(FIXTURES / "basic" / "snapshots"))
     assert code == 1
-    assert ("content/events/2021-03-04-bridge-closed.md:28: accounts[1].figures[1].as_written: "
+    assert ("content/events/2021-03-04-bridge-closed.md:50: accounts[1].figures[1].as_written: "
             "not found in the snapshot of 'ledger': '12,500 vehicles'; the nearest passage is "
             "'12,000 vehicles'") in stderr
 

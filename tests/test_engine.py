@@ -9,7 +9,7 @@ from pathlib import Path
 from conftest import PROJECT
 
 PACKAGE = PROJECT / "parallax"
-STAGES = ("load", "validate", "resolve", "timewords", "markup", "render", "views", "export",
+STAGES = ("load", "validate", "resolve", "timewords", "markup", "render", "views", "export", "feeds",
           "write", "models", "when", "errors", "paths")
 """The pipeline's own modules: pure functions of their inputs."""
 AROUND_THE_STAGES = {"cache", "engine", "parallel", "serve", "cli", "build"}

@@ -517,7 +517,7 @@ def test_robots_txt_allows_all_and_points_at_the_sitemap(site):
 
 def test_every_page_has_a_canonical_address_and_open_graph_tags(site):
     pages = html_pages(site)
-    assert len(pages) == 19
+    assert len(pages) == 20
     for path in pages:
         head = head_of(site, path)
         assert head.canonical == [page_url(path)], path
@@ -730,8 +730,8 @@ def test_without_an_address_the_build_says_so_once(no_address):
     notes = [line for line in err.splitlines() if line.startswith("note: ")]
     assert notes == [(
         "note: the site has no address, so its pages have no canonical link or og:url, there is "
-        "no sitemap.xml, and each cite line gives the page's path; give the address with "
-        "--base-url, PARALLAX_BASE_URL or base_url in site.yaml")]
+        "no sitemap.xml and no Atom feed, and each cite line gives the page's path; give the "
+        "address with --base-url, PARALLAX_BASE_URL or base_url in site.yaml")]
 
 
 def _build_cli(tmp_path: Path, *args: str) -> tuple[int, Path]:

@@ -175,7 +175,7 @@ def test_one_row_per_event_of_the_window_with_a_mark_per_account(site):
     # Each title with its count of independent origins (shown as a badge, said in words).
     assert [r.one("a", cls="ev").text() for r in rows] == [
         "1 Engineers find a crack in the bridge , from 1 independent origin",
-        "4 The bridge is closed to traffic , from 4 independent origins"]
+        "4 The bridge is closed to traffic , from 4 independent origins corrected"]
     assert sorted((m.event, m.source) for m in drawn_marks(home)) == sorted(
         (e, s) for e in ("2021-03-03-crack-found", "2021-03-04-bridge-closed")
         for s in ("ledger", "radio"))
@@ -258,7 +258,9 @@ def test_outlets_that_do_not_mention_an_event_show_as_absent(tmp_path):
     text = event.read_text()
     start = text.index("  - source: radio")
     end = text.find("\n  - source:", start + 1)
-    event.write_text(text[:start] + (text[end + 1:] if end > 0 else text[text.index("---", start):]))
+    text = text[:start] + (text[end + 1:] if end > 0 else text[text.index("---", start):])
+    # A correction that names the account says it was taken off (validate checks it).
+    event.write_text(text.replace("    account: radio\n", "    account: radio\n    removed: true\n"))
     out = tmp_path / "site"
     assert main(["build", "--content", str(content), "--out", str(out)]) == 0
     row = parse(out / "index.html").one("li", cls="row", data_event="2021-03-04-bridge-closed")

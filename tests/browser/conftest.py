@@ -92,6 +92,15 @@ def page_kinds(timeline: Timeline) -> dict[str, str]:
     if timeline.pages:
         page = timeline.pages[0]
         kinds["page"] = f"{page.slug or page.id}/"
+    listing = next((p for p in timeline.pages if p.lists == "corrections"), None)
+    if listing is not None:
+        kinds["corrections"] = f"{listing.slug or listing.id}/"
+    corrected = next((e for e in timeline.events if e.event.corrections), None)
+    if corrected is not None:
+        kinds["corrected event"] = f"events/{corrected.id}/"
+    corrected_source = next((s for s in timeline.sources if s.corrections), None)
+    if corrected_source is not None:
+        kinds["corrected source"] = f"sources/{corrected_source.id}/"
     return kinds
 
 
