@@ -13,17 +13,17 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ContentError, Problem
-from .paths import Paths
-
-PROJECT = Path(__file__).resolve().parent.parent
+from .paths import Paths, built_in
 
 
 def _theme_folder(option: str | None, content: Path, name: str) -> Path:
-    """`--templates`/`--static` if given; else the folder beside the content; else Parallax's own."""
+    """The site's own templates or static files: `--templates`/`--static` if given; else the
+    folder beside the content; else none but Parallax's own. Parallax's fill in whatever the
+    site's folder does not hold (Paths.template_folders, Paths.static_folders)."""
     if option:
         return Path(option)
     beside = content.parent / name
-    return beside if beside.is_dir() else PROJECT / name
+    return beside if beside.is_dir() else built_in(name)
 
 
 def paths_from(args: argparse.Namespace, base_url: str | None = None) -> Paths:
@@ -77,9 +77,11 @@ def _site_options(parser: argparse.ArgumentParser, *, writes: bool = True) -> No
                                  "PARALLAX_BASE_URL environment variable, else base_url in "
                                  "site.yaml, else none: no canonical links or sitemap)")
     parser.add_argument("--templates", metavar="DIR",
-                        help="Jinja templates (default: templates/ beside the content, else Parallax's)")
+                        help="the site's own Jinja templates, each used in place of Parallax's of "
+                             "the same name (default: templates/ beside the content, if any)")
     parser.add_argument("--static", metavar="DIR",
-                        help="files copied to site/static (default: static/ beside the content, else Parallax's)")
+                        help="the site's own files for site/static, laid over Parallax's one by one "
+                             "(default: static/ beside the content, if any)")
     parser.add_argument("--strict", action="store_true",
                         help="treat warnings (an uncited source or party, an event with one account) as errors")
 

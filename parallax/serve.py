@@ -534,7 +534,7 @@ def serve(paths: Paths, host: str = "127.0.0.1", port: int = 8000, strict: bool 
 def _serve(preview: Preview, host: str, port: int) -> int:
     paths = preview.paths
     _more_open_files()
-    folders = [paths.content, paths.templates, paths.static]
+    folders = [paths.content, *paths.template_folders, *paths.static_folders]
     before_first_build = snapshot(folders, paths.out)
     preview.rebuild()
     try:
