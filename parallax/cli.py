@@ -1,4 +1,5 @@
-"""Command line: `build`, `check`, `serve` and `new`, all through `python build.py`."""
+"""Command line: `build`, `check`, `serve`, `new` and `init`, all through `python build.py`
+(installed as the `parallax` command)."""
 
 from __future__ import annotations
 
@@ -124,6 +125,9 @@ def make_parser() -> argparse.ArgumentParser:
     from .new import add_parser as add_new_parser
 
     add_new_parser(commands, _content_option)
+    from .init import add_parser as add_init_parser
+
+    add_init_parser(commands)
     return parser
 
 
@@ -210,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "build")
     parser = make_parser()
     args = parser.parse_args(argv)
+    if args.command == "init":
+        return _init(args)
     paths = paths_from(args, base_url_from(args, parser))
     # A polite kill (SIGTERM) ends a build as Ctrl-C does: everything it made is removed.
     terminate = None
@@ -269,6 +275,19 @@ def _main(args: argparse.Namespace, paths: Paths) -> int:
         print(f"{os_failure(error, paths.out, args.command)}{kept}.", file=sys.stderr)
         return 1
     return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    """`parallax init DIR`: a new publication (init.py); it reads no content folder."""
+    try:
+        return args.run(args)
+    except ContentError as error:
+        print_problems(error.problems)
+        print("Nothing was written.", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"{os_failure(error, Path(args.folder), 'new')}.", file=sys.stderr)
+        return 1
 
 
 def _check(paths: Paths, args: argparse.Namespace) -> int:
