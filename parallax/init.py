@@ -417,9 +417,9 @@ in a virtual environment), in this folder:
 | `parallax build` | the site, in `site/` |
 
 - `content/site.yaml`: the site's settings, each explained in the file.
-- `content/sources/`, `content/events/`: one Markdown file per article and per event. The two
-  files marked `{EXAMPLE}` are examples: replace them with your own, or delete them
-  (`check --strict` fails while they remain).
+- `content/sources/`, `content/events/`: one Markdown file per article and per event. A file
+  whose front matter starts with `# {EXAMPLE}: ...]` is an example: replace it with your own,
+  or delete it (`check --strict` fails while one remains).
 - `content/credited.yaml`: the parties the articles credit; `content/pages/`: plain pages.
 
 The editors' guide, with every field: `editing.md` in {guide}.
@@ -434,6 +434,7 @@ each is given: `templates.md` in {guide}.
 
 `.github/workflows/publish.yml` checks and builds every push and pull request and publishes
 `main` to GitHub Pages (Settings -> Pages -> Source: GitHub Actions). It installs Parallax at
-`{pin.ref}`; to upgrade, change that `ref`, read Parallax's CHANGELOG.md for what changed, and
-run `parallax check --strict` with the new version before you push.
+`{pin.ref}`. To upgrade: read Parallax's CHANGELOG.md for what changed, run
+`parallax check --strict` here with the new version, then change that `ref` and push
+(`publishing.md` in {guide}).
 """
