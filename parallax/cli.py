@@ -14,17 +14,14 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ContentError, Problem
-from .paths import Paths, built_in
+from .paths import Paths
 
 
 def _theme_folder(option: str | None, content: Path, name: str) -> Path:
-    """The site's own templates or static files: `--templates`/`--static` if given; else the
-    folder beside the content; else none but Parallax's own. Parallax's fill in whatever the
-    site's folder does not hold (Paths.template_folders, Paths.static_folders)."""
-    if option:
-        return Path(option)
-    beside = content.parent / name
-    return beside if beside.is_dir() else built_in(name)
+    """The site's own templates or static files: `--templates`/`--static` if given, else the
+    folder beside the content (there or not). Parallax's own fill in whatever the site's
+    folder does not hold (Paths.template_folders, Paths.static_folders)."""
+    return Path(option) if option else content.parent / name
 
 
 def paths_from(args: argparse.Namespace, base_url: str | None = None) -> Paths:
