@@ -829,8 +829,12 @@ class BuildCache:
 
     def inputs(self, paths: Paths) -> tuple[bytes, dict[str, Signature]]:
         last = self._record(paths.out)
+        # Every layer of templates and static files: the site's own, then Parallax's.
+        layers = [(f"{kind}{n or ''}", folder) for kind, folders in (
+            ("templates", paths.template_folders), ("static", paths.static_folders))
+            for n, folder in enumerate(folders)]
         return _fingerprint(
-            [("content", paths.content), ("templates", paths.templates), ("static", paths.static)],
+            [("content", paths.content), *layers],
             last.inputs if last else {},
             paths.base_url,
         )

@@ -1,4 +1,5 @@
-"""Command line: `build`, `check`, `serve` and `new`, all through `python build.py`."""
+"""Command line: `build`, `check`, `serve`, `new` and `init`, all through `python build.py`
+(installed as the `parallax` command)."""
 
 from __future__ import annotations
 
@@ -15,15 +16,12 @@ from . import __version__
 from .errors import ContentError, Problem
 from .paths import Paths
 
-PROJECT = Path(__file__).resolve().parent.parent
-
 
 def _theme_folder(option: str | None, content: Path, name: str) -> Path:
-    """`--templates`/`--static` if given; else the folder beside the content; else Parallax's own."""
-    if option:
-        return Path(option)
-    beside = content.parent / name
-    return beside if beside.is_dir() else PROJECT / name
+    """The site's own templates or static files: `--templates`/`--static` if given, else the
+    folder beside the content (there or not). Parallax's own fill in whatever the site's
+    folder does not hold (Paths.template_folders, Paths.static_folders)."""
+    return Path(option) if option else content.parent / name
 
 
 def paths_from(args: argparse.Namespace, base_url: str | None = None) -> Paths:
@@ -77,9 +75,11 @@ def _site_options(parser: argparse.ArgumentParser, *, writes: bool = True) -> No
                                  "PARALLAX_BASE_URL environment variable, else base_url in "
                                  "site.yaml, else none: no canonical links or sitemap)")
     parser.add_argument("--templates", metavar="DIR",
-                        help="Jinja templates (default: templates/ beside the content, else Parallax's)")
+                        help="the site's own Jinja templates, each used in place of Parallax's of "
+                             "the same name (default: templates/ beside the content, if any)")
     parser.add_argument("--static", metavar="DIR",
-                        help="files copied to site/static (default: static/ beside the content, else Parallax's)")
+                        help="the site's own files for site/static, laid over Parallax's one by one "
+                             "(default: static/ beside the content, if any)")
     parser.add_argument("--strict", action="store_true",
                         help="treat warnings (an uncited source or party, an event with one account) as errors")
 
@@ -122,6 +122,9 @@ def make_parser() -> argparse.ArgumentParser:
     from .new import add_parser as add_new_parser
 
     add_new_parser(commands, _content_option)
+    from .init import add_parser as add_init_parser
+
+    add_init_parser(commands)
     return parser
 
 
@@ -208,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "build")
     parser = make_parser()
     args = parser.parse_args(argv)
+    if args.command == "init":
+        return _init(args)
     paths = paths_from(args, base_url_from(args, parser))
     # A polite kill (SIGTERM) ends a build as Ctrl-C does: everything it made is removed.
     terminate = None
@@ -267,6 +272,19 @@ def _main(args: argparse.Namespace, paths: Paths) -> int:
         print(f"{os_failure(error, paths.out, args.command)}{kept}.", file=sys.stderr)
         return 1
     return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    """`parallax init DIR`: a new publication (init.py); it reads no content folder."""
+    try:
+        return args.run(args)
+    except ContentError as error:
+        print_problems(error.problems)
+        print("Nothing was written.", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"{os_failure(error, Path(args.folder), 'new')}.", file=sys.stderr)
+        return 1
 
 
 def _check(paths: Paths, args: argparse.Namespace) -> int:

@@ -429,7 +429,7 @@ class Engine:
 
         site_key = self._site_fingerprint(raw, timeline)
         self._site_key = site_key
-        renderer = Renderer(timeline, content.origins, self.paths.templates,
+        renderer = Renderer(timeline, content.origins, self.paths.template_folders,
                             markdown=self.memos["html"], compiled=self.compiled)
         common = common_context(timeline)
         events = event_specs(timeline, renderer, common)
@@ -475,7 +475,7 @@ class Engine:
         pages = sum(1 for path in paths if path.endswith(".html"))
         if prove:
             # `check` writes nothing.
-            static = static_files(self.paths.static)
+            static = static_files(self.paths.static_folders)
             unsafe = unsafe_paths([*paths, *static])
             if unsafe:
                 raise ContentError(unsafe)
@@ -559,7 +559,7 @@ class Engine:
                         for path, (key, _) in self.outputs.items():
                             if key == data_key and path not in keys:
                                 keys[path] = data_key
-                    for path, data in static_files(self.paths.static).items():
+                    for path, data in static_files(self.paths.static_folders).items():
                         keys[path] = _digest(b"static", data)
                         if self._changed(path, keys[path]):
                             fresh[path] = data
@@ -640,7 +640,7 @@ class Engine:
             origins[("event", record_id)] = record
         events.sort(key=lambda e: (e.placement.start, e.placement.end, e.id))
         timeline = dataclasses.replace(timeline, events=tuple(events))
-        renderer = Renderer(timeline, origins, self.paths.templates,
+        renderer = Renderer(timeline, origins, self.paths.template_folders,
                             markdown=self.memos["html"], compiled=self.compiled)
         wanted = {self.parsed[shown_of[path]][1][1] for path in changed}
         specs = event_specs(timeline, renderer, common_context(timeline), only=wanted)
@@ -689,7 +689,7 @@ class Engine:
                 small += [record.path, self.hashes[record.path][0]]
             else:  # site.yaml and credited.yaml: read whole, they are small
                 small += [record.path, repr(record.data)]
-        small.append(_tree_digest(self.paths.templates))
+        small += [_tree_digest(folder) for folder in self.paths.template_folders]
         self._events_key = _digest(*events)
         return _digest(*small)
 

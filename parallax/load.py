@@ -93,8 +93,13 @@ Parse = Callable[[str, str, str, str], RawRecord]
 
 PLACEHOLDER = "[to do"
 """How `python build.py new` marks what an editor still has to write; the build warns about it."""
-# The mark in a YAML comment, after a value the skeleton filled in but the editor must check.
-_MARKED_COMMENT = re.compile(r"(?:^|(?<=\s))#.*" + re.escape(PLACEHOLDER) + ".*", re.IGNORECASE)
+EXAMPLE = "[example"
+"""How `parallax init` marks its example records, in a comment of their front matter; the build
+warns about each until it is replaced or deleted."""
+# The mark in a YAML comment, after a value the skeleton filled in but the editor must check,
+# or on an example record.
+_MARKED_COMMENT = re.compile(r"(?:^|(?<=\s))#.*(?:" + re.escape(PLACEHOLDER) + "|"
+                             + re.escape(EXAMPLE) + ").*", re.IGNORECASE)
 KINDS = {"sources": "source", "events": "event", "pages": "page"}
 SETTINGS_FILE = "site.yaml"
 PARTIES_FILE = "credited.yaml"

@@ -12,9 +12,9 @@ import functools
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -60,15 +60,22 @@ def root_of(path: str, base_url: str | None = None) -> str:
 class Renderer:
     """Jinja environment plus the Markdown of every record, converted once."""
 
-    def __init__(self, timeline: Timeline, content_origins: dict, templates: Path,
+    def __init__(self, timeline: Timeline, content_origins: dict,
+                 templates: Path | Sequence[Path],
                  markdown: Callable[[str], tuple[str, list[str]]] = markup.convert,
                  compiled: Compiled | None = None):
+        """`templates`: the folders a template is looked for in, in order (the site's own,
+        then Parallax's: Paths.template_folders); the first that holds it wins."""
         self.timeline = timeline
         self.origins = content_origins
         # Absolute, so template error messages can name the file whatever the working folder.
-        self.templates = templates.resolve()
+        self.folders = tuple(folder.resolve() for folder in (
+            (templates,) if isinstance(templates, Path) else templates))
+        self.templates = self.folders[0]
+        """The site's own templates: error messages name a file there as `templates/NAME`."""
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(self.templates)),
+            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(folder))
+                                        for folder in self.folders]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -429,7 +436,8 @@ def render_page(renderer: Renderer, spec: PageSpec) -> bytes:
     except jinja2.TemplateNotFound as error:
         raise ContentError([Problem(
             _template_path(renderer, spec.template), 1, "template",
-            f"template {error.name!r} not found in {renderer.templates} (rendering /{spec.path})",
+            f"template {error.name!r} not found in {' or '.join(map(str, renderer.folders))} "
+            f"(rendering /{spec.path})",
         )]) from None
     except jinja2.TemplateError as error:
         filename, line, _ = _template_frame(renderer.templates)
@@ -470,11 +478,14 @@ def _template_frame(templates: Path) -> tuple[str | None, int, bool]:
 
 
 def _template_path(renderer: Renderer, name: str) -> str:
+    """The template's file as an error names it: `templates/NAME` for one of the site's own,
+    the whole path for one of Parallax's that the site does not override."""
     path = Path(name)
     if not path.is_absolute():
-        path = renderer.templates / name
+        path = next((folder / name for folder in renderer.folders if (folder / name).is_file()),
+                    renderer.templates / name)
     try:
-        return path.resolve().relative_to(renderer.templates.resolve().parent).as_posix()
+        return path.resolve().relative_to(renderer.templates.parent).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -484,20 +495,26 @@ def asset_url(renderer: Renderer, page_path: str, name: str) -> str:
     return f"{root_of(page_path, renderer.timeline.site.base_url)}static/{name}"
 
 
-def static_files(static: Path) -> dict[str, bytes]:
-    """The static folder's files, by their path in the site. What the content folder may not
-    hold, this may not either (the same rule: `load.refused_files`): a link that leads out of
-    it (it would publish whatever it points to, a repository's .git/config among them), nowhere
-    or round in a loop, a pipe, socket or device, a file that cannot be read."""
-    files: dict[str, bytes] = {}
-    if static.is_dir():
-        refused = refused_files(static, "static folder")
+def static_files(static: Path | Sequence[Path]) -> dict[str, bytes]:
+    """The static folders' files, by their path in the site, sorted by it: given several (the
+    site's own, then Parallax's: Paths.static_folders), a file in the first that holds its path
+    is the one published. What the content folder may not hold, these may not either (the same
+    rule: `load.refused_files`): a link that leads out of one (it would publish whatever it
+    points to, a repository's .git/config among them), nowhere or round in a loop, a pipe,
+    socket or device, a file that cannot be read."""
+    files: dict[PurePosixPath, bytes] = {}
+    for folder in (static,) if isinstance(static, Path) else static:
+        if not folder.is_dir():
+            continue
+        refused = refused_files(folder, "static folder")
         if refused:
             raise ContentError(list(refused.values()))
-        for path in sorted(static.rglob("*")):
-            hidden = any(part.startswith(".") for part in path.relative_to(static).parts)
-            if path.is_file() and not hidden:
-                files["static/" + path.relative_to(static).as_posix()] = path.read_bytes()
-    return files
+        for path in sorted(folder.rglob("*")):
+            relative = PurePosixPath(path.relative_to(folder).as_posix())
+            hidden = any(part.startswith(".") for part in relative.parts)
+            if path.is_file() and not hidden and relative not in files:
+                files[relative] = path.read_bytes()
+    # In the order of the paths, folder by folder (as one folder's sorted walk gives them).
+    return {f"static/{relative}": files[relative] for relative in sorted(files)}
 
 

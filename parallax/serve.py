@@ -534,7 +534,7 @@ def serve(paths: Paths, host: str = "127.0.0.1", port: int = 8000, strict: bool 
 def _serve(preview: Preview, host: str, port: int) -> int:
     paths = preview.paths
     _more_open_files()
-    folders = [paths.content, paths.templates, paths.static]
+    folders = [paths.content, *paths.template_folders, *paths.static_folders]
     before_first_build = snapshot(folders, paths.out)
     preview.rebuild()
     try:
@@ -558,9 +558,14 @@ def _serve(preview: Preview, host: str, port: int) -> int:
         preview.on_early = reload
         watcher = Watcher(preview, reload, folders, before_first_build)
         watcher.start()
+        watched = [f"{folder}/" for folder in (paths.content, paths.templates, paths.static)
+                   if folder == paths.content or folder.is_dir()]
+        shown = " and ".join([", ".join(watched[:-1]), watched[-1]] if len(watched) > 1
+                             else watched)
+        if len(folders) > 3:  # Parallax's own lie under the site's
+            shown += " (and Parallax's own templates and static files)"
         print(f"Serving on http://{shown_host}:{bound}/ — rebuilding on every change to "
-              f"{paths.content}/, {paths.templates}/ and {paths.static}/; Ctrl+C to stop.",
-              flush=True)
+              f"{shown}; Ctrl+C to stop.", flush=True)
         try:
             await asyncio.Event().wait()
         finally:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import colours, markup
 from .errors import ContentError, Problem
-from .load import PARTIES_FILE, PLACEHOLDER, Loc, RawContent, RawRecord, loc_text
+from .load import EXAMPLE, PARTIES_FILE, PLACEHOLDER, Loc, RawContent, RawRecord, loc_text
 from .models import (
     MAX_ID_LENGTH,
     SLUG,
@@ -906,7 +906,8 @@ def control_characters(raw: RawRecord) -> list[Problem]:
 
 
 def _placeholders(raw: RawRecord) -> list[Problem]:
-    """Every '[to do: ...]' a skeleton left in the record, so none is published by mistake."""
+    """Every '[to do: ...]' a skeleton left in the record, and the mark of an example that
+    `parallax init` wrote, so none is published by mistake."""
     found: list[Problem] = []
     prefix: Loc = (raw.id,) if raw.kind == "party" else ()
 
@@ -924,6 +925,11 @@ def _placeholders(raw: RawRecord) -> list[Problem]:
     walk(raw.data, ())
     at_line = {line: loc for loc, line in sorted(raw.lines.items(), key=lambda item: len(item[0]))}
     for line, comment in raw.marked:
+        if EXAMPLE in comment.lower() and PLACEHOLDER not in comment.lower():
+            found.append(Problem(raw.path, line, "example", (
+                f"an example that parallax init wrote, not part of this site; replace it with "
+                f"your own {raw.kind}, or delete the file")))
+            continue
         found.append(Problem(raw.path, line, loc_text(prefix + at_line.get(line, ())), (
             f"still the skeleton's placeholder {_shown(comment)}; check the value, then "
             "delete the comment")))

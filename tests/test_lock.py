@@ -44,7 +44,7 @@ def installed() -> dict[str, str]:
 def test_the_environment_holds_exactly_the_locked_versions():
     lock = LOCK
     here = installed()
-    assert here.pop("parallax", None) == metadata.version("parallax")
+    assert here.pop("parallax-timeline", None) == metadata.version("parallax-timeline")
     here.pop("pip", None)  # the installer the virtual environment came with
     want = locked(lock)
     wrong = {name: (want.get(name, "not locked"), here.get(name, "not installed"))
