@@ -187,7 +187,7 @@ in one paragraph. Python-Markdown's inline pass rescans a paragraph for each one
 replaces, so its time grows with the square of their number; how fast depends on the release
 (3.11.4: 1,000 links in one paragraph take 2.3 s, 3.11.3 0.03 s; 3.8 to 3.10: 1,000 code spans
 0.5 s). At 64, a 32 KB body of the worst such paragraphs takes at most 0.71 s on every
-release from 3.5 to 3.11.4 (README, "Locked dependencies"); real paragraphs have a few."""
+release from 3.5 to 3.11.4 (docs/contributing.md, "Locked dependencies"); real paragraphs have a few."""
 MAX_MARKS = 256
 """Inline marks of any kind in one paragraph: `[`, backtick runs, backslash escapes (with the
 character escaped), runs of `*` or `_`, `<` and `&`. Before 3.11 every inline match costs a rescan of the paragraph, so even
