@@ -451,15 +451,15 @@ def test_serve_shows_an_edited_body_before_reading_the_rest(tmp_path, monkeypatc
     judged and placed again (a new date: put in its new order), and handed over before the
     content folder is read; the run then checks it and writes what a cold build writes. A body
     with a mistake goes the long way."""
-    from parallax import engine as engine_module
+    from parallax import load
 
     shutil.copytree(BASIC, tmp_path / "content")
     paths = _paths(tmp_path / "content", tmp_path / "site")
     serve = Engine(paths)
     serve.run()
     order: list[str] = []
-    loading = engine_module.load.load_content
-    monkeypatch.setattr(engine_module.load, "load_content",
+    loading = load.load_content
+    monkeypatch.setattr(load, "load_content",
                         lambda *a, **k: (order.append("load"), loading(*a, **k))[1])
     event = tmp_path / "content" / "events" / "2021-03-03-crack-found.md"
     page = "events/2021-03-03-crack-found/index.html"
