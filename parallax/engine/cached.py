@@ -64,7 +64,7 @@ def _cached_build(paths: Paths, *, write: bool, strict: bool, store: cache.Build
             return reused
 
     engine = Engine(paths, folder=store.folder, jobs=parallel.default_jobs() if jobs is None else jobs)
-    if engine.snapshot and last is not None:
+    if engine.snapshot.taken and last is not None:
         edited = sum(1 for name, seen in inputs.items()
                      if name.startswith("content:") and last.inputs.get(name, (0, 0, b""))[2] != seen[2])
         engine.read_ahead = edited >= parallel.MIN_ITEMS
@@ -102,29 +102,28 @@ def _keep(engine: Engine, paths: Paths, store: cache.BuildCache, result: BuildRe
     """Keep the engine's work and the record of this build (or check) in the cache folder."""
     engine.save()
     if write:
-        files = engine.last_files
+        files = engine.built.last_files
         # A file the build left as it was, and which matched the last build's record before
         # it, still does; the others are looked at again.
         written = result.report.changed if result.report is not None else None
         kept = {} if written is None or last is None or last.outputs is None else {
-            p: last.outputs[p] for p in engine.verified if p not in written and p in files}
+            p: last.outputs[p] for p in engine.built.verified if p not in written and p in files}
         found = cache.stat_outputs(paths.out.resolve(), [p for p in files if p not in kept])
         outputs = {p: kept[p] if p in kept else found[p] for p in files}
         record = cache.LastBuild(
             key=key, inputs=inputs,
             warnings=[(w.path, w.line, w.field, w.message) for w in result.warnings],
             totals=result.totals(), notices=result.notices, outputs=outputs,
-            keys={path: k for path, (k, _) in engine.outputs.items()}, facts=engine.facts,
+            keys={path: k for path, (k, _) in engine.built.files.items()}, facts=engine.built.facts,
         )
-        store.save(paths.out, record, files, earlier=last if engine.adopted else None,
+        store.save(paths.out, record, files, earlier=last if engine.built.adopted else None,
                    made=result.made)
     else:
         store.save(checks, cache.LastBuild(
             key=key, inputs=inputs,
             warnings=[(w.path, w.line, w.field, w.message) for w in result.warnings],
             totals=result.totals(), notices=result.notices, outputs=None,
-            keys=engine.proven), None)
-
+            keys=engine.built.proven), None)
 
 
 def _reuse(paths: Paths, store: cache.BuildCache, last: cache.LastBuild, *, write: bool,

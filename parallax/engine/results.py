@@ -56,4 +56,3 @@ class ReusedBuild:
 
     def summary(self) -> str:
         return describe(self.totals, self.report, self.seconds) + " (inputs unchanged since the last build)"
-
