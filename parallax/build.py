@@ -1,6 +1,6 @@
 """The build's entry points: `build` (no cache) and `cached_build` (with the cache folder).
 
-Both run the one engine (engine.py), whose `Engine.run` reads as the table of contents:
+Both run the one engine (parallax/engine/), whose `Engine.run` reads as the table of contents:
 load → validate → resolve times → render → write.
 """
 

@@ -1,6 +1,6 @@
 """Build cache (the engine's storage): what earlier builds worked out, in one folder that is safe to delete.
 
-It knows nothing of the stages: the engine (engine.py) says what to keep. It lives in
+It knows nothing of the stages: the engine (parallax/engine/) says what to keep. It lives in
 `.cache/parallax/` beside the output folder (for `site/`, the project's `.cache/parallax/`),
 and keeps two things:
 

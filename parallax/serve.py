@@ -119,7 +119,7 @@ class Preview:
         def write_early(pages: dict[str, bytes]) -> None:
             for path, data in pages.items():
                 if path not in early:
-                    before = self.engine.outputs.get(path)
+                    before = self.engine.built.files.get(path)
                     early[path] = before[1]() if before else None
                 write_now(self.paths.out, path, data)
             # Browsers are told once, for the first pages (the edited event's); a browser

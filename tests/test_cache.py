@@ -80,7 +80,7 @@ def test_cached_builds_write_what_a_cold_build_writes(site, tmp_path):
     assert snapshot_tree(paths.out) == expected
 
     warm = Engine(paths, folder=tmp_path / ".cache" / "parallax")  # a new process
-    assert warm.snapshot and warm.parsed, "the engine's snapshot is kept in the cache folder"
+    assert warm.snapshot.taken and warm.memory.parsed, "the engine's snapshot is kept in the cache folder"
     again = cached_build(paths, jobs=1, reuse=False)  # every record from the snapshot
     assert not isinstance(again, ReusedBuild)
     assert again.rendered == 0, "every page was taken from the last build"
@@ -88,7 +88,7 @@ def test_cached_builds_write_what_a_cold_build_writes(site, tmp_path):
 
     (tmp_path / ".cache" / "parallax" / STATE).unlink()  # no snapshot: the memos answer
     cold = Engine(paths, folder=tmp_path / ".cache" / "parallax")
-    assert not cold.snapshot and cold.memos["records"].stored
+    assert not cold.snapshot.taken and cold.memory.memos["records"].stored
     again = cached_build(paths, jobs=1, reuse=False)
     assert again.rendered == 0 and snapshot_tree(paths.out) == expected
 
@@ -103,15 +103,15 @@ def test_a_new_process_works_out_only_the_edited_record(site, tmp_path):
     event.write_text(event.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     store = BuildCache.beside(paths.out)
     engine = Engine(paths, folder=store.folder)  # as cached_build starts one
-    assert engine.snapshot
+    assert engine.snapshot.taken
     engine.adopt(store, store.last(paths.out))
     engine.run()
     # The event parsed, judged, placed, and its rows of four tables and two JSON files made
     # again; and site.yaml and each party of credited.yaml judged (read whole every time).
     parties = yaml.safe_load((site / "credited.yaml").read_text(encoding="utf-8"))
-    assert engine.worked == 1 + 1 + 1 + 6 + 1 + len(parties)
+    assert engine.memory.worked == 1 + 1 + 1 + 6 + 1 + len(parties)
     assert STATE in os.listdir(store.folder) and PARTS in os.listdir(store.folder)
-    assert [n for n, memo in engine.memos.items() if not memo.deferred] == [], "no memo file read"
+    assert [n for n, memo in engine.memory.memos.items() if not memo.deferred] == [], "no memo file read"
     assert snapshot_tree(paths.out) == _reference(site, tmp_path / "reference")
 
     # A check proves the templates with the pages whose inputs changed since the last build:
@@ -240,10 +240,10 @@ def test_a_template_change_is_not_answered_from_the_cache(tmp_path):
 def test_other_code_empties_the_cache(tmp_path, monkeypatch):
     paths = _paths(BASIC, tmp_path / "site")
     cached_build(paths, jobs=1)
-    assert Engine(paths, folder=tmp_path / ".cache" / "parallax").snapshot
+    assert Engine(paths, folder=tmp_path / ".cache" / "parallax").snapshot.taken
     monkeypatch.setattr(cache, "generation", lambda: b"\1" * 32)
     other = Engine(paths, folder=tmp_path / ".cache" / "parallax")
-    assert not other.snapshot and not other.memos["records"].stored
+    assert not other.snapshot.taken and not other.memory.memos["records"].stored
     result = cached_build(paths, jobs=1)
     assert not isinstance(result, ReusedBuild)
     assert result.rendered > result.pages, "every page (and the stylesheet) was rendered again"
@@ -451,15 +451,15 @@ def test_serve_shows_an_edited_body_before_reading_the_rest(tmp_path, monkeypatc
     judged and placed again (a new date: put in its new order), and handed over before the
     content folder is read; the run then checks it and writes what a cold build writes. A body
     with a mistake goes the long way."""
-    from parallax import engine as engine_module
+    from parallax import load
 
     shutil.copytree(BASIC, tmp_path / "content")
     paths = _paths(tmp_path / "content", tmp_path / "site")
     serve = Engine(paths)
     serve.run()
     order: list[str] = []
-    loading = engine_module.load.load_content
-    monkeypatch.setattr(engine_module.load, "load_content",
+    loading = load.load_content
+    monkeypatch.setattr(load, "load_content",
                         lambda *a, **k: (order.append("load"), loading(*a, **k))[1])
     event = tmp_path / "content" / "events" / "2021-03-03-crack-found.md"
     page = "events/2021-03-03-crack-found/index.html"

@@ -235,7 +235,7 @@ def test_a_bug_in_parallax_still_gets_its_traceback(tmp_path, monkeypatch):
     def broken(_content, **_stage_functions):
         raise ZeroDivisionError("a bug, not an editor's mistake")
 
-    monkeypatch.setattr("parallax.engine.resolve_timeline", broken)
+    monkeypatch.setattr("parallax.engine.core.resolve_timeline", broken)
     with pytest.raises(ZeroDivisionError):
         main(["build", "--content", str(BASIC), "--out", str(tmp_path / "site")])
 
