@@ -370,7 +370,7 @@ class Engine:
         bad = packed.damaged() if packed is not None else [damaged.path]
         cache.notice(f"{damaged.pack}:1: cache: {len(bad)} of the last build's files in it "
                      f"are damaged (the first: {damaged.path}); they are made again")
-        # Files made together share their key (the data files, a shard's index): all of them
+        # Files made together share their key (the data files, the search index): all of them
         # are made again when one is.
         keys = {self.outputs[path][0] for path in bad if path in self.outputs}
         bad += [path for path, (key, _) in self.outputs.items() if key in keys]
@@ -491,9 +491,8 @@ class Engine:
         rendered = len(fresh)
 
         # The search index reads every page that asks to be indexed (or all, when none does),
-        # in shards (search.shards), each keyed by its pages' bytes: an edit to a page that is
-        # not indexed, or one that leaves the indexed pages as they were, runs no indexer, and
-        # an edit to one event page runs it for that page's shard only.
+        # keyed by their bytes: an edit to a page that is not indexed, or one that leaves the
+        # indexed pages as they were, runs no indexer; any other indexes them all again.
         html = sorted(p for p in keys if p.endswith(".html"))
         facts = {}
         for path in html:
@@ -504,35 +503,30 @@ class Engine:
             facts[path] = fact
         self.facts = facts
         indexed = [p for p in html if facts[p][2]] or html
-        todo, shard_keys, kept_shards = [], [], set()
-        for shard in search.shards(indexed):
-            key = _digest(search.PAGEFIND_VERSION, shard.folder, shard.count,
-                          *(f"{p}\0".encode() + facts[p][1] for p in shard.paths))
-            if self._changed(shard.entry, key):
-                todo.append(shard)
-                shard_keys.append(key)
-            else:
-                kept_shards.add(key)
-        for path, (key, _) in self.outputs.items():
-            if key in kept_shards and path not in keys:
-                keys[path] = key
+        index_key = _digest(search.PAGEFIND_VERSION,
+                            *(f"{p}\0".encode() + facts[p][1] for p in indexed))
+        todo = indexed if self._changed(search.ENTRY, index_key) else []
+        if not todo:
+            for path, (key, _) in self.outputs.items():
+                if key == index_key and path not in keys:
+                    keys[path] = key
         # Pagefind runs in processes of its own: the data files are made meanwhile (the
         # thread only waits on those processes).
         indexable = _Outputs({p: fresh[p] for p in html if p in fresh},
                              {p: self.outputs[p][1] for p in html if p not in fresh})
         if todo:
-            say(f"search index: {len(todo)} of {todo[0].count} shards to index")
+            say(f"search index: {len(todo)} pages to index")
         # The data files and the sitemap read every event whole, and the list of pages.
         data_key = _digest(site_key, *(self._event_hash(e.id)[0] for e in timeline.events),
                            *paths)
         staging: Staging | None = None
         try:
-            # The shards' pages are kept in the cache folder: one copy, whatever the output
+            # The indexed pages are kept in the cache folder: one copy, whatever the output
             # folder (builds into a new folder each time leave no copy behind for each).
             keep = self.folder / "search" / search.KEPT if self.folder else None
             scratch = cache.folder_for(self.paths.out) / "search"
             with search.Indexing(indexable, todo, keep=keep, scratch=scratch) as indexing:
-                waiting = threading.Thread(target=indexing.run, args=(jobs,), daemon=True)
+                waiting = threading.Thread(target=indexing.run, daemon=True)
                 waiting.start()
                 try:
                     made_data = self._changed("data/timeline.json", data_key)
@@ -557,7 +551,7 @@ class Engine:
                         if self._changed(path, keys[path]):
                             fresh[path] = data
                     if write:
-                        # While Pagefind works, everything but its new shards is staged.
+                        # While Pagefind works, everything but the new index is staged.
                         self._verify()
                         staging = Staging(self.paths.out, unchanged=frozenset(
                             p for p, key in keys.items() if self.on_disk.get(p) == key))
@@ -566,13 +560,12 @@ class Engine:
                                               if p not in fresh}))
                 finally:
                     waiting.join()
-                bundles = indexing.bundles()
-            for key, bundle in zip(shard_keys, bundles, strict=True):
-                for path, data in bundle.items():
-                    keys[path] = key
-                    fresh[path] = data
+                bundle = indexing.bundle()
+            for path, data in bundle.items():
+                keys[path] = index_key
+                fresh[path] = data
             if staging is not None:
-                staging.add({path: data for bundle in bundles for path, data in bundle.items()})
+                staging.add(bundle)
         except BaseException:
             if staging is not None:
                 staging.discard()
