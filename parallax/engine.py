@@ -525,6 +525,8 @@ class Engine:
             # folder (builds into a new folder each time leave no copy behind for each).
             keep = self.folder / "search" / search.KEPT if self.folder else None
             scratch = cache.folder_for(self.paths.out) / "search"
+            if todo:
+                parallel.give_back_memory()  # the workers are gone: Pagefind's peak comes next
             with search.Indexing(indexable, todo, keep=keep, scratch=scratch) as indexing:
                 waiting = threading.Thread(target=indexing.run, daemon=True)
                 waiting.start()
