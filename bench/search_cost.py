@@ -1,6 +1,5 @@
 """A reader's first search on a built site, in Chromium: the requests and bytes fetched under
-pagefind/ on opening the search page and for the search (bench/README.md, "The search index in
-shards").
+pagefind/ on opening the search page and for the search (bench/README.md).
 
     python bench/search_cost.py SITE_FOLDER hospital "inspection@City Wire"
 

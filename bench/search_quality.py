@@ -1,5 +1,7 @@
-"""Search quality: the site's search index (in shards) against one whole index over the same
-pages, for the queries in bench/queries.json, in Chromium.
+"""Search quality: the site's search index against one whole index that Pagefind makes over the
+same pages on its own, for the queries in bench/queries.json, in Chromium. (The site's index was
+once made in shards, merged by the search page; this is the measure that judged them. The site's
+index is now one index put in a fixed form, which must give the same results for the same bytes.)
 
     python bench/search_quality.py SITE_FOLDER                  # measure (bench/queries.json)
     python bench/search_quality.py SITE_FOLDER --choose         # choose the queries again
@@ -16,7 +18,7 @@ sorted by word.
 
 **The measure**: one whole index is made with the same Pagefind (parallax/search.py's pinned
 version) over a copy of the site (hard links) with its pagefind/ folder removed: Pagefind indexes
-the pages marked `data-pagefind-body`, the ones the site's shards hold. Then, for each query and
+the pages marked `data-pagefind-body`, the ones the site's index holds. Then, for each query and
 each index, the site's search page is opened in a new browser context (nothing cached), the
 query typed as a reader would, and, once the results are shown and the network is quiet:
 - the bytes fetched under pagefind/ (opening the page and the search: the reader's first
@@ -199,7 +201,7 @@ RANKING = """async ([address, words, top]) => {
 }"""
 """The query's result count, its first `top` results' addresses in order, and the addresses of
 every result that scores at least as high as the `top`-th (ties included), from the same
-Pagefind module (merged with its shards) that the search page loaded."""
+Pagefind module that the search page loaded."""
 
 
 def whole_index(site: Path, into: Path) -> Path:

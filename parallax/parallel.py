@@ -77,6 +77,19 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
+def give_back_memory() -> None:
+    """Hand back to the system the memory this process has freed but its allocator still
+    holds (glibc's `malloc_trim`): before a large process starts beside it (Pagefind, once the
+    workers are gone), so that the peak summed over the build's processes holds less of this
+    one (about 26 MB of 563 at 4,000 events). Elsewhere nothing is done."""
+    if sys.platform != "linux":
+        return
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # a libc without it (musl)
+        return
+
+
 def _work_here(batches: list[tuple[int, int]], futures: list[Future[Any]],
                outcomes: list[Any]) -> None:
     """This process is one of the `jobs` too: it works through the batches from the end of

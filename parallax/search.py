@@ -5,11 +5,11 @@ after render and before write: the pages are copied to a temporary folder, Pagef
 them there, and its bundle joins the site's files. site/ is written only once the index
 exists, so a failed indexer leaves the last good site/ as it was.
 
-Pagefind cannot add one page to an index, so a large site's index is made of shards (`shards`):
-each page goes to a shard by a hash of its path, each shard is indexed by a Pagefind run of its
-own into a bundle of its own, and the search page merges them (Pagefind's `mergeIndex`). The
-engine indexes again only the shards whose pages changed. A site whose pages fit one shard has
-one bundle, at pagefind/, as before shards existed.
+The index is one, made by one Pagefind run over every indexed page: Pagefind cannot add one
+page to an index, so an edit that changes an indexed page indexes them all again (the engine
+runs nothing when the indexed pages are as they were). One index ranks the pages as one (parts
+indexed apart, and merged in the browser, rank a word by each part's own counts) and costs a
+reader's first search the fewest bytes (bench/README.md).
 
 Pages mark what is indexed (`data-pagefind-body`; event pages), what is left out
 (`data-pagefind-ignore`) and the outlets a search can be narrowed to (`data-pagefind-filter`).
@@ -32,13 +32,12 @@ import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Self
 
 try:
     import fcntl
-except ImportError:  # not on Windows: the shards' pages are copied afresh for each run
+except ImportError:  # not on Windows: the pages are copied afresh for each run
     fcntl = None  # type: ignore[assignment]
 
 from .cache import alive, private_folders
@@ -49,14 +48,8 @@ PAGEFIND_VERSION = "1.5.2"
 INSTALL = f"pip install 'pagefind[bin]=={PAGEFIND_VERSION}'"
 BUNDLE = "pagefind"
 """Where the index goes under site/; search.js loads pagefind.js from there."""
-SHARD_PAGES = 256
-"""Pages a shard holds on average, at most. Pagefind's time grows faster than the pages it
-indexes (on a 2-core machine: 256 pages 0.4–0.7 s, 4,000 pages 7–9 s), so an edit costs one
-small run; a reader's first search fetches a chunk of every shard's index (about 25 KB each),
-so fewer, larger shards cost readers less. bench/README.md has the measurements behind it."""
-SHARDS_KEY = "parallax_shards"
-"""The key, in the first shard's pagefind-entry.json, listing the other shards' folders (relative
-to pagefind/), for search.js to merge. Absent when there is one shard."""
+ENTRY = f"{BUNDLE}/pagefind-entry.json"
+"""The index's entry file, which every index has."""
 MARK = b"data-pagefind-body"
 TIMEOUT_BASE = 120.0
 TIMEOUT_PER_PAGE = 0.05
@@ -67,59 +60,6 @@ TIMEOUT_PER_PAGE = 0.05
 # are left out: the site has its own results list (static/search.js).
 _KEPT_FILES = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json")
 _KEPT_SUFFIXES = (".pf_meta", ".pagefind", ".pf_index", ".pf_fragment", ".pf_filter")
-# A merged shard is searched with the first shard's code and WebAssembly: only its index is kept.
-_MERGED_FILES = ("pagefind-entry.json",)
-_MERGED_SUFFIXES = (".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter")
-
-
-@dataclass(frozen=True)
-class Shard:
-    """A part of the index: the pages whose path hashes to `number`, out of `count` shards."""
-
-    number: int
-    count: int
-    paths: tuple[str, ...]
-    """The pages it indexes, sorted."""
-
-    @property
-    def folder(self) -> str:
-        """Its bundle's folder under site/: pagefind/ for the first, pagefind/N/ for the others."""
-        return BUNDLE if self.number == 0 else f"{BUNDLE}/{self.number}"
-
-    @property
-    def entry(self) -> str:
-        """Its bundle's entry file, which every bundle has."""
-        return f"{self.folder}/pagefind-entry.json"
-
-    @property
-    def others(self) -> tuple[str, ...]:
-        """The folders the first shard lists for search.js to merge (relative to pagefind/)."""
-        return tuple(f"{n}/" for n in range(1, self.count)) if self.number == 0 else ()
-
-
-def _place(path: str) -> int:
-    return int.from_bytes(hashlib.blake2b(path.encode("utf-8"), digest_size=8).digest(), "big")
-
-
-def shards(paths: Sequence[str], per_shard: int | None = None) -> tuple[Shard, ...]:
-    """The indexed pages split into shards: as many as the smallest power of two that holds
-    `per_shard` (SHARD_PAGES) pages each on average, each page in the shard its path's hash
-    gives modulo that count. A page added or removed changes its own shard only, until the
-    count doubles (each shard splits in two) or halves; a count that would leave a shard empty
-    (Pagefind cannot index nothing) is halved."""
-    per_shard = per_shard or SHARD_PAGES
-    ordered = sorted(paths)
-    places = [_place(path) for path in ordered]
-    count = 1
-    while len(ordered) > count * per_shard:
-        count *= 2
-    while True:
-        groups: list[list[str]] = [[] for _ in range(count)]
-        for path, place in zip(ordered, places):
-            groups[place % count].append(path)
-        if count == 1 or all(groups):
-            return tuple(Shard(n, count, tuple(group)) for n, group in enumerate(groups))
-        count //= 2
 
 
 def _problem(message: str) -> ContentError:
@@ -169,50 +109,51 @@ def _tail(text: str, lines: int = 8) -> str:
     return " / ".join(kept) or "no output"
 
 
-def _run_pagefind(binary: Path, shard: Shard, root: Path, out: Path
+def _run_pagefind(binary: Path, root: Path, out: Path, count: int
                   ) -> subprocess.CompletedProcess[str]:
-    """One Pagefind run: the shard's pages, copied under `root`, indexed into `out`."""
+    """One Pagefind run: the `count` pages copied under `root`, indexed into `out`."""
     return _run([str(binary), "--site", str(root), "--output-path", str(out), "--silent"],
-                TIMEOUT_BASE + TIMEOUT_PER_PAGE * len(shard.paths))
+                TIMEOUT_BASE + TIMEOUT_PER_PAGE * count)
 
 
 class Indexing:
-    """Shards being indexed, in three steps, so that the indexing can go on beside the build's
-    other work: the shards' pages are copied to a folder (here, by the caller, who has their
+    """The index being made, in three steps, so that the indexing can go on beside the build's
+    other work: the indexed pages are copied to a folder (here, by the caller, who has their
     bytes): a temporary one, or, given a folder to `keep` them in (in the project's cache
-    folder), one for each shard kept between runs, where only the pages that changed are
-    written again; `run` (fit for a thread of its own: it only starts Pagefind's processes and
-    waits on them, so it never competes with the caller's work for the interpreter) indexes
-    them; `bundles` (the caller again) reads what Pagefind wrote. Closing it removes the
-    temporary folder (also when the build fails or is interrupted).
+    folder), one kept between runs, where only the pages that changed are written again; `run`
+    (fit for a thread of its own: it only starts Pagefind's process and waits on it, so it never
+    competes with the caller's work for the interpreter) indexes them; `bundle` (the caller
+    again) reads what Pagefind wrote. Closing it removes the temporary folder (also when the
+    build fails or is interrupted).
 
     Nothing is trusted for where it lies: the kept folder is used only when it and the folder
     holding it are this user's and no one else may write them (a cache folder beside an output
     folder in a shared place could have been made by anyone); otherwise every copy is fresh.
-    The temporary folder is a private one (tempfile's, mode 0700): beside the kept copies when
-    there are any, else in `scratch` (the output's cache folder), else in the system's
+    The temporary folder is a private one (tempfile's, mode 0700): beside the kept copy when
+    there is one, else in `scratch` (the output's cache folder), else in the system's
     temporary folder. Where the copies lie does not change the index: Pagefind numbers the
     pages in the order their file system lists them, but the bundle is rewritten with the pages
     in the order of their URLs (`_in_order`)."""
 
-    def __init__(self, pages: Mapping[str, bytes], todo: Sequence[Shard], keep: Path | None = None,
+    def __init__(self, pages: Mapping[str, bytes], paths: Sequence[str], keep: Path | None = None,
                  scratch: Path | None = None):
         self.pages = pages
-        self.todo = tuple(todo)
-        self._done: list[subprocess.CompletedProcess[str] | None] = [None] * len(self.todo)
+        self.paths = tuple(sorted(paths))
+        """The pages to index: none, nothing is indexed (no folder made, no Pagefind run)."""
+        self._done: subprocess.CompletedProcess[str] | None = None
         self._error: ContentError | None = None
         self._locks: list[BinaryIO] = []
         _forget_old_copies()
-        self._roots: list[Path] = []
-        self._outs: list[Path] = []
+        self._root: Path | None = None
+        self._out: Path | None = None
         self._temporary: tempfile.TemporaryDirectory | None = None
-        if not self.todo:
-            return  # nothing to index: no folder made anywhere
+        if not self.paths:
+            return
         kept = keep if keep is not None and _private(keep) else None
         if kept is not None:
             forget_leftovers(kept.parent)
             self._forget_other_copies(kept)
-        # The temporary copies go where the kept ones are, else to `scratch` (the output's
+        # The temporary folder goes where the kept copy is, else to `scratch` (the output's
         # cache folder, whether or not it is trusted: a private folder of a name no one can
         # guess is safe anywhere), where the next build removes what a killed one left
         # (`forget_leftovers`).
@@ -226,16 +167,13 @@ class Indexing:
                 where = None
         self._temporary = tempfile.TemporaryDirectory(prefix=f"{LEFTOVER}{os.getpid()}-",
                                                       dir=where)
-        self._outs = [Path(self._temporary.name) / str(n) / BUNDLE for n in range(len(self.todo))]
+        self._out = Path(self._temporary.name) / BUNDLE
         try:
-            if kept is not None:
-                self._forget_other_layouts(kept, self.todo[0].count)
-            for n, shard in enumerate(self.todo):
-                root = self._kept_copy(kept, shard) if kept is not None else None
-                if root is None:
-                    root = Path(self._temporary.name) / str(n) / "site"
-                    _copy_out(root, shard.paths, pages)
-                self._roots.append(root)
+            root = self._kept_copy(kept) if kept is not None else None
+            if root is None:
+                root = Path(self._temporary.name) / "site"
+                _copy_out(root, self.paths, pages)
+            self._root = root
         except BaseException:
             self.close()
             raise
@@ -254,68 +192,54 @@ class Indexing:
         return lock
 
     def _forget_other_copies(self, kept: Path) -> None:
-        """Remove the copies that earlier versions kept beside `kept`, one for each output
-        folder (a folder named by 16 hex digits), shard by shard (not one another process
-        is using)."""
+        """Remove the copies that earlier versions kept beside `kept`: one for each output
+        folder (a folder named by 16 hex digits), or one for each part of an index made in
+        parts (in pages/), part by part (not one another process is using)."""
         try:
             for folder in kept.parent.iterdir():
-                if folder == kept or not _OLD_COPY.fullmatch(folder.name) or not folder.is_dir():
+                if folder == kept or not folder.is_dir() or not (
+                        _OLD_COPY.fullmatch(folder.name) or folder.name == _OLD_PARTS):
                     continue
-                for shard in [f for f in folder.iterdir() if f.is_dir()]:
-                    if self._lock(shard) is not None:
-                        shutil.rmtree(shard, ignore_errors=True)
+                for part in [f for f in folder.iterdir() if f.is_dir()]:
+                    if self._lock(part) is not None:
+                        shutil.rmtree(part, ignore_errors=True)
                 if not any(f.is_dir() for f in folder.iterdir()):
                     shutil.rmtree(folder, ignore_errors=True)
         except OSError:
             pass  # they only take room
 
-    def _forget_other_layouts(self, kept: Path, count: int) -> None:
-        """Remove the copies of shards of another number of shards than `count` (not one
-        another process is using)."""
+    def _kept_copy(self, kept: Path) -> Path | None:
+        """The pages in the folder kept between runs, as the last run there left them with the
+        pages that changed since written again in place, or copied afresh when they are not
+        the same pages, or its files not as that run left them. None (a temporary copy
+        instead) when another process is using the folder or it cannot be written."""
         try:
-            for folder in [f for f in kept.iterdir()
-                           if f.is_dir() and not f.name.startswith(f"{count}-")]:
-                if self._lock(folder) is not None:
-                    shutil.rmtree(folder / "site", ignore_errors=True)
-                    (folder / "pages.json").unlink(missing_ok=True)
-        except OSError:
-            pass  # they only take room
-
-    def _kept_copy(self, kept: Path, shard: Shard) -> Path | None:
-        """The shard's pages in the folder kept between runs, as the last run there left them
-        with the pages that changed since written again in place, or copied
-        afresh when the shard's pages are not the same ones, or its files not as that run left
-        them. None (a temporary copy instead) when another process is using the folder or it
-        cannot be written."""
-        folder = kept / f"{shard.count}-{shard.number}"
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            if self._lock(folder) is None:
+            if self._lock(kept) is None:
                 return None
         except OSError:
             return None
         try:
-            return self._refresh(folder, shard)
+            return self._refresh(kept)
         except OSError:
             # (A full disk, say.) A copy half refreshed is no use to the next run, and would
             # keep the disk full: it goes (the folder is this run's: it holds its lock).
-            shutil.rmtree(folder / "site", ignore_errors=True)
+            shutil.rmtree(kept / "site", ignore_errors=True)
             return None
 
-    def _refresh(self, folder: Path, shard: Shard) -> Path:
-        """The kept copy of the shard's pages, each read back and compared with the page (a
-        copy changed or damaged since, even to the same size and time, is written again in
-        place); copied afresh when it holds other pages, or one is missing."""
+    def _refresh(self, folder: Path) -> Path:
+        """The kept copy of the pages, each read back and compared with the page (a copy
+        changed or damaged since, even to the same size and time, is written again in place);
+        copied afresh when it holds other pages, or one is missing."""
         listed, root = folder / "pages.json", folder / "site"
         try:
             last = json.loads(listed.read_bytes())
         except (OSError, ValueError):
             last = None
         listed.unlink(missing_ok=True)  # until the folder holds these pages again
-        same = isinstance(last, dict) and last.get("paths") == list(shard.paths)
+        same = isinstance(last, dict) and last.get("paths") == list(self.paths)
         differ: list[str] = []
         if same:
-            for path in shard.paths:
+            for path in self.paths:
                 try:
                     with open(root / path, "rb") as stream:
                         if stream.read() != self.pages[path]:
@@ -329,8 +253,8 @@ class Indexing:
                     stream.write(self.pages[path])
         else:
             shutil.rmtree(root, ignore_errors=True)
-            _copy_out(root, shard.paths, self.pages)
-        listed.write_text(json.dumps({"paths": list(shard.paths)}), encoding="utf-8")
+            _copy_out(root, self.paths, self.pages)
+        listed.write_text(json.dumps({"paths": list(self.paths)}), encoding="utf-8")
         return root
 
     def __enter__(self) -> Self:
@@ -346,51 +270,36 @@ class Indexing:
             lock.close()
         self._locks = []
 
-    def run(self, jobs: int = 1) -> None:
-        """Pagefind over each shard, up to `jobs` at a time."""
-        if not self.todo:
+    def run(self) -> None:
+        """Pagefind over the pages (nothing when there are none)."""
+        if not self.paths:
             return
+        assert self._root is not None and self._out is not None
         try:
             binary = executable()
             _check_version(binary)
-        except ContentError as error:
-            self._error = error
-            return
-
-        def one(n: int) -> None:
-            self._done[n] = _run_pagefind(binary, self.todo[n], self._roots[n], self._outs[n])
-
-        try:
-            if jobs < 2 or len(self.todo) < 2:
-                for n in range(len(self.todo)):
-                    one(n)
-            else:
-                with ThreadPoolExecutor(max_workers=min(jobs, len(self.todo))) as pool:
-                    futures = [pool.submit(one, n) for n in range(len(self.todo))]
-                for future in futures:
-                    future.result()
+            self._done = _run_pagefind(binary, self._root, self._out, len(self.paths))
         except ContentError as error:
             self._error = error
 
-    def bundles(self) -> list[dict[str, bytes]]:
-        """Each shard's bundle (path under site/ → bytes), in order. Raises ContentError (the
-        first shard's, in order) when Pagefind failed, or when the site already has a file
-        where the index goes."""
+    def bundle(self) -> dict[str, bytes]:
+        """The index (path under site/ → bytes); empty when there were no pages to index.
+        Raises ContentError when Pagefind failed, or when the site already has a file where
+        the index goes."""
         if self._error is not None:
             raise self._error
-        bundles = []
-        for shard, out, done in zip(self.todo, self._outs, self._done, strict=True):
-            assert done is not None, "run() indexed every shard"
-            if done.returncode != 0:
-                raise _problem(f"Pagefind failed (exit status {done.returncode}): "
-                               f"{_tail(done.stdout + done.stderr)}")
-            bundles.append(_bundle(out, shard))
-        for bundle in bundles:
-            clash = sorted(p for p in bundle if p in self.pages)
-            if clash:
-                raise _problem(f"the site already has a file at {clash[0]}, where the search "
-                               "index goes")
-        return bundles
+        if not self.paths:
+            return {}
+        assert self._done is not None and self._out is not None, "run() indexed the pages"
+        if self._done.returncode != 0:
+            raise _problem(f"Pagefind failed (exit status {self._done.returncode}): "
+                           f"{_tail(self._done.stdout + self._done.stderr)}")
+        bundle = _bundle(self._out)
+        clash = sorted(p for p in bundle if p in self.pages)
+        if clash:
+            raise _problem(f"the site already has a file at {clash[0]}, where the search "
+                           "index goes")
+        return bundle
 
 
 def _copy_out(root: Path, paths: Sequence[str], pages: Mapping[str, bytes]) -> None:
@@ -402,11 +311,13 @@ def _copy_out(root: Path, paths: Sequence[str], pages: Mapping[str, bytes]) -> N
         target.write_bytes(pages[path])
 
 
-KEPT = "pages"
-"""The folder, in the cache folder's search/, where the shards' pages are kept between runs
-(one for every output folder the cache folder serves)."""
+KEPT = "index"
+"""The folder, in the cache folder's search/, where the indexed pages are kept between runs
+(one copy, whatever output folders the cache folder serves)."""
 _OLD_COPY = re.compile(r"[0-9a-f]{16}")
 """The name of a folder of copies kept by an earlier version, one for each output folder."""
+_OLD_PARTS = "pages"
+"""The folder of copies kept by an earlier version that made the index in parts."""
 
 LEFTOVER = ".parallax-search-"
 """The temporary folders' names begin so, then the process id (see `forget_leftovers`)."""
@@ -456,32 +367,26 @@ def _forget_old_copies() -> None:
         pass
 
 
-def _bundle(out: Path, shard: Shard) -> dict[str, bytes]:
-    """What Pagefind wrote to `out` for the shard, as the files the site keeps."""
-    first = shard.folder == BUNDLE
-    kept_files, kept_suffixes = (_KEPT_FILES, _KEPT_SUFFIXES) if first else (
-        _MERGED_FILES, _MERGED_SUFFIXES)
+def _bundle(out: Path) -> dict[str, bytes]:
+    """What Pagefind wrote to `out`, as the files the site keeps."""
     files: dict[str, bytes] = {}
     for path in sorted(out.rglob("*")):
         name = path.relative_to(out).as_posix()
-        if path.is_file() and (name in kept_files or name.endswith(kept_suffixes)):
-            files[f"{shard.folder}/{name}"] = path.read_bytes()
-    if f"{shard.folder}/pagefind-entry.json" not in files or (
-            first and f"{shard.folder}/pagefind.js" not in files):
+        if path.is_file() and (name in _KEPT_FILES or name.endswith(_KEPT_SUFFIXES)):
+            files[f"{BUNDLE}/{name}"] = path.read_bytes()
+    if ENTRY not in files or f"{BUNDLE}/pagefind.js" not in files:
         raise _problem("Pagefind wrote no index (pagefind.js and pagefind-entry.json are "
                        f"missing); reinstall it with {INSTALL}")
-    return _in_order(files, shard.folder, shard.others)
+    return _in_order(files)
 
 
-def index_shards(pages: Mapping[str, bytes], todo: Sequence[Shard], jobs: int = 1
-                 ) -> list[dict[str, bytes]]:
-    """Each of the `todo` shards' bundles (path under site/ → bytes), in their order, from the
-    site's `pages` (path → bytes; its HTML pages at least), all in the caller's thread (see
-    `Indexing`). Pagefind indexes up to `jobs` shards at a time. Raises ContentError as
-    `Indexing.bundles` does."""
-    with Indexing(pages, todo) as indexing:
-        indexing.run(jobs)
-        return indexing.bundles()
+def index(pages: Mapping[str, bytes], paths: Sequence[str]) -> dict[str, bytes]:
+    """The index of the `paths` among the site's `pages` (path → bytes; its HTML pages at
+    least), as path under site/ → bytes, all in the caller's thread (see `Indexing`). Raises
+    ContentError as `Indexing.bundle` does."""
+    with Indexing(pages, paths) as indexing:
+        indexing.run()
+        return indexing.bundle()
 
 
 # --- the same bytes from the same pages, whatever order they were read in ----------------------
@@ -490,7 +395,7 @@ def index_shards(pages: Mapping[str, bytes], todo: Sequence[Shard], jobs: int = 
 # memory-backed folder by when each file was made), and those numbers are in its index,
 # filter and metadata files; it lists a filter's values in hash-map order, which changes from
 # run to run; and where two pages' or two words' names collide, which gets the longer name
-# depends on that order too. So each bundle is rewritten in one form that depends on the pages
+# depends on that order too. So the bundle is rewritten in one form that depends on the pages
 # alone: the pages numbered in the order of their URLs, each word's pages and a filter's pages
 # in number order, a word's variant spellings and a filter's values sorted, and every file named
 # from its bytes (fragments, index chunks, filters, then the metadata that lists them, whose
@@ -511,10 +416,8 @@ def _unknown(path: str) -> ContentError:
                     f"install it with {INSTALL}")
 
 
-def _in_order(files: dict[str, bytes], folder: str = BUNDLE, others: tuple[str, ...] = ()
-              ) -> dict[str, bytes]:
-    """The bundle in `folder` (path under site/ → bytes) in its fixed form; the entry file
-    lists `others`."""
+def _in_order(files: dict[str, bytes], folder: str = BUNDLE) -> dict[str, bytes]:
+    """The bundle in `folder` (path under site/ → bytes) in its fixed form."""
     result: dict[str, bytes] = {}
     taken: dict[str, set[str]] = {kind: set() for kind in (*_NAMED_FOLDERS.values(), "meta")}
     metas: dict[str, str] = {}
@@ -542,8 +445,6 @@ def _in_order(files: dict[str, bytes], folder: str = BUNDLE, others: tuple[str, 
         raise _unknown(entry_path) from None
     if metas:
         raise _unknown(f"{folder}/pagefind.{min(metas)}.pf_meta")
-    if others:
-        entry[SHARDS_KEY] = list(others)  # Pagefind's script reads only the keys it knows
     result[entry_path] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
     for path, data in files.items():
         if path.endswith((*_NAMED_FOLDERS, ".pf_meta")):
@@ -600,14 +501,20 @@ def _language_in_order(files: Mapping[str, bytes], folder: str, path: str,
         new_pages.append([fragment_names[stem], pages[old][1]])
 
     new_chunks = []
-    for first, last, stem in chunks:
-        body = read("index", stem)
-        body = _SIGNATURE + _renumbered_words(body[len(_SIGNATURE):], number)
-        new = _renamed(stem, body, taken["index"], _DIGITS)
-        # The index is most of the bundle's bytes: zlib's default level, a size near Pagefind's
-        # own (1% more than level 9's, in a third of its time).
-        result[f"{folder}/index/{new}.pf_index"] = _pack(body, 6)
-        new_chunks.append([first, last, new])
+    # The index is most of the bundle's bytes: zlib's default level, a size near Pagefind's own
+    # (1% more than level 9's, in a third of its time). zlib lets go of the interpreter, so a
+    # chunk is compressed in a thread while the next is read (a third of the time, on a core
+    # of its own).
+    with ThreadPoolExecutor(max_workers=1) as packer:
+        packing = []
+        for first, last, stem in chunks:
+            body = read("index", stem)
+            body = _SIGNATURE + _renumbered_words(body[len(_SIGNATURE):], number)
+            new = _renamed(stem, body, taken["index"], _DIGITS)
+            packing.append((f"{folder}/index/{new}.pf_index", packer.submit(_pack, body, 6)))
+            new_chunks.append([first, last, new])
+        for where, packed in packing:
+            result[where] = packed.result()
 
     new_filters = []
     for name, stem in filters:

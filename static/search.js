@@ -2,8 +2,7 @@
 // root), searched in the browser as the reader types. Each event found is listed with the
 // accounts that match, by outlet, and the words around the match. Only the search page loads
 // this script; without it, the page's form still works as a link and the page points to the
-// events index. A large site's index is in shards (pagefind/ and pagefind/N/), each made by
-// Pagefind from part of the pages; they are merged here and searched as one.
+// events index.
 import * as pagefind from "../pagefind/pagefind.js";
 
 const form = document.querySelector("form.search");
@@ -16,17 +15,7 @@ const ACCOUNT = /^account-(.+)-name$/;
 
 // Pagefind gives addresses from the site's root; the site may live in a folder of its host.
 const root = new URL(form.dataset.root, location.href);
-const OPTIONS = { baseUrl: root.pathname, excerptLength: 24 };
-await pagefind.options(OPTIONS);
-
-// The first shard's entry file lists the others' folders (none when the index is one shard).
-async function mergeShards() {
-  const bundle = new URL("../pagefind/", import.meta.url);
-  const entry = await (await fetch(new URL("pagefind-entry.json", bundle))).json();
-  const others = entry.parallax_shards || [];
-  await Promise.all(others.map((folder) => pagefind.mergeIndex(new URL(folder, bundle).pathname, OPTIONS)));
-}
-const merged = mergeShards();
+await pagefind.options({ baseUrl: root.pathname, excerptLength: 24 });
 
 let latest = 0;
 let timer = null;
@@ -121,7 +110,6 @@ async function run() {
     status.textContent = "";
     return;
   }
-  await merged;
   const search = await pagefind.search(query || null, chosen ? { filters: { outlet: chosen } } : {});
   const found = search ? search.results : [];
   const data = await Promise.all(found.slice(0, SHOWN).map((r) => r.data()));

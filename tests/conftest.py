@@ -28,7 +28,7 @@ def _no_address_from_the_environment():
 
 @pytest.fixture(autouse=True, scope="session")
 def _temporary_files_of_the_session(tmp_path_factory):
-    """Temporary folders (the copies of search shards' pages that builds keep between runs
+    """Temporary folders (the copies of the indexed pages that builds keep between runs
     among them) and the cache key's folder in the session's own folder, for this process and the servers it starts, so
     that the tests leave none behind in the system's."""
     import tempfile

@@ -50,17 +50,13 @@ def reviewed(name: str, text: str, match: re.Match) -> bool:
     request the search page makes while searching, and fail on any that leaves the site):
     Pagefind's search fetches its index from the folder its own script was loaded from, and
     parses addresses against a placeholder host it never asks; the search page's script gives
-    its result links the addresses of the site's own pages, from the index, and reads the
-    index's entry file (which lists its shards) from the folder beside its own."""
+    its result links the addresses of the site's own pages, from the index."""
     found = match.group(0)
     if name in ("pagefind/pagefind.js", "pagefind/pagefind-worker.js"):
         return found == "fetch(" or (found == "https:" and PLACEHOLDER_HOST.match(
             text, match.start()) is not None)
     if name != "static/search.js":
         return False
-    if found == "fetch(":
-        return text.startswith('fetch(new URL("pagefind-entry.json", bundle))', match.start()) \
-            and 'const bundle = new URL("../pagefind/", import.meta.url);' in text
     return found == ".href =" and text.startswith("a.href = url;", match.start() - 1)
 
 

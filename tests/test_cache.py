@@ -13,7 +13,7 @@ import pytest
 import yaml
 from conftest import FIXTURES, PROJECT, snapshot_tree
 
-from parallax import cache, parallel, search
+from parallax import cache, parallel
 from parallax.build import Paths, build
 from parallax.cache import BuildCache
 from parallax.engine import PARTS, STATE, Engine, ReusedBuild, cached_build
@@ -49,11 +49,8 @@ def generated(tmp_path_factory) -> Path:
 # The generated site's runs are the slow part of this file (about two minutes): the quick
 # loop keeps the fixture site's.
 @pytest.fixture(params=["basic", pytest.param("generated", marks=pytest.mark.slow)])
-def site(request, tmp_path, generated, monkeypatch) -> Path:
-    """A copy of the content, so edits stay in this test. The generated site's search index is
-    in shards (about 32 pages each: 8), the fixture site's in one."""
-    if request.param == "generated":
-        monkeypatch.setattr(search, "SHARD_PAGES", 32)
+def site(request, tmp_path, generated) -> Path:
+    """A copy of the content, so edits stay in this test."""
     source = BASIC if request.param == "basic" else generated
     shutil.copytree(source, tmp_path / "content")
     return tmp_path / "content"

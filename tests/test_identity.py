@@ -3,9 +3,9 @@ recorded in tests/identity/manifest.json: the SHA-256 of every file the build wr
 and what each command prints (the seconds taken and the folders' names left out).
 
 The site is bench/generate.py's, seeded, at 450 events and 8 sources: enough for the engine to
-read and render on every core (parallel.MIN_ITEMS) and for the search index to have shards of
-its own (search.SHARD_PAGES), so that the engine's ways of working (forked workers, Pagefind
-beside the data files, the staging of site/) are all in the path, and a change to how it works
+read and render on every core (parallel.MIN_ITEMS), so that the engine's ways of working (forked
+workers, Pagefind beside the data files, the staging of site/) are all in the path, and a change
+to how it works
 that changes one byte of one file, or one message, fails here.
 
 When the output changes on purpose (a template, a data file's form, a message), regenerate the

@@ -34,30 +34,27 @@ def _index(folder: Path) -> dict[str, bytes]:
     return {k: v for k, v in snapshot_tree(folder).items() if k.startswith("pagefind/")}
 
 
-RUNS: list[str] = []
-"""One item per Pagefind run (each counted by `_count_runs`): the folder of the shard it made."""
-RUN_PAGES: list[tuple[str, ...]] = []
-"""The pages each run indexed, in the same order."""
+RUNS: list[tuple[str, ...]] = []
+"""One item per Pagefind run (each counted by `_count_runs`): the pages it indexed."""
 
 
 @pytest.fixture(autouse=True)
 def _count_runs(monkeypatch):
     real = search._run_pagefind
     RUNS.clear()
-    RUN_PAGES.clear()
 
-    def counted(binary, shard, *args, **kw):
-        RUNS.append(shard.folder)
-        RUN_PAGES.append(shard.paths)
-        return real(binary, shard, *args, **kw)
+    def counted(binary, root, out, count):
+        RUNS.append(tuple(sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html"))))
+        assert len(RUNS[-1]) == count
+        return real(binary, root, out, count)
 
     monkeypatch.setattr(search, "_run_pagefind", counted)
 
 
-def _fresh_index(content: Path, out: Path, shards: int = 1) -> dict[str, bytes]:
+def _fresh_index(content: Path, out: Path, jobs: int = 1) -> dict[str, bytes]:
     runs = len(RUNS)
-    build(_paths(content, out))
-    assert len(RUNS) == runs + shards, "Pagefind ran once for each shard"
+    build(_paths(content, out), jobs=jobs)
+    assert len(RUNS) == runs + 1, "Pagefind ran once"
     return _index(out)
 
 
@@ -68,8 +65,8 @@ def content(tmp_path) -> Path:
     return copy
 
 
-SHARDED_EVENTS, SHARDED_PAGES, SHARDED_COUNT = 60, 8, 8
-"""The sharded site: 60 generated events, shards of 8 pages on average at most: 8 shards."""
+GENERATED_EVENTS = 60
+"""The events of the generated site (3 outlets)."""
 
 
 def generate(folder: Path, events: int, sources: int = 3) -> Path:
@@ -83,14 +80,13 @@ def generate(folder: Path, events: int, sources: int = 3) -> Path:
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
-    return generate(tmp_path_factory.mktemp("generated"), SHARDED_EVENTS)
+    return generate(tmp_path_factory.mktemp("generated"), GENERATED_EVENTS)
 
 
 @pytest.fixture
-def sharded(generated, tmp_path, monkeypatch) -> Path:
-    """A copy of the generated site's content, indexed in SHARDED_COUNT shards."""
-    monkeypatch.setattr(search, "SHARD_PAGES", SHARDED_PAGES)
-    copy = tmp_path / "sharded"
+def larger(generated, tmp_path) -> Path:
+    """A copy of the generated site's content."""
+    copy = tmp_path / "larger"
     shutil.copytree(generated, copy)
     return copy
 
@@ -114,9 +110,9 @@ def test_the_index_covers_the_event_pages_with_outlets_to_narrow_to(tmp_path):
         "account-ledger-name", "account-radio-name"}, "each account is a part of its own"
     # Pagefind's own ready-made interfaces are left out: the site has its own results list.
     assert not [k for k in index if "-ui" in k or "highlight" in k]
-    # Three pages are one shard: one bundle at pagefind/, as before shards, listing no others.
-    assert search.SHARDS_KEY not in entry
+    # One bundle, at pagefind/: no other bundle's folder in it, and its entry lists nothing more.
     assert {k.split("/")[1] for k in index if k.count("/") > 1} == {"filter", "fragment", "index"}
+    assert sorted(entry) == ["include_characters", "languages", "version"]
 
 
 def test_the_index_is_byte_identical_build_to_build(tmp_path):
@@ -128,117 +124,60 @@ def test_the_index_is_byte_identical_build_to_build(tmp_path):
         assert _fresh_index(BASIC, tmp_path / f"site-{n}") == first, f"run {n}"
 
 
-def test_a_sharded_index_is_byte_identical_build_to_build(sharded, tmp_path):
-    """Each shard's filter values are sorted too (three outlets a shard), shards indexed one
-    after another or side by side."""
-    first = _fresh_index(sharded, tmp_path / "site-0", SHARDED_COUNT)
-    assert len([k for k in first if "/filter/" in k]) == SHARDED_COUNT
-    for n in range(1, 4):
-        assert _fresh_index(sharded, tmp_path / f"site-{n}", SHARDED_COUNT) == first, f"run {n}"
-    build(_paths(sharded, tmp_path / "side-by-side"), jobs=2)
-    assert _index(tmp_path / "side-by-side") == first
-
-
-def test_a_page_added_or_removed_moves_no_other_page():
-    paths = [f"events/2021-03-{n:04}-event/index.html" for n in range(1000)]
-    before = search.shards(paths, per_shard=64)
-    assert [s.number for s in before] == list(range(16)), "1,000 pages, 64 a shard: 16 shards"
-    assert all(s.count == 16 and s.paths for s in before)
-    where = {path: s.number for s in before for path in s.paths}
-    assert sorted(where) == sorted(paths)
-
-    new = "events/2021-03-05-a-new-event/index.html"
-    added = search.shards([*paths, new], per_shard=64)
-    assert {p: s.number for s in added for p in s.paths if p != new} == where
-    assert [s.number for s, t in zip(before, added) if s != t] == [
-        next(s.number for s in added if new in s.paths)]
-
-    removed = search.shards(paths[1:], per_shard=64)
-    assert {p: s.number for s in removed for p in s.paths} == {
-        p: n for p, n in where.items() if p != paths[0]}
-    assert [s.number for s, t in zip(before, removed) if s != t] == [where[paths[0]]]
-
-    # Twice the shards: each splits in two, and no page goes to another's half.
-    doubled = search.shards(paths, per_shard=32)
-    assert len(doubled) == 32
-    for shard in before:
-        halves = doubled[shard.number].paths + doubled[shard.number + 16].paths
-        assert sorted(halves) == list(shard.paths)
-
-
-def test_pages_that_fit_one_shard_are_one_bundle_at_the_old_place():
-    paths = [f"events/e{n}/index.html" for n in range(search.SHARD_PAGES)]
-    (one,) = search.shards(reversed(paths))
-    assert one == search.Shard(0, 1, tuple(sorted(paths)))
-    assert (one.folder, one.entry, one.others) == ("pagefind", "pagefind/pagefind-entry.json", ())
-    two = search.shards([*paths, "events/one-more/index.html"])
-    assert [(s.folder, s.others) for s in two] == [("pagefind", ("1/",)), ("pagefind/1", ())]
-
-
-def test_no_shard_is_left_empty():
-    """Pagefind cannot index nothing: a count that would leave a shard empty is halved."""
-    for size in range(1, 40):
-        paths = [f"p{n}.html" for n in range(size)]
-        made = search.shards(paths, per_shard=1)
-        assert all(s.paths for s in made), size
-        assert sorted(p for s in made for p in s.paths) == sorted(paths)
+def test_a_larger_index_is_byte_identical_build_to_build(larger, tmp_path):
+    """Sixty events, three outlets, built one page at a time or on two cores: one Pagefind run
+    each time, the same bytes."""
+    first = _fresh_index(larger, tmp_path / "site-0")
+    assert len([k for k in first if "/filter/" in k]) == 1
+    entry = json.loads(first["pagefind/pagefind-entry.json"])
+    assert entry["languages"]["en"]["page_count"] == GENERATED_EVENTS
+    for n in range(1, 3):
+        assert _fresh_index(larger, tmp_path / f"site-{n}") == first, f"run {n}"
+    assert _fresh_index(larger, tmp_path / "side-by-side", jobs=2) == first
 
 
 def _event_file(content: Path, n: int) -> Path:
     return sorted((content / "events").rglob("*.md"))[n]
 
 
-def _shard_of(path: str) -> int:
-    """The shard a file under pagefind/ belongs to, by its folder (pagefind/N/: shard N)."""
-    found = re.match(r"pagefind/(\d+)/", path)
-    return int(found[1]) if found else 0
-
-
 def _event_page(event: Path) -> str:
     return f"events/{event.stem}/index.html"
 
 
-def test_an_edit_indexes_its_shard_again_and_nothing_else(sharded, tmp_path):
+def test_an_edit_indexes_every_page_again_in_one_run_and_a_no_op_none(larger, tmp_path):
     """A build after an edit to one event page (a new process: the cache folder only) runs
-    Pagefind for that page's shard only, and writes what a cold build writes; undone, the
-    site is as it was."""
+    Pagefind once over every indexed page, and writes what a cold build writes; a build after
+    no edit runs no Pagefind; undone, the site is as it was."""
     out = tmp_path / "site"
-    cached_build(_paths(sharded, out), jobs=2)
-    assert sorted(RUNS) == sorted(["pagefind", *(f"pagefind/{n}" for n in range(1, 8))])
+    cached_build(_paths(larger, out), jobs=2)
+    assert len(RUNS) == 1 and len(RUNS[0]) == GENERATED_EVENTS, RUNS
+    everything = RUNS[0]
     first = snapshot_tree(out)
-    entry = json.loads(first["pagefind/pagefind-entry.json"])
-    assert entry[search.SHARDS_KEY] == [f"{n}/" for n in range(1, SHARDED_COUNT)]
-    counts = [json.loads(first[f"pagefind/{n}/pagefind-entry.json" if n else
-                               "pagefind/pagefind-entry.json"])["languages"]["en"]["page_count"]
-              for n in range(SHARDED_COUNT)]
-    assert sum(counts) == SHARDED_EVENTS and all(counts)
-    # Pagefind's code is in the first shard only: the others are searched with it.
     assert sorted(k for k in first if k.startswith("pagefind/") and k.endswith((".js", ".pagefind"))) == [
         "pagefind/pagefind-worker.js", "pagefind/pagefind.js", "pagefind/wasm.en.pagefind",
         "pagefind/wasm.unknown.pagefind"]
 
-    event = _event_file(sharded, 17)
+    RUNS.clear()
+    cached_build(_paths(larger, out), jobs=2)
+    assert RUNS == [], "nothing changed: no Pagefind"
+    assert snapshot_tree(out) == first
+
+    event = _event_file(larger, 17)
     original = event.read_text(encoding="utf-8")
     event.write_text(re.sub(r"\n\Z", " quillwort\n", original), encoding="utf-8")
-    RUNS.clear()
-    RUN_PAGES.clear()
-    result = cached_build(_paths(sharded, out), jobs=2)
-    assert len(RUNS) == 1, RUNS
-    assert _event_page(event) in RUN_PAGES[0]
-    shard = next(s for s in search.shards([p for p in first if p.startswith("events/2")
-                                           and p.endswith("/index.html")])
-                 if _event_page(event) in s.paths)
-    assert RUNS == [shard.folder]
-    assert {_shard_of(p) for p in result.made if p.startswith("pagefind/")} == {shard.number}
+    result = cached_build(_paths(larger, out), jobs=2)
+    assert RUNS == [everything], "one run, over every indexed page"
+    assert _event_page(event) in RUNS[0]
+    assert "pagefind/pagefind-entry.json" in result.made
     edited = snapshot_tree(out)
     assert edited != first
-    assert edited == _reference(sharded, tmp_path / "cold-edited")
+    assert edited == _reference(larger, tmp_path / "cold-edited")
 
     event.write_text(original, encoding="utf-8")
     RUNS.clear()
-    cached_build(_paths(sharded, out), jobs=1)
-    assert RUNS == [shard.folder]
-    assert snapshot_tree(out) == first == _reference(sharded, tmp_path / "cold-undone")
+    cached_build(_paths(larger, out), jobs=1)
+    assert RUNS == [everything]
+    assert snapshot_tree(out) == first == _reference(larger, tmp_path / "cold-undone")
 
 
 def _reference(content: Path, out: Path) -> dict[str, bytes]:
@@ -247,19 +186,19 @@ def _reference(content: Path, out: Path) -> dict[str, bytes]:
     return snapshot_tree(out)
 
 
-def test_a_failing_shard_is_one_clear_error_and_leaves_the_site(sharded, tmp_path, run_cli,
-                                                               monkeypatch):
+def test_a_failing_indexer_is_one_clear_error_and_leaves_the_site(larger, tmp_path, run_cli,
+                                                                 monkeypatch):
     out = tmp_path / "site"
-    assert run_cli("build", "--content", str(sharded), "--out", str(out))[0] == 0
+    assert run_cli("build", "--content", str(larger), "--out", str(out))[0] == 0
     before = snapshot_tree(out)
     for n in (3, 40):
-        event = _event_file(sharded, n)
+        event = _event_file(larger, n)
         event.write_text(event.read_text(encoding="utf-8") + "\nOne more line.\n",
                          encoding="utf-8")
     binary = _fake_pagefind(tmp_path, '[ "$1" = --version ] && echo "pagefind 1.5.2" && exit 0\n'
                                       'echo "Error: disk full" >&2\nexit 3\n')
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(binary))
-    code, _, err = run_cli("build", "--content", str(sharded), "--out", str(out))
+    code, _, err = run_cli("build", "--content", str(larger), "--out", str(out))
     assert code == 1
     assert err.splitlines() == [
         "pagefind:1: search index: Pagefind failed (exit status 3): Error: disk full",
@@ -314,10 +253,9 @@ def _pagefind_in(folder: Path, pages: dict[str, bytes], backwards: bool
     for path in sorted(pages, reverse=backwards):
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_bytes(pages[path])
-    shard = search.Shard(0, 1, tuple(sorted(pages)))
-    done = search._run_pagefind(search.executable(), shard, root, out)
+    done = search._run_pagefind(search.executable(), root, out, len(pages))
     assert done.returncode == 0, done.stderr
-    return snapshot_tree(out), search._bundle(out, shard)
+    return snapshot_tree(out), search._bundle(out)
 
 
 def _found(files: dict[str, bytes], folder: str = "pagefind/") -> dict[str, dict[str, list]]:
@@ -567,31 +505,30 @@ def _pages(count: int, changed: int | None = None) -> dict[str, bytes]:
 
 
 def _indexed(pages: dict[str, bytes], keep: Path | None) -> dict[str, bytes]:
-    with search.Indexing(pages, search.shards(sorted(pages)), keep=keep) as indexing:
+    with search.Indexing(pages, list(pages), keep=keep) as indexing:
         indexing.run()
-        (bundle,) = indexing.bundles()
-    return bundle
+        return indexing.bundle()
 
 
 @pytest.fixture
 def keep(tmp_path):
-    """A folder to keep shards' pages in (as the engine keeps them, in the cache folder), twice:
+    """A folder to keep the indexed pages in (as the engine keeps them, in the cache folder), twice:
     what `Indexing` is given, and where the copies are."""
     kept = tmp_path / "cache" / "search" / "site"
     return kept, kept
 
 
-def test_a_kept_copy_of_a_shard_is_written_again_only_where_its_pages_changed(keep):
+def test_a_kept_copy_is_written_again_only_where_its_pages_changed(keep):
     name, kept = keep
     assert _indexed(_pages(5), name) == _indexed(_pages(5), None)
-    site = kept / "1-0" / "site"
+    site = kept / "site"
     before = {p: (site / p).stat() for p in _pages(5)}
     assert _indexed(_pages(5, changed=3), name) == _indexed(_pages(5, changed=3), None)
     after = {p: (site / p).stat() for p in _pages(5)}
     rewritten = [p for p in before if before[p].st_mtime_ns != after[p].st_mtime_ns]
     assert rewritten == ["events/e3/index.html"]
     assert all(before[p].st_ino == after[p].st_ino for p in before), "written in place"
-    # Other pages in the shard: copied afresh, and still the index a fresh copy gives.
+    # Other pages: copied afresh, and still the index a fresh copy gives.
     assert _indexed(_pages(7), name) == _indexed(_pages(7), None)
     assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")) == sorted(_pages(7))
 
@@ -599,7 +536,7 @@ def test_a_kept_copy_of_a_shard_is_written_again_only_where_its_pages_changed(ke
 def test_a_kept_copy_changed_by_something_else_is_copied_afresh(keep):
     name, kept = keep
     _indexed(_pages(4), name)
-    page = kept / "1-0" / "site" / "events/e2/index.html"
+    page = kept / "site" / "events/e2/index.html"
     page.write_bytes(b"<html><body><main data-pagefind-body>tampered</main></body></html>")
     assert _indexed(_pages(4, changed=1), name) == _indexed(_pages(4, changed=1), None)
     assert page.read_bytes() == _pages(4)["events/e2/index.html"]
@@ -612,21 +549,24 @@ def test_a_kept_copy_in_use_by_another_process_is_left_alone(keep, monkeypatch):
     _indexed(_pages(3), name)
     seen: list[Path] = []
     real = search._run_pagefind
-    monkeypatch.setattr(search, "_run_pagefind", lambda binary, shard, root, out: (
-        seen.append(root), real(binary, shard, root, out))[1])
-    with (kept / "1-0" / "lock").open("ab") as lock:
+    monkeypatch.setattr(search, "_run_pagefind", lambda binary, root, out, count: (
+        seen.append(root), real(binary, root, out, count))[1])
+    with (kept / "lock").open("ab") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         assert _indexed(_pages(3, changed=1), name) == _indexed(_pages(3, changed=1), None)
     assert seen and not any(str(root).startswith(str(kept)) for root in seen)
-    assert b"edited" not in (kept / "1-0" / "site" / "events/e1/index.html").read_bytes()
+    assert b"edited" not in (kept / "site" / "events/e1/index.html").read_bytes()
 
 
-def test_copies_of_another_number_of_shards_are_removed(keep):
+def test_copies_of_an_index_made_in_parts_are_removed(keep):
+    """An earlier version made the index in parts, and kept each part's pages in pages/N-M/."""
     name, kept = keep
-    (kept / "2-1" / "site" / "events").mkdir(parents=True)
+    parts = kept.parent / "pages"
+    for part in ("2-0", "2-1"):
+        (parts / part / "site" / "events").mkdir(parents=True)
     _indexed(_pages(3), name)
-    assert not (kept / "2-1" / "site").exists()
-    assert (kept / "1-0" / "site").is_dir()
+    assert not parts.exists()
+    assert (kept / "site").is_dir()
 
 
 # --- nothing in a shared temporary folder: trusted, or left behind --------------------------------
@@ -677,29 +617,29 @@ def test_a_build_leaves_the_systems_temporary_folder_as_it_found_it(project):
     build = _build_process(project)
     assert build.wait(timeout=120) == 0, build.stderr.read()
     _nothing_new(before)
-    # The shards' pages are kept in the project's cache folder, private to this user.
+    # The indexed pages are kept in the project's cache folder, private to this user.
     kept = project / ".cache" / "parallax" / "search"
     (site,) = kept.iterdir()
     assert site.name == search.KEPT
-    assert (site / "1-0" / "site" / "index.html").is_file() or any((site / "1-0").iterdir())
+    assert (site / "pages.json").is_file() and any((site / "site").iterdir())
     assert not [p for p in kept.iterdir() if p.name.startswith(search.LEFTOVER)]
 
 
-def test_builds_into_new_output_folders_keep_one_copy_of_the_shards_pages(tmp_path):
+def test_builds_into_new_output_folders_keep_one_copy_of_the_indexed_pages(tmp_path):
     """A folder a build makes anew each time (a CI job's, a benchmark's, a test's) beside the
-    others: each one's cache folder is the same, and holds one copy of the shards' pages
-    whatever the number of output folders, and none of the copies an earlier version kept for
-    each output folder."""
+    others: each one's cache folder is the same, and holds one copy of the indexed pages
+    whatever the number of output folders, and none of the copies earlier versions kept (for
+    each output folder, or for each part of an index made in parts)."""
     kept = tmp_path / ".cache" / "parallax" / "search"
-    old = kept / "0123456789abcdef" / "1-0" / "site"
-    old.mkdir(parents=True)
-    (old / "index.html").write_bytes(b"<html></html>")
+    for old in (kept / "0123456789abcdef" / "1-0" / "site", kept / "pages" / "2-1" / "site"):
+        old.mkdir(parents=True)
+        (old / "index.html").write_bytes(b"<html></html>")
     for n in range(3):
         out = tmp_path / f"site-{n}"
         cached_build(_paths(BASIC, out))
         assert (out / "pagefind" / "pagefind-entry.json").is_file()
     assert sorted(p.name for p in kept.iterdir()) == [search.KEPT]
-    assert (kept / search.KEPT / "1-0" / "pages.json").is_file()
+    assert (kept / search.KEPT / "pages.json").is_file()
 
 
 @pytest.mark.parametrize("how", ["interrupted", "killed"])
@@ -736,7 +676,7 @@ def test_a_build_stopped_while_indexing_leaves_nothing_the_next_build_keeps(proj
 def test_a_kept_folder_others_may_write_is_not_used(keep):
     kept, _ = keep
     _indexed(_pages(3), kept)
-    planted = kept / "1-0" / "site" / "events" / "planted" / "index.html"
+    planted = kept / "site" / "events" / "planted" / "index.html"
     planted.parent.mkdir(parents=True)
     planted.write_bytes(b"<html><body><main data-pagefind-body>planted</main></body></html>")
     kept.chmod(0o777)  # anyone on the machine could have put it there
@@ -781,7 +721,7 @@ def test_kept_copies_are_used_under_a_group_writable_umask(keep):
         _indexed(_pages(3), kept)
     finally:
         os.umask(old)
-    assert (kept / "1-0" / "site" / "events/e1/index.html").is_file()
+    assert (kept / "site" / "events/e1/index.html").is_file()
     for folder in (kept, *list(kept.parents)[:3]):
         assert folder.stat().st_mode & 0o077 == 0, folder
 

@@ -9,7 +9,7 @@ Its rooms, each a module with one job (arrows point down the list, then to the s
 - core.py: the Engine, whose `_run` reads as the table of contents of a build;
 - quick.py: serve's first pages, made from the last run before the content is read again;
 - snapshot.py: what the engine keeps in the cache folder between processes;
-- indexing.py: the search index — which shards to index again, Pagefind running meanwhile;
+- indexing.py: the search index — whether to index again, Pagefind running meanwhile;
 - datafiles.py: each event's part of the data files, reused when made from the same inputs;
 - planner.py: which pages the site has, what each reads, and the key each is made from;
 - reading.py: the new record files parsed on every core ahead of the load stage;

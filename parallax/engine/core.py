@@ -132,7 +132,7 @@ class Engine:
         fresh.update(_render(renderer, todo, jobs))
         rendered = len(fresh)
 
-        staging = self._index_and_stage(plan, site, fresh, write, jobs, say)
+        staging = self._index_and_stage(plan, site, fresh, write, say)
         report = self.built.keep(plan.keys, fresh, staging)
         self.last = (content, timeline)
         self.planner.shape = plan.shape
@@ -141,16 +141,16 @@ class Engine:
                            made=frozenset(fresh))
 
     def _index_and_stage(self, plan: PagePlan, site: SiteKeys, fresh: dict[str, bytes],
-                         write: bool, jobs: int, say: Callable[[str], None]) -> Staging | None:
+                         write: bool, say: Callable[[str], None]) -> Staging | None:
         """The search index, the data files and the static files, their keys into `plan.keys`
         and what is made anew into `fresh`; with `write`, every file staged beside site/ (the
         staging discarded if anything fails). Pagefind runs in its own processes meanwhile:
-        everything but its new shards is staged while it works."""
+        everything but the new index is staged while it works."""
         keys = plan.keys
         index = SearchIndex(self.built, keys, fresh, say)
         staging: Staging | None = None
         try:
-            with index.running(jobs, self.folder, self.paths.out):
+            with index.running(self.folder, self.paths.out):
                 self.parts.make(self.memory, self.built, site, plan.timeline, plan.paths, keys,
                                 fresh)
                 self._static(keys, fresh)

@@ -1,11 +1,10 @@
-"""The search index in the engine: which shards to index again, Pagefind running in processes
-of its own while the rest of the build is made, and the bundles it made (the search stage,
-search.py, knows Pagefind; this module only decides when to call it and keeps its results).
+"""The search index in the engine: whether to index again, Pagefind running in a process of
+its own while the rest of the build is made, and the index it made (the search stage, search.py,
+knows Pagefind; this module only decides when to call it and keeps its result).
 
-The index reads every page that asks to be indexed (or all, when none does), in shards
-(search.shards), each keyed by its pages' bytes: an edit to a page that is not indexed, or one
-that leaves the indexed pages as they were, runs no indexer, and an edit to one event page
-runs it for that page's shard only.
+The index reads every page that asks to be indexed (or all, when none does), keyed by their
+bytes: an edit to a page that is not indexed, or one that leaves the indexed pages as they
+were, runs no indexer; any other indexes them all again (one index: bench/README.md has why).
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .. import cache, search
+from .. import cache, parallel, search
 from .keys import digest
 from .outputs import Built, Files
 
@@ -39,47 +38,41 @@ class SearchIndex:
             facts[path] = fact
         built.facts = facts
         indexed = [p for p in html if facts[p][2]] or html
-        self.todo: list[search.Shard] = []
-        self.shard_keys: list[bytes] = []
-        kept_shards = set()
-        for shard in search.shards(indexed):
-            key = digest(search.PAGEFIND_VERSION, shard.folder, shard.count,
-                         *(f"{p}\0".encode() + facts[p][1] for p in shard.paths))
-            if built.changed(shard.entry, key):
-                self.todo.append(shard)
-                self.shard_keys.append(key)
-            else:
-                kept_shards.add(key)
-        for path, (key, _) in built.files.items():
-            if key in kept_shards and path not in keys:
-                keys[path] = key
+        self.key = digest(search.PAGEFIND_VERSION,
+                          *(f"{p}\0".encode() + facts[p][1] for p in indexed))
+        self.todo: list[str] = indexed if built.changed(search.ENTRY, self.key) else []
+        if not self.todo:
+            for path, (key, _) in built.files.items():
+                if key == self.key and path not in keys:
+                    keys[path] = key
         self.pages = Files({p: fresh[p] for p in html if p in fresh},
                            {p: built.files[p][1] for p in html if p not in fresh})
-        self.bundles: list[dict[str, bytes]] = []
+        self.bundle: dict[str, bytes] = {}
         if self.todo:
-            say(f"search index: {len(self.todo)} of {self.todo[0].count} shards to index")
+            say(f"search index: {len(self.todo)} pages to index")
 
     @contextmanager
-    def running(self, jobs: int, folder: Path | None, out: Path) -> Iterator[None]:
-        """Pagefind runs in processes of its own while the caller's block makes the rest (the
-        thread only waits on those processes). The shards' pages are kept in the cache folder
+    def running(self, folder: Path | None, out: Path) -> Iterator[None]:
+        """Pagefind runs in a process of its own while the caller's block makes the rest (the
+        thread only waits on that process). The indexed pages are kept in the cache folder
         `folder`: one copy, whatever the output folder (builds into a new folder each time
         leave no copy behind for each)."""
         keep = folder / "search" / search.KEPT if folder else None
         scratch = cache.folder_for(out) / "search"
+        if self.todo:
+            parallel.give_back_memory()  # the workers are gone: Pagefind's peak comes next
         with search.Indexing(self.pages, self.todo, keep=keep, scratch=scratch) as indexing:
-            waiting = threading.Thread(target=indexing.run, args=(jobs,), daemon=True)
+            waiting = threading.Thread(target=indexing.run, daemon=True)
             waiting.start()
             try:
                 yield
             finally:
                 waiting.join()
-            self.bundles = indexing.bundles()
+            self.bundle = indexing.bundle()
 
     def made(self) -> dict[str, bytes]:
-        """The new shards' files (their keys and bytes into the run's `keys` and `fresh`)."""
-        for key, bundle in zip(self.shard_keys, self.bundles, strict=True):
-            for path, data in bundle.items():
-                self.keys[path] = key
-                self.fresh[path] = data
-        return {path: data for bundle in self.bundles for path, data in bundle.items()}
+        """The new index's files (their key and bytes into the run's `keys` and `fresh`)."""
+        for path, data in self.bundle.items():
+            self.keys[path] = self.key
+            self.fresh[path] = data
+        return dict(self.bundle)

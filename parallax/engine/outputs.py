@@ -144,7 +144,7 @@ class Built:
         bad = packed.damaged() if packed is not None else [damaged.path]
         cache.notice(f"{damaged.pack}:1: cache: {len(bad)} of the last build's files in it "
                      f"are damaged (the first: {damaged.path}); they are made again")
-        # Files made together share their key (the data files, a shard's index): all of them
+        # Files made together share their key (the data files, the search index): all of them
         # are made again when one is.
         keys = {self.files[path][0] for path in bad if path in self.files}
         bad += [path for path, (key, _) in self.files.items() if key in keys]

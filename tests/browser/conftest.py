@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from parallax import search
 from parallax.build import Paths, build
 from parallax.resolve import Timeline
 
@@ -164,33 +163,24 @@ def fixture_site(tmp_path_factory) -> Iterator[BuiltSite]:
     yield from _served(FIXTURE_CONTENT, tmp_path_factory.mktemp("browser-fixture") / "site")
 
 
-SHARDED_PAGES = 6
-"""The sharded site's pages a shard (on average, at most): its 40 events are 8 shards."""
-SHARDED_WORD = "quillwort"
-"""In one event of the sharded site only, at the end of its summary: one whose page is in the
-last shard."""
+RARE_WORD = "quillwort"
+"""In one event of the generated site only, at the end of its summary: the last one's page in
+the order of their paths."""
 
 
 @pytest.fixture(scope="session")
-def sharded_site(tmp_path_factory) -> Iterator[BuiltSite]:
-    """40 generated events (bench/generate.py, 3 outlets), their search index in shards,
-    built and served as `site` is."""
-    folder = tmp_path_factory.mktemp("browser-sharded")
+def generated_site(tmp_path_factory) -> Iterator[BuiltSite]:
+    """40 generated events (bench/generate.py, 3 outlets), built and served as `site` is."""
+    folder = tmp_path_factory.mktemp("browser-generated")
     spec = importlib.util.spec_from_file_location("bench_generate",
                                                   PROJECT / "bench" / "generate.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     content = module.generate(folder, 40, 3, seed=5)
-    events = {f"events/{p.stem}/index.html": p for p in (content / "events").rglob("*.md")}
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search, "SHARD_PAGES", SHARDED_PAGES)
-        last = search.shards(list(events))[-1]
-        assert last.number > 0
-        event = events[last.paths[0]]
-        event.write_text(re.sub(r"\n*\Z", f" A {SHARDED_WORD} grew there.\n",
-                                event.read_text(encoding="utf-8")), encoding="utf-8")
-        result = _build(content, folder / "site")
-    yield from _served(content, folder / "site", result)
+    event = max((content / "events").rglob("*.md"), key=lambda p: p.stem)
+    event.write_text(re.sub(r"\n*\Z", f" A {RARE_WORD} grew there.\n",
+                            event.read_text(encoding="utf-8")), encoding="utf-8")
+    yield from _served(content, folder / "site")
 
 
 def _build(content: Path, folder: Path):
@@ -270,9 +260,9 @@ def fixture_page(context, page, fixture_site) -> Iterator:
 
 
 @pytest.fixture
-def sharded_page(context, page, sharded_site) -> Iterator:
-    """`site_page` on the sharded site."""
-    seen = watch(context, sharded_site)
+def generated_page(context, page, generated_site) -> Iterator:
+    """`site_page` on the generated site."""
+    seen = watch(context, generated_site)
     yield page
     seen.check()
 

@@ -4,13 +4,11 @@ by keyboard, says what it found to a screen reader, passes axe in light and dark
 JavaScript points to the events index.
 
 Most tests run on the fixture site (tests/fixtures/basic), whose words are known; one runs on
-the real content, when it is the Palmyra site; the last on a generated site whose index is in
-shards, merged by the search page.
+the real content, when it is the Palmyra site; the last on a generated site of forty events.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from urllib.parse import quote_plus
@@ -18,7 +16,7 @@ from urllib.parse import quote_plus
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from .conftest import SHARDED_WORD, watch
+from .conftest import RARE_WORD, watch
 from .test_accessibility import WCAG_TAGS, violations_report
 
 HITS = "#search-results > li.hit"
@@ -229,56 +227,44 @@ def only_in_one_quote(site):
     pytest.fail("no word of the site is in one quote only")
 
 
-# --- a site whose index is in shards -------------------------------------------------------------
+# --- a larger site: one index of forty events -------------------------------------------------
 
 
-def shard_of_event(site, event_id: str) -> int:
-    """The shard whose bundle holds the event's page (pagefind/ is 0, pagefind/N/ is N)."""
-    fragments = sorted((site.folder / "pagefind").rglob("*.pf_fragment"))
-    for path in fragments:
-        fragment = json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd"):])
-        if fragment["url"] == f"/events/{event_id}/":
-            folder = path.parent.parent.relative_to(site.folder / "pagefind").as_posix()
-            return 0 if folder == "." else int(folder)
-    pytest.fail(f"{event_id} is in no shard")
-
-
-def test_a_word_in_a_page_of_another_shard_is_found(sharded_page, sharded_site):
-    entry = json.loads((sharded_site.folder / "pagefind" / "pagefind-entry.json").read_text())
-    assert len(entry["parallax_shards"]) >= 3, "the site's index is in shards"
-    holder = [e for e in sharded_site.timeline.events if SHARDED_WORD in e.event.body]
+def test_a_word_in_the_last_page_indexed_is_found(generated_page, generated_site):
+    entry = json.loads((generated_site.folder / "pagefind" / "pagefind-entry.json").read_text())
+    assert entry["languages"]["en"]["page_count"] == 40, "one index of every event"
+    holder = [e for e in generated_site.timeline.events if RARE_WORD in e.event.body]
     assert len(holder) == 1
-    assert shard_of_event(sharded_site, holder[0].id) > 0, "not in the first shard"
-    search_from_the_masthead(sharded_page, sharded_site, SHARDED_WORD)
-    found = hits(sharded_page)
+    search_from_the_masthead(generated_page, generated_site, RARE_WORD)
+    found = hits(generated_page)
     assert [h["title"] for h in found] == [holder[0].event.title]
     assert found[0]["href"] == f"/palmyra/events/{holder[0].id}/"
-    assert {m.lower() for p in found[0]["parts"] for m in p["marks"]} == {SHARDED_WORD}
-    assert sharded_page.locator("#search-status").inner_text() == f"1 event for “{SHARDED_WORD}”."
+    assert {m.lower() for p in found[0]["parts"] for m in p["marks"]} == {RARE_WORD}
+    assert generated_page.locator("#search-status").inner_text() == f"1 event for “{RARE_WORD}”."
 
 
-def test_narrowing_to_one_outlet_across_shards(sharded_page, sharded_site):
-    site = sharded_site
+def test_narrowing_to_one_outlet_on_a_larger_site(generated_page, generated_site):
+    site = generated_site
     for source in site.timeline.sources:
         told = [e for e in site.timeline.events
                 if any(a.account.source == source.id for a in e.accounts)]
-        assert len({shard_of_event(site, e.id) for e in told}) > 1, "told in several shards"
-        sharded_page.goto(f"{site.url}search/?outlet={quote_plus(source.outlet)}")
-        sharded_page.wait_for_function(
+        assert len(told) > 1, "told in several events"
+        generated_page.goto(f"{site.url}search/?outlet={quote_plus(source.outlet)}")
+        generated_page.wait_for_function(
             "o => document.getElementById('search-status').textContent.includes(' in ' + o)",
             arg=source.outlet)
-        assert sorted(h["title"] for h in hits(sharded_page)) == sorted(
+        assert sorted(h["title"] for h in hits(generated_page)) == sorted(
             e.event.title for e in told), source.outlet
         count = "1 event" if len(told) == 1 else f"{len(told)} events"
-        assert sharded_page.locator("#search-status").inner_text() == (
+        assert generated_page.locator("#search-status").inner_text() == (
             f"{count} for every event in {source.outlet}.")
     # Words and an outlet: the word's event, only under an outlet that tells it.
-    holder = next(e for e in site.timeline.events if SHARDED_WORD in e.event.body)
+    holder = next(e for e in site.timeline.events if RARE_WORD in e.event.body)
     tells = {s.outlet for s in site.timeline.sources
              if any(a.account.source == s.id for a in holder.accounts)}
     for source in site.timeline.sources:
-        sharded_page.goto(f"{site.url}search/?q={SHARDED_WORD}&outlet={quote_plus(source.outlet)}")
-        sharded_page.wait_for_function(
+        generated_page.goto(f"{site.url}search/?q={RARE_WORD}&outlet={quote_plus(source.outlet)}")
+        generated_page.wait_for_function(
             "() => document.getElementById('search-status').textContent !== ''")
-        titles = [h["title"] for h in hits(sharded_page)]
+        titles = [h["title"] for h in hits(generated_page)]
         assert titles == ([holder.event.title] if source.outlet in tells else []), source.outlet
