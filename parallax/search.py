@@ -260,12 +260,19 @@ class Indexing:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        self.close(stopped=kind is not None)
 
-    def close(self) -> None:
+    def close(self, stopped: bool = False) -> None:
+        """Remove the temporary folder. A build `stopped` (interrupted, failed) may have left
+        Pagefind writing in it: what cannot be removed then is left to the next build, which
+        removes what a build left (`forget_leftovers`), rather than hide why it stopped."""
         if self._temporary is not None:
-            self._temporary.cleanup()
+            try:
+                self._temporary.cleanup()
+            except OSError:
+                if not stopped:
+                    raise
         for lock in self._locks:
             lock.close()
         self._locks = []

@@ -732,3 +732,38 @@ def test_a_cache_folder_others_may_write_keeps_no_copies(keep):
     cache_folder = kept.parent.parent  # the project's .cache/parallax, in the engine's layout
     cache_folder.chmod(0o777)
     assert not search._private(kept)
+
+
+def test_a_stopped_build_does_not_wait_for_an_indexer_that_cannot_start(tmp_path, monkeypatch):
+    """A Ctrl-C inside an import can leave the interpreter's import lock held, and the thread
+    about to start Pagefind then waits for it forever: the stopped build waits only
+    `STOPPING` seconds for that thread, then ends with the interrupt, not a hang."""
+    import threading
+    import time
+
+    from parallax.engine import indexing
+
+    never = threading.Event()
+
+    class Stuck:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return None
+
+        def run(self):
+            never.wait(20)  # as a thread blocked on a lock its builder holds (20 s: no hang here)
+
+    monkeypatch.setattr(indexing.search, "Indexing", Stuck)
+    monkeypatch.setattr(indexing, "STOPPING", 0.5, raising=False)
+    index = object.__new__(indexing.SearchIndex)
+    index.todo, index.pages = ["events/a/index.html"], {}
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt), index.running(None, tmp_path / "site"):
+        raise KeyboardInterrupt
+    assert time.monotonic() - started < 5
+    never.set()

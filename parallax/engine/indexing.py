@@ -19,6 +19,9 @@ from .. import cache, parallel, search
 from .keys import digest
 from .outputs import Built, Files
 
+STOPPING = 15.0
+"""Seconds a stopped build waits for Pagefind to end before it ends without it."""
+
 
 class SearchIndex:
     """One run's search index: planned from the pages (`keys`, `fresh`) when made, run with
@@ -66,8 +69,15 @@ class SearchIndex:
             waiting.start()
             try:
                 yield
-            finally:
-                waiting.join()
+            except BaseException:
+                # Stopped (Ctrl-C, a kill, a failure): Pagefind is waited for only so long. A
+                # Ctrl-C that lands inside an import can leave the interpreter's import lock
+                # held, and a thread that has not started Pagefind yet then never can (starting
+                # a process takes that lock): the build ends without it. The thread dies with
+                # the process, as Pagefind's process does with its parent.
+                waiting.join(STOPPING)
+                raise
+            waiting.join()
             self.bundle = indexing.bundle()
 
     def made(self) -> dict[str, bytes]:
