@@ -113,8 +113,9 @@ def test_check_exits_1_listing_every_problem(tmp_path, run_cli):
     assert stderr.splitlines()[-1] == "2 problems.", "a check never writes site/, so says nothing of it"
 
 
-def test_check_snapshots_accepts_verbatim_quotes(run_cli):
-    code, stdout, _ = run_cli("check", "--content", str(BASIC), "--snapshots", str(FIXTURES / "basic" / "snapshots"))
+def test_check_snapshots_accepts_verbatim_quotes(tmp_path, run_cli):
+    code, stdout, _ = run_cli("check", "--content", str(BASIC), "--snapshots", str(FIXTURES / "basic" / "snapshots"),
+                              "--out", str(tmp_path / "site"))
     assert code == 0
     assert "9 quotes and their credits found in their snapshots" in stdout
     assert "1 finding marked as checked, each with its reason: 1 one_source" in stdout
@@ -124,7 +125,8 @@ def test_check_snapshots_names_the_nearest_passage(tmp_path, run_cli):
     content = _copy_fixture(tmp_path)
     event = content / "events" / "2021-03-03-crack-found.md"
     event.write_text(event.read_text().replace('"Engineers found a crack on Wednesday"', '"Engineers found a big crack on Wednesday"'))
-    code, _, stderr = run_cli("check", "--content", str(content), "--snapshots", str(FIXTURES / "basic" / "snapshots"))
+    code, _, stderr = run_cli("check", "--content", str(content), "--snapshots", str(FIXTURES / "basic" / "snapshots"),
+                              "--out", str(tmp_path / "site"))
     assert code == 1
     assert ("content/events/2021-03-03-crack-found.md:9: accounts[1].quotes[1]: not found in the snapshot "
             "of 'ledger': 'Engineers found a big crack on Wednesday'; the nearest passage is "
@@ -189,7 +191,8 @@ def test_check_snapshots_checks_each_figures_words_too(tmp_path, run_cli):
     event = content / "events" / "2021-03-04-bridge-closed.md"
     event.write_text(event.read_text().replace('as_written: "12,000 vehicles"',
                                                'as_written: "12,500 vehicles"'))
-    code, _, stderr = run_cli("check", "--content", str(content), "--snapshots", str(FIXTURES / "basic" / "snapshots"))
+    code, _, stderr = run_cli("check", "--content", str(content), "--snapshots", str(FIXTURES / "basic" / "snapshots"),
+                              "--out", str(tmp_path / "site"))
     assert code == 1
     assert ("content/events/2021-03-04-bridge-closed.md:50: accounts[1].figures[1].as_written: "
             "not found in the snapshot of 'ledger': '12,500 vehicles'; the nearest passage is "

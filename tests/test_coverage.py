@@ -48,9 +48,9 @@ def test_a_sentence_is_covered_from_half_its_words():
     assert share_covered(sentence, []) == 0.0
 
 
-def test_the_fixture_is_fully_accounted_for(run_cli):
+def test_the_fixture_is_fully_accounted_for(tmp_path, run_cli):
     code, out, err = run_cli("check", "--content", str(BASIC / "content"), "--snapshots",
-                             str(BASIC / "snapshots"), "--coverage")
+                             str(BASIC / "snapshots"), "--coverage", "--out", str(tmp_path / "site"))
     assert code == 0, err
     assert out.splitlines()[-4:] == [
         "Coverage:",
@@ -71,7 +71,7 @@ def test_an_unquoted_sentence_and_a_stale_mark_are_listed(tmp_path, run_cli):
     source.write_text(source.read_text().replace("- text: Bridge shut after crack found",
                                                  "- text: Bridge shut after a crack was found"))
     code, _, err = run_cli("check", "--content", str(content), "--snapshots",
-                           str(BASIC / "snapshots"), "--coverage")
+                           str(BASIC / "snapshots"), "--coverage", "--out", str(tmp_path / "site"))
     assert code == 1
     snapshots = BASIC / "snapshots"
     assert err.splitlines() == [
@@ -91,7 +91,8 @@ def test_an_unquoted_sentence_and_a_stale_mark_are_listed(tmp_path, run_cli):
     ]
 
 
-def test_coverage_needs_the_snapshots(run_cli):
-    code, _, err = run_cli("check", "--content", str(BASIC / "content"), "--coverage")
+def test_coverage_needs_the_snapshots(tmp_path, run_cli):
+    code, _, err = run_cli("check", "--content", str(BASIC / "content"), "--coverage",
+                           "--out", str(tmp_path / "site"))
     assert code == 2
     assert "--coverage needs --snapshots DIR" in err
