@@ -138,6 +138,21 @@ def _feed(timeline: Timeline, name: str, title: str, subtitle: str, alternate: s
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def _entry(entry_id: str, title: str, href: str, published: str, updated: str,
+           summary: str) -> str:
+    """One feed entry's XML: its id, title, link, days and summary."""
+    return "\n".join([
+        "  <entry>",
+        f"    <id>{_text(entry_id)}</id>",
+        f"    <title>{_text(title)}</title>",
+        f'    <link rel="alternate" type="text/html" href="{_attr(href)}"/>',
+        f"    <published>{stamp(published)}</published>",
+        f"    <updated>{stamp(updated)}</updated>",
+        f"    <summary>{_text(summary)}</summary>",
+        "  </entry>",
+    ])
+
+
 def events_feed(timeline: Timeline) -> bytes:
     site = timeline.site
     base = site.base_url or ""
@@ -153,16 +168,9 @@ def events_feed(timeline: Timeline) -> bytes:
             count = len(event.corrections)
             summary += (f" Corrected {count} time{'s' if count != 1 else ''}, last on "
                         f"{newest.date} ({newest.kind.value}): {newest.why}")
-        entries.append((updated, "\n".join([
-            "  <entry>",
-            f"    <id>{_text(event_id(site.feed_id or '', placed.id))}</id>",
-            f"    <title>{_text(event.title)}</title>",
-            f'    <link rel="alternate" type="text/html" href="{_attr(base + "events/" + placed.id + "/")}"/>',
-            f"    <published>{stamp(event.added or '')}</published>",
-            f"    <updated>{stamp(updated or '')}</updated>",
-            f"    <summary>{_text(summary)}</summary>",
-            "  </entry>",
-        ])))
+        entries.append((updated, _entry(event_id(site.feed_id or "", placed.id), event.title,
+                                        base + "events/" + placed.id + "/", event.added or "",
+                                        updated or "", summary)))
     return _feed(timeline, "events", f"{site.title}: events",
                  "Each event when it is first published, and again when it is corrected.",
                  "", entries)
@@ -183,16 +191,10 @@ def corrections_feed(timeline: Timeline) -> bytes:
             parts.append(f"Changed: {correction.field}.")
         parts += [f"Before: {correction.before}", f"Now: {correction.now}",
                   f"Why: {correction.why}"]
-        entries.append((correction.date, "\n".join([
-            "  <entry>",
-            f"    <id>{_text(correction_id(site.feed_id or '', logged))}</id>",
-            f"    <title>{_text(about)}</title>",
-            f'    <link rel="alternate" type="text/html" href="{_attr(base + logged.page + "#" + correction_anchor(logged))}"/>',
-            f"    <published>{stamp(correction.date)}</published>",
-            f"    <updated>{stamp(correction.date)}</updated>",
-            f"    <summary>{_text(chr(10).join(parts))}</summary>",
-            "  </entry>",
-        ])))
+        entries.append((correction.date, _entry(
+            correction_id(site.feed_id or "", logged), about,
+            base + logged.page + "#" + correction_anchor(logged), correction.date,
+            correction.date, "\n".join(parts))))
     return _feed(timeline, "corrections", f"{site.title}: corrections",
                  "Every correction, clarification and update to the site's records.",
                  corrections_page(timeline) or "", entries)

@@ -36,8 +36,8 @@ def markdown_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def _prose_lines(text: str) -> list[tuple[int, str]]:
-    """(line number, line) outside fenced code blocks, with code spans blanked."""
+def _outside_fences(text: str) -> list[tuple[int, str]]:
+    """(line number, line) outside fenced code blocks."""
     lines, fence = [], None
     for number, line in enumerate(text.splitlines(), 1):
         opened = FENCE.match(line)
@@ -48,8 +48,14 @@ def _prose_lines(text: str) -> list[tuple[int, str]]:
         if opened:
             fence = opened.group(1)
             continue
-        lines.append((number, CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)))
+        lines.append((number, line))
     return lines
+
+
+def _prose_lines(text: str) -> list[tuple[int, str]]:
+    """(line number, line) outside fenced code blocks, with code spans blanked."""
+    return [(number, CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line))
+            for number, line in _outside_fences(text)]
 
 
 def slug(heading: str) -> str:
@@ -65,16 +71,7 @@ def anchors(text: str) -> set[str]:
     and its `<a id=...>` / `<a name=...>`."""
     found: set[str] = set()
     seen: dict[str, int] = {}
-    fence = None
-    for line in text.splitlines():
-        opened = FENCE.match(line)
-        if fence:
-            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
-                fence = None
-            continue
-        if opened:
-            fence = opened.group(1)
-            continue
+    for _, line in _outside_fences(text):
         found.update(HTML_ANCHOR.findall(line))
         heading = HEADING.match(line)
         if heading:
