@@ -1193,8 +1193,6 @@ class RangePlot:
     clashes: tuple[tuple[RangeMark, RangeMark], ...]
     """Pairs of figures from different outlets whose ranges do not overlap (the same outlet's
     same words about two events named once)."""
-    every_clash: tuple[tuple[RangeMark, RangeMark], ...] = ()
-    """Every such pair, the same words about two events included."""
 
     @property
     def outlets(self) -> int:
@@ -1204,6 +1202,30 @@ class RangePlot:
 def range_plot(row: FigureRow, outlets: tuple[Outlet, ...], cap: int | None = None) -> RangePlot:
     """A figure row drawn: the axis runs from zero (or the least number, when below zero) to a
     round number past the greatest, with room for 'more than' bars to run on."""
+    marks, words_only, low, high = _range_marks(row, outlets, cap)
+    extent = high - low
+    step = tick_step(extent)
+    ticks = []
+    value = low
+    while value <= high + 1e-9:
+        ticks.append((_percent(_on_axis(value, low, extent)), number(round(value, 6))))
+        value += step
+    # The same outlet's same words about two events are one claim, said once.
+    clashes: dict[tuple, tuple[RangeMark, RangeMark]] = {}
+    for i, a in enumerate(marks):
+        for b in marks[i + 1:]:
+            if a.outlet.number != b.outlet.number and not a.overlaps(b):
+                key = ((a.outlet.number, a.mention.figure.as_written),
+                       (b.outlet.number, b.mention.figure.as_written))
+                clashes.setdefault(key, (a, b))
+    return RangePlot(row.topic, tuple(marks), tuple(words_only), low, high, tuple(ticks),
+                     tuple(clashes.values()))
+
+
+def _range_marks(row: FigureRow, outlets: tuple[Outlet, ...], cap: int | None
+                 ) -> tuple[list[RangeMark], list[tuple[Outlet, FigureMention]], float, float]:
+    """A figure row's marks on its axis, the figures given in words only, and the axis's
+    ends."""
     drawn: list[tuple[Outlet, FigureMention]] = []
     words_only = []
     for outlet, cell in zip(outlets, row.cells):
@@ -1222,7 +1244,7 @@ def range_plot(row: FigureRow, outlets: tuple[Outlet, ...], cap: int | None = No
     extent = high - low
 
     def at(x: float) -> float:
-        return round(100 * (x - low) / extent, 2)
+        return _on_axis(x, low, extent)
 
     marks = []
     for outlet, mention in drawn:
@@ -1239,23 +1261,29 @@ def range_plot(row: FigureRow, outlets: tuple[Outlet, ...], cap: int | None = No
         else:
             mark = RangeMark(mention, outlet, "upto", float("-inf"), f.high, 0.0, at(f.high))
         marks.append(mark)
-    step = tick_step(extent)
-    ticks = []
-    value = low
-    while value <= high + 1e-9:
-        ticks.append((_percent(at(value)), number(round(value, 6))))
-        value += step
-    # The same outlet's same words about two events are one claim, said once.
-    clashes: dict[tuple, tuple[RangeMark, RangeMark]] = {}
-    every_clash = []
-    for i, a in enumerate(marks):
-        for b in marks[i + 1:]:
-            if a.outlet.number != b.outlet.number and not a.overlaps(b):
-                key = tuple((m.outlet.number, m.mention.figure.as_written) for m in (a, b))
-                clashes.setdefault(key, (a, b))
-                every_clash.append((a, b))
-    return RangePlot(row.topic, tuple(marks), tuple(words_only), low, high, tuple(ticks),
-                     tuple(clashes.values()), tuple(every_clash))
+    return marks, words_only, low, high
+
+
+def _on_axis(x: float, low: float, extent: float) -> float:
+    """Where `x` sits on an axis from `low` across `extent`, as a percentage."""
+    return round(100 * (x - low) / extent, 2)
+
+
+def clashing(marks: list[RangeMark]) -> list[RangeMark]:
+    """The marks whose range does not overlap some other outlet's mark of the same topic (each
+    one of a pair in `RangePlot.clashes`, without making the pairs: a topic that thousands of
+    events give has millions of them). A mark is clear of every other outlet's when none of
+    them lies wholly above it or wholly below it: so each outlet's highest low and lowest high
+    are all that is compared."""
+    highest_low: dict[int, float] = {}
+    lowest_high: dict[int, float] = {}
+    for m in marks:
+        n = m.outlet.number
+        highest_low[n] = max(highest_low.get(n, m.low), m.low)
+        lowest_high[n] = min(lowest_high.get(n, m.high), m.high)
+    return [m for m in marks
+            if any(n != m.outlet.number and (highest_low[n] > m.high or lowest_high[n] < m.low)
+                   for n in highest_low)]
 
 
 def range_plots(timeline: Timeline, rows: list[FigureRow],
@@ -1365,8 +1393,9 @@ def disputed_events(timeline: Timeline) -> frozenset[str]:
     found = {event.id for event in timeline.events for placed in event.accounts
              for said in statements(placed.account)
              if said.via and said.stance is Stance.disputed}
-    for plot in range_plots(timeline, figure_rows(timeline)):
-        found.update(m.mention.event.id for pair in plot.every_clash for m in pair)
+    outlets = outlets_of(timeline)
+    for row in figure_rows(timeline):
+        found.update(m.mention.event.id for m in clashing(_range_marks(row, outlets, None)[0]))
     return frozenset(found)
 
 

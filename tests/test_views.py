@@ -18,6 +18,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parallax import views
 from parallax.build import Paths, build
@@ -676,6 +678,32 @@ def test_the_same_words_about_two_events_are_called_out_once():
     row = figure_row([(4000, None, None, "4,000"), (4000, None, None, "4,000")],
                      [(5000, None, None, "5,000")])
     assert len(views.range_plot(row, OUTLETS).clashes) == 1
+
+
+def _brute_clashing(marks):
+    """Every mark in some pair of different outlets' marks that do not overlap: the rule
+    written out pair by pair."""
+    return [m for m in marks if any(o.outlet.number != m.outlet.number and not m.overlaps(o)
+                                    for o in marks)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["value", "range", "from", "upto"]),
+                          st.integers(-5, 5), st.integers(0, 4)), max_size=12))
+def test_the_marks_in_a_clash_are_found_without_making_every_pair(figures):
+    cells = [[] for _ in OUTLETS]
+    for outlet, kind, at, width in figures:
+        value, low, high = {"value": (at, None, None), "range": (None, at, at + width),
+                            "from": (None, at, None), "upto": (None, None, at)}[kind]
+        cells[outlet].append((value, low, high, f"{kind} {at} {width}"))
+    plot = views.range_plot(figure_row(*cells), OUTLETS)
+    marks = list(plot.marks)
+    assert views.clashing(marks) == _brute_clashing(marks)
+    # The plot's pairs (the same words named once) are among them, and name every outlet's
+    # words that clash.
+    named = {(m.outlet.number, m.mention.figure.as_written) for pair in plot.clashes for m in pair}
+    assert named == {(m.outlet.number, m.mention.figure.as_written)
+                     for m in views.clashing(marks)}
 
 
 def test_round_numbers_for_the_axis():
