@@ -20,8 +20,11 @@ from xml.etree import ElementTree
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import FIXTURES, PROJECT, snapshot_tree
 
+from parallax import markup
 from parallax.cli import main
 from parallax.errors import Problem
 
@@ -994,3 +997,49 @@ def test_a_window_of_centuries_is_refused_at_once(tmp_path, capsys):
     settings.write_text(re.sub(r"window: .*", "window: 2021-01-01/2021-04-02", text))
     code, err = _build(content, tmp_path / "site", capsys)
     assert code == 0, err  # 92 days: the longest window drawn
+
+
+def _brackets_char_by_char(paragraph):
+    """The rule of `markup._open_brackets`, written as a walk over every character: the
+    reference that its faster scan is checked against."""
+    depth = deepest = 0
+    unclosed = {"[": 0, "(": 0, "<": 0}
+    escaped = False
+    for index, char in enumerate(paragraph):
+        if escaped:
+            escaped = False
+            continue
+        if char == "\\":
+            escaped = True
+            continue
+        if char == "[":
+            depth += 1
+            deepest = max(deepest, depth)
+            unclosed["["] += 1
+        elif char == "]":
+            if depth:
+                depth -= 1
+                unclosed["["] -= 1
+        elif char in "(<":
+            unclosed[char] += 1
+        elif char in ")>":
+            opening = "(" if char == ")" else "<"
+            if unclosed[opening]:
+                unclosed[opening] -= 1
+        else:
+            continue
+        if deepest > markup.MAX_OPEN:
+            return index, "[", "nested"
+        if max(unclosed.values()) > markup.MAX_OPEN:
+            return index, max(unclosed, key=lambda k: unclosed[k]), "left open"
+    return None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["[", "]", "(", ")", "<", ">", "\\", "a", " ", "\n",
+                                 "[" * 30, "(" * 30, "<" * 30, "\\[" * 10, "]" * 20,
+                                 ")" * 20, "\\\n"]),
+                max_size=40))
+def test_the_bracket_scan_finds_what_a_walk_over_every_character_finds(pieces):
+    paragraph = "".join(pieces)
+    assert markup._open_brackets(paragraph) == _brackets_char_by_char(paragraph)
