@@ -565,14 +565,18 @@ def _too_deep(text: str) -> tuple[int, str] | None:
             dashes = len(re.match(r"(?:-[ ]+)*", stripped).group()) // 2
             if len(indents) + dashes > MAX_NESTING:
                 return row, "indented"
-        for char in line:
+        for char in _YAML_BRACKETS.findall(line):
             if char in "[{":
                 depth += 1
                 if depth + len(indents) > MAX_NESTING:
                     return row, "in brackets"
-            elif char in "]}" and depth:
+            elif depth:
                 depth -= 1
     return None
+
+
+_YAML_BRACKETS = re.compile(r"[\[\]{}]")
+"""The characters `_too_deep` counts (every other one is skipped without a step in Python)."""
 
 
 def _parse_yaml(text: str, shown: str, first_line: int) -> tuple[Any, _Parsed]:
