@@ -125,8 +125,9 @@ def fork_map(function: Callable[[Any], Any], items: Sequence[Any], jobs: int) ->
     meets the workers, what is left to them is a few batches of average cost. (Batches of
     consecutive items left one worker rendering the overview pages alone for 11 s at the end
     of a cold build at 4,000 events.) A ContentError raised for an item is raised here with
-    its problems, the first item's in the list's order, as one process would raise it; a bug keeps its traceback (concurrent.futures attaches it).
-    A worker that dies (killed, out of memory) costs time, never the result or a hang."""
+    its problems, the first failing item's in the list's order, as one process would raise
+    it; a bug keeps its traceback (concurrent.futures attaches it). A worker that dies
+    (killed, out of memory) costs time, never the result or a hang."""
     global _work
     if jobs < 2 or len(items) < MIN_ITEMS or not hasattr(os, "fork"):
         return [function(item) for item in items]

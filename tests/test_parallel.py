@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from conftest import FIXTURES, PROJECT
 
 BASIC = FIXTURES / "basic" / "content"
@@ -90,3 +92,40 @@ def test_this_process_works_beside_one_fewer_worker(monkeypatch):
     pids = {pid for _, pid in done}
     assert os.getpid() in pids, "this process worked too"
     assert len(pids) == 2, "one worker beside it"
+
+
+def _fails_at_some(n: int) -> int:
+    from parallax.errors import ContentError, Problem
+
+    if n in (13, 150, 380):
+        raise ContentError([Problem(f"item-{n}.md", n, "field", "wrong")])
+    return n
+
+
+def test_the_first_failing_item_in_the_list_is_the_one_reported_as_one_process_would(
+        monkeypatch):
+    """Batches take items across the list and this process works from its end, so later
+    items fail first; the problems raised are still the first failing item's."""
+    from parallax import parallel
+    from parallax.errors import ContentError
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    with pytest.raises(ContentError) as raised:
+        parallel.fork_map(_fails_at_some, list(range(400)), 2)
+    assert [(p.path, p.line) for p in raised.value.problems] == [("item-13.md", 13)]
+
+
+def _slow_head(n: int) -> tuple[int, int]:
+    time.sleep(0.02 if n < 40 else 0.001)
+    return n, os.getpid()
+
+
+def test_costly_items_that_lead_the_list_are_shared_by_both_processes(monkeypatch):
+    """The first items are the costly ones (overview pages); strided batches give some of
+    them to each process, so neither renders them all alone at the end."""
+    from parallax import parallel
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    done = parallel.fork_map(_slow_head, list(range(800)), 2)
+    assert [n for n, _ in done] == list(range(800))
+    assert {pid for n, pid in done if n < 40} == {os.getpid(), *{pid for _, pid in done}}
