@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import _thread
 import argparse
 import errno
 import os
@@ -10,7 +11,9 @@ import re
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import ContentError, Problem
@@ -205,6 +208,26 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+AGAIN = 0.01
+"""Seconds after a Ctrl-C lost in a callback that it is asked for again."""
+
+
+def _unraisable(shown: Callable[[Any], None]) -> Callable[[Any], None]:
+    """A hook for what Python cannot raise (an exception in a weak reference's callback or a
+    finalizer). A Ctrl-C that lands there would be printed with a traceback and lost, the build
+    going on: it is asked for again by a timer a few milliseconds later (asked for at once,
+    it would land in this hook, which cannot raise either), and lands in the main thread,
+    where it ends the build as any Ctrl-C does. Anything else is shown as `shown` shows it."""
+    def hook(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            again = threading.Timer(AGAIN, _thread.interrupt_main)
+            again.daemon = True
+            again.start()
+            return
+        shown(unraisable)
+    return hook
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
@@ -216,8 +239,10 @@ def main(argv: list[str] | None = None) -> int:
     paths = paths_from(args, base_url_from(args, parser))
     # A polite kill (SIGTERM) ends a build as Ctrl-C does: everything it made is removed.
     terminate = None
+    unraisable = sys.unraisablehook
     if threading.current_thread() is threading.main_thread():
         terminate = signal.signal(signal.SIGTERM, _interrupt)
+        sys.unraisablehook = _unraisable(unraisable)
     try:
         return _main(args, paths)
     except KeyboardInterrupt:
@@ -228,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if terminate is not None:
             signal.signal(signal.SIGTERM, terminate)
+            sys.unraisablehook = unraisable
 
 
 def _main(args: argparse.Namespace, paths: Paths) -> int:

@@ -180,3 +180,37 @@ def test_a_ctrl_c_wrapped_by_pydantics_schema_building_counts_as_one():
     assert _interrupted(chained)
     assert not _interrupted(SchemaError('Error building "enum" validator:\n  TypeError: x'))
     assert not _interrupted(ValueError("a bug of ours"))
+
+
+def test_a_ctrl_c_python_cannot_raise_in_a_callback_is_asked_for_again():
+    """A Ctrl-C that lands in a weak reference's callback cannot be raised there: Python
+    would print it with a traceback and go on. The command's hook asks for it again, so it
+    ends the build where a Ctrl-C can."""
+    import gc
+    import weakref
+
+    from parallax import cli
+
+    printed = []
+
+    class Thing:
+        pass
+
+    def callback(_):
+        raise KeyboardInterrupt
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = cli._unraisable(printed.append)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            thing = Thing()
+            ref = weakref.ref(thing, callback)
+            del thing
+            gc.collect()
+            waited = time.monotonic() + 10
+            while time.monotonic() < waited:
+                pass  # where the Ctrl-C asked for again lands
+        assert ref() is None
+    finally:
+        sys.unraisablehook = hook
+    assert printed == []
