@@ -1210,10 +1210,12 @@ def range_plot(row: FigureRow, outlets: tuple[Outlet, ...], cap: int | None = No
     while value <= high + 1e-9:
         ticks.append((_percent(_on_axis(value, low, extent)), number(round(value, 6))))
         value += step
-    # The same outlet's same words about two events are one claim, said once.
+    # The same outlet's same words about two events are one claim, said once. Only marks in
+    # some clash can be in a pair (in the marks' order, as before).
     clashes: dict[tuple, tuple[RangeMark, RangeMark]] = {}
-    for i, a in enumerate(marks):
-        for b in marks[i + 1:]:
+    candidates = clashing(marks)
+    for i, a in enumerate(candidates):
+        for b in candidates[i + 1:]:
             if a.outlet.number != b.outlet.number and not a.overlaps(b):
                 key = ((a.outlet.number, a.mention.figure.as_written),
                        (b.outlet.number, b.mention.figure.as_written))

@@ -10,7 +10,6 @@ import sys
 import time
 
 import pytest
-
 from conftest import FIXTURES, PROJECT
 
 BASIC = FIXTURES / "basic" / "content"

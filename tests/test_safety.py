@@ -18,11 +18,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
+import hypothesis
 import pytest
 import yaml
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from conftest import FIXTURES, PROJECT, snapshot_tree
+from hypothesis import strategies as st
 
 from parallax import markup
 from parallax.cli import main
@@ -1035,8 +1035,8 @@ def _brackets_char_by_char(paragraph):
     return None
 
 
-@settings(max_examples=500, deadline=None)
-@given(st.lists(st.sampled_from(["[", "]", "(", ")", "<", ">", "\\", "a", " ", "\n",
+@hypothesis.settings(max_examples=500, deadline=None)
+@hypothesis.given(st.lists(st.sampled_from(["[", "]", "(", ")", "<", ">", "\\", "a", " ", "\n",
                                  "[" * 30, "(" * 30, "<" * 30, "\\[" * 10, "]" * 20,
                                  ")" * 20, "\\\n"]),
                 max_size=40))
