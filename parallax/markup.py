@@ -148,9 +148,18 @@ def quiet_changes(text: str) -> list[tuple[str, str]]:
     """(address, what happened) for every link or image that the sanitizer's reading of the
     HTML finds but the address check did not: hidden from the check in a construct a browser
     reads differently (`<!--> <a href=...>`). The sanitizer has kept it safe; the editor should
-    still know that the text does not say what it seems to."""
-    if body_problem(text):
+    still know that the text does not say what it seems to.
+
+    A text without a '<' holds no HTML of its own: every tag in its HTML is one Markdown
+    wrote, with its text and attributes escaped, which every reader of HTML reads alike; such
+    a text is not read a second time (0.3 ms of the 2.9 ms that reading a record costs)."""
+    if body_problem(text) or "<" not in text:
         return []
+    return _hidden_addresses(text)
+
+
+def _hidden_addresses(text: str) -> list[tuple[str, str]]:
+    """`quiet_changes`, found by reading the HTML twice whatever the text holds."""
     raw, found = _read(text)
     seen = set(found.links) | set(found.images)
     # The sanitizer's own reading of the HTML, keeping addresses of every scheme it would

@@ -1043,3 +1043,27 @@ def _brackets_char_by_char(paragraph):
 def test_the_bracket_scan_finds_what_a_walk_over_every_character_finds(pieces):
     paragraph = "".join(pieces)
     assert markup._open_brackets(paragraph) == _brackets_char_by_char(paragraph)
+
+
+# Markdown's own constructs, every one it can write a link, an image, an id or an attribute
+# with, and the characters HTML reads specially; no '<' (a text with one holds HTML of its own).
+_NO_TAG_PIECES = [
+    "[a](http://x.example/?q=1&b=2)", "![i](pic.png \"t\")", "[r][1]\n\n[1]: javascript:alert(1)",
+    "[j](javascript:alert(1))", "![d](data:image/png,x)", "&amp;", "&lt;a href=x&gt;", "&#60;",
+    "&#x3C;img src=x&#x3E;", "&notit;", "&not", "\"", "'", "`code`", "    indented\n",
+    "```\nfenced\n```\n", "{: #id .note data=\"javascript:x\" }", "{: href=\"javascript:x\" }",
+    "*[HTML]: Hyper \"Text\"", "HTML", "[^1]\n\n[^1]: note [n](ftp://x)", "# Heading {: #h }",
+    "| a | b |\n|---|---|\n| [c](vbscript:x) | d |\n", "Term\n: definition", "> quote",
+    "1. one\n2. two", "* item", "**strong** _em_", "\\[not a link\\]", "[a]( http://x )",
+    "-->", "!--", "]]>", "?>", "\n\n", " ", "x", "=", "/", "&",
+]
+
+
+@hypothesis.settings(max_examples=400, deadline=None)
+@hypothesis.given(st.lists(st.sampled_from(_NO_TAG_PIECES), max_size=12))
+def test_a_text_without_a_tag_of_its_own_hides_no_address(pieces):
+    """quiet_changes does not read a text without '<' a second time: its HTML is Markdown's
+    own, which the sanitizer reads as the address check does."""
+    text = " ".join(pieces)
+    assert markup.quiet_changes(text) == []
+    assert markup._hidden_addresses(text) == []
