@@ -6,6 +6,7 @@ import importlib.util
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -517,3 +518,31 @@ def test_models_pickled_for_the_snapshot_come_back_whole():
         assert back.model_dump_json() == model.model_dump_json()
         with pytest.raises(ValidationError):
             back.id = "changed"
+
+
+def test_the_snapshot_is_kept_while_pagefind_works(tmp_path, monkeypatch):
+    """A build keeps the engine's snapshot once everything but the search index is staged,
+    while Pagefind still works (a core it leaves idle), not after it on one core; the build
+    then writes what it always did."""
+    from parallax import search
+
+    kept = threading.Event()
+    seen: list[bool] = []
+    run, save = search.Indexing.run, Engine.save
+
+    def indexing(self):
+        seen.append(kept.wait(20))  # Pagefind's work lasts until the snapshot is kept
+        return run(self)
+
+    def keeping(self):
+        save(self)
+        kept.set()
+
+    monkeypatch.setattr(search.Indexing, "run", indexing)
+    monkeypatch.setattr(Engine, "save", keeping)
+    content = shutil.copytree(BASIC, tmp_path / "content")
+    paths = _paths(content, tmp_path / "site")
+    cached_build(paths, jobs=1)
+    assert seen == [True]
+    assert STATE in os.listdir(BuildCache.beside(paths.out).folder)
+    assert snapshot_tree(paths.out) == _reference(content, tmp_path / "reference")

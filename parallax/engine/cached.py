@@ -75,7 +75,17 @@ def _cached_build(paths: Paths, *, write: bool, strict: bool, store: cache.Build
             pass  # a damaged pack: everything is made again
     elif not write:
         engine.know(last if last is not None and last.keys else None, store.last(checks))
-    result = engine.run(write=write, strict=strict, progress=progress, prove=not write)
+
+    def keep_early() -> None:
+        # The snapshot (seconds of pickling at newsroom scale) kept while Pagefind works,
+        # rather than after it on one core; what fails here is tried again, and said, below.
+        try:
+            engine.save()
+        except OSError:
+            pass
+
+    result = engine.run(write=write, strict=strict, progress=progress, prove=not write,
+                        meanwhile=keep_early)
     try:
         _keep(engine, paths, store, result, key, inputs, last, answer, write, checks)
     except OSError as error:

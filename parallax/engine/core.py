@@ -91,7 +91,8 @@ class Engine:
     def _run(self, *, write: bool = True, strict: bool = False,
              changed: set[str] | None = None, prove: bool = False,
              early: Callable[[dict[str, bytes]], None] | None = None,
-             progress: Callable[[str], None] | None = None) -> BuildResult:
+             progress: Callable[[str], None] | None = None,
+             meanwhile: Callable[[], None] | None = None) -> BuildResult:
         """Build the site; raises ContentError (site/ untouched: only `early`, serve's, may
         have put the edited pages in place before the rest). `early` is handed the changed
         event pages (bytes by path) first, before the overview pages and data files are made.
@@ -99,7 +100,8 @@ class Engine:
         knows them), so that the others are not even looked at; None: look at every file.
         `prove` (check's): everything up to rendering, then every page whose inputs changed
         since the last check or build rendered, as a build would; nothing else is made or
-        written."""
+        written. `meanwhile`: work of the caller's, done once everything but the search index
+        is staged, while Pagefind still works (a core it leaves idle)."""
         started = time.perf_counter()
         say = progress or (lambda text: None)
         jobs = self.jobs if self.runs == 0 else 1  # later runs are serve's, beside its threads
@@ -132,7 +134,7 @@ class Engine:
         fresh.update(_render(renderer, todo, jobs))
         rendered = len(fresh)
 
-        staging = self._index_and_stage(plan, site, fresh, write, say)
+        staging = self._index_and_stage(plan, site, fresh, write, say, meanwhile)
         report = self.built.keep(plan.keys, fresh, staging)
         self.last = (content, timeline)
         self.planner.shape = plan.shape
@@ -141,7 +143,8 @@ class Engine:
                            made=frozenset(fresh))
 
     def _index_and_stage(self, plan: PagePlan, site: SiteKeys, fresh: dict[str, bytes],
-                         write: bool, say: Callable[[str], None]) -> Staging | None:
+                         write: bool, say: Callable[[str], None],
+                         meanwhile: Callable[[], None] | None = None) -> Staging | None:
         """The search index, the data files and the static files, their keys into `plan.keys`
         and what is made anew into `fresh`; with `write`, every file staged beside site/ (the
         staging discarded if anything fails). Pagefind runs in its own processes meanwhile:
@@ -156,6 +159,8 @@ class Engine:
                 self._static(keys, fresh)
                 if write:
                     staging = self.built.stage(keys, fresh)
+                if meanwhile is not None and index.todo:
+                    meanwhile()
             made = index.made()
             if staging is not None:
                 staging.add(made)
