@@ -547,12 +547,20 @@ class _Parsed:
     """Mistakes that make the data meaningless (an anchor, a tag): the file stops here."""
     repeated: list[tuple[Loc, Problem]] = field(default_factory=list)
     """Keys given twice: reported, while the rest of the record is still checked."""
+    rebuild: bool = False
+    """The data built during the walk may differ from the loader's own (an alias, a value its
+    constructor refuses or has no constructor for): the loader builds it again."""
 
 
 def _too_deep(text: str) -> tuple[int, str] | None:
     """(0-based line, why) when the YAML nests deeper than MAX_NESTING: YAML's reader and
     Parallax's walk over it go one level deeper per level, and thousands of levels would
     overflow them. Counted generously: brackets inside quoted text count too."""
+    return None if _shallow(text) else _nesting_by_line(text)
+
+
+def _nesting_by_line(text: str) -> tuple[int, str] | None:
+    """`_too_deep`'s count, line by line: the first line where it exceeds MAX_NESTING."""
     depth = 0
     indents: list[int] = []
     for row, line in enumerate(text.split("\n")):
@@ -575,8 +583,30 @@ def _too_deep(text: str) -> tuple[int, str] | None:
     return None
 
 
+def _shallow(text: str) -> bool:
+    """True when `_nesting_by_line` would find nothing, known without a step per line: its
+    indented levels are at most one more than the widest indent (each is indented further than
+    the one before), a line's dashes at most the spaces and dashes after its indent, and its
+    brackets' depth at most their number, else their depth counted over the brackets alone."""
+    # Each match is a newline and the spaces and dashes that start the line after it.
+    levels = max(map(len, _LEADING.findall("\n" + text)))
+    if levels + text.count("[") + text.count("{") <= MAX_NESTING:
+        return True
+    depth = deepest = 0
+    for char in _YAML_BRACKETS.findall(text):
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif depth:
+            depth -= 1
+    return levels + deepest <= MAX_NESTING
+
+
 _YAML_BRACKETS = re.compile(r"[\[\]{}]")
-"""The characters `_too_deep` counts (every other one is skipped without a step in Python)."""
+"""The characters the nesting count counts (every other one is skipped without a step in Python)."""
+_LEADING = re.compile(r"\n[ -]*")
+"""A line's indent and the dashes after it, from the newline before it: `_shallow` measures
+the widest."""
 
 
 def _parse_yaml(text: str, shown: str, first_line: int) -> tuple[Any, _Parsed]:
@@ -592,10 +622,11 @@ def _parse_yaml(text: str, shown: str, first_line: int) -> tuple[Any, _Parsed]:
         node = loader.get_single_node()
         if node is None:
             return None, parsed
-        _walk(node, (), parsed, _Source(text, shown, first_line), set())
+        data = _walk(node, (), parsed, _Source(text, shown, first_line, loader), set())
         if parsed.problems:
             raise ContentError(parsed.problems)
-        data = loader.construct_document(node)
+        if parsed.rebuild:
+            data = loader.construct_document(node)
     except yaml.YAMLError as error:
         raise ContentError([yaml_problem(error, shown, first_line, text)]) from None
     finally:
@@ -608,62 +639,98 @@ class _Source:
     text: str
     shown: str
     first_line: int
-
-    def first_char(self, node: yaml.Node) -> str:
-        index = node.start_mark.index
-        return self.text[index: index + 1]
-
-    def line(self, node: yaml.Node) -> int:
-        return self.first_line + node.start_mark.line
+    loader: _Loader
+    """Builds the values other than text, with the constructors its construct_document uses."""
 
 
-def _walk(node: yaml.Node, loc: Loc, parsed: _Parsed, source: _Source, seen: set[int]) -> None:
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_BUILDERS = {tag: _Loader.yaml_constructors[tag] for tag in (
+    "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", *_NUMBER_TAGS)}
+"""How the loader builds a value that is not text, by the tag its resolver gives."""
+_MARKED = {
+    "&": ("a value starting with '&' is read as a YAML anchor, not as text; "
+          "put the whole value in quotes"),
+    "!": ("a value starting with '!' is read as a YAML tag, not as text; "
+          "put the whole value in quotes"),
+}
+
+
+def _walk(node: yaml.Node, loc: Loc, parsed: _Parsed, source: _Source, seen: set[int]) -> Any:
+    """The node's data, as the loader's construct_document builds it (unless the walk sets
+    `parsed.rebuild`); its lines, bare words and numbers, and its problems go to `parsed`."""
     # An anchored node appears again wherever it is aliased; walking it once is enough, and
-    # keeps a self-referencing alias from looping.
+    # keeps a self-referencing alias from looping. The loader builds such data itself.
     if id(node) in seen:
-        return
+        parsed.rebuild = True
+        return None
     seen.add(id(node))
-    where = loc_text(loc) if loc else ""
-    if source.first_char(node) == "&":
-        parsed.problems.append(Problem(source.shown, source.line(node), where, (
-            "a value starting with '&' is read as a YAML anchor, not as text; "
-            "put the whole value in quotes")))
-        return
-    if source.first_char(node) == "!":
-        parsed.problems.append(Problem(source.shown, source.line(node), where, (
-            "a value starting with '!' is read as a YAML tag, not as text; "
-            "put the whole value in quotes")))
-        return
+    start = node.start_mark
+    first = source.text[start.index: start.index + 1]
+    if first in _MARKED:
+        parsed.problems.append(Problem(source.shown, source.first_line + start.line,
+                                       loc_text(loc), _MARKED[first]))
+        return None
+    if isinstance(node, yaml.ScalarNode):
+        tag = node.tag
+        if not node.style:
+            if tag.endswith(":bool") and node.value.lower() in BOOLEAN_WORDS:
+                parsed.booleans.add(loc)
+                parsed.bare[loc] = node.value
+            elif tag in _NUMBER_TAGS:
+                parsed.bare[loc] = node.value
+        if tag == _STR:
+            return node.value
+        build = _BUILDERS.get(tag)
+        if build is None:
+            parsed.rebuild = True
+            return None
+        try:
+            return build(source.loader, node)
+        except Exception:  # noqa: BLE001 - the loader raises it again, in its own order
+            parsed.rebuild = True
+            return None
     if isinstance(node, yaml.MappingNode):
+        if node.tag != _MAP:
+            parsed.rebuild = True
+        where = None
+        lines = parsed.lines
+        data = {}
         first_seen: dict[str, int] = {}
         for key_node, value_node in node.value:
-            line = source.line(key_node)
+            line = source.first_line + key_node.start_mark.line
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
                 written = source.text[key_node.start_mark.index: key_node.end_mark.index]
+                if where is None:
+                    where = loc_text(loc)
                 parsed.problems.append(Problem(source.shown, line, where, (
                     f"{written.strip()!r} cannot be a key: keys are field names such as "
                     "'title' (put it in quotes if it is an id)")))
                 continue
             key = key_node.value
+            here = loc + (key,)
             if key in first_seen:
-                parsed.repeated.append((loc + (key,), Problem(
-                    source.shown, line, loc_text(loc + (key,)),
+                parsed.repeated.append((here, Problem(
+                    source.shown, line, loc_text(here),
                     f"'{key}' is given twice (first on line {first_seen[key]}); keep one")))
             else:
                 first_seen[key] = line
             # YAML keeps the last value given; its lines are the ones to show.
-            parsed.lines[loc + (key,)] = line
-            _walk(value_node, loc + (key,), parsed, source, seen)
-    elif isinstance(node, yaml.SequenceNode):
+            lines[here] = line
+            data[key] = _walk(value_node, here, parsed, source, seen)
+        return data
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != _SEQ:
+            parsed.rebuild = True
+        lines = parsed.lines
+        items = []
         for index, item in enumerate(node.value):
-            parsed.lines[loc + (index,)] = source.line(item)
-            _walk(item, loc + (index,), parsed, source, seen)
-    elif isinstance(node, yaml.ScalarNode) and not node.style:
-        if node.tag.endswith(":bool") and node.value.lower() in BOOLEAN_WORDS:
-            parsed.booleans.add(loc)
-            parsed.bare[loc] = node.value
-        elif node.tag in _NUMBER_TAGS:
-            parsed.bare[loc] = node.value
+            here = loc + (index,)
+            lines[here] = source.first_line + item.start_mark.line
+            items.append(_walk(item, here, parsed, source, seen))
+        return items
+    parsed.rebuild = True
+    return None
 
 
 def yaml_problem(error: yaml.YAMLError, shown: str, first_line: int, text: str) -> Problem:
