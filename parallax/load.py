@@ -687,6 +687,14 @@ def _walk(node: yaml.Node, loc: Loc, parsed: _Parsed, source: _Source, seen: set
             return None
         try:
             return build(source.loader, node)
+        except ValueError:
+            # Read as a number by its form, but not one: PyYAML itself fails on it with a
+            # bare ValueError ('0b_', '0x_').
+            parsed.problems.append(Problem(
+                source.shown, source.first_line + start.line, loc_text(loc),
+                f"'{node.value}' looks like a number to YAML but is not one; put the whole "
+                "value in quotes if it is text, or write the number with its digits"))
+            return None
         except Exception:  # noqa: BLE001 - the loader raises it again, in its own order
             parsed.rebuild = True
             return None
