@@ -6,9 +6,10 @@ timeline?). An `Interval` is half-open, [start, end), in one time zone.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import Enum
 from zoneinfo import ZoneInfo
 
@@ -81,8 +82,21 @@ class Interval:
 
     def describe(self) -> str:
         """Plain English, e.g. 'Sat 10 Dec 2016, evening', '10–11 Dec 2016', 'Mar 2016'."""
-        text = _describe(self)
-        return f"about {text}" if self.approximate else text
+        start, end = self.start, self.end
+        # Intervals are equal when their instants are, in whatever zone, but the words are the
+        # wall clock's: the key holds each end's zone, and its fold (which of an hour that
+        # comes twice, when the clocks go back, it is).
+        return _described(start, start.tzinfo, start.fold, end, end.tzinfo, end.fold,
+                          self.precision, self.approximate)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _described(start: datetime, start_zone: tzinfo | None, start_fold: int, end: datetime,
+               end_zone: tzinfo | None, end_fold: int, precision: Precision, approximate: bool) -> str:
+    """`Interval.describe`, worked out once for each interval: a site's pages describe the same
+    times again and again (an account's time on its event's page, its source's, its parties')."""
+    text = _describe(Interval(start, end, precision, approximate))
+    return f"about {text}" if approximate else text
 
 
 def _day(d: date) -> str:
