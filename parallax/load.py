@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -688,12 +689,11 @@ def _walk(node: yaml.Node, loc: Loc, parsed: _Parsed, source: _Source, seen: set
         try:
             return build(source.loader, node)
         except ValueError:
-            # Read as a number by its form, but not one: PyYAML itself fails on it with a
-            # bare ValueError ('0b_', '0x_').
+            # Read as a number by its form, but not one Python makes: PyYAML itself fails on
+            # it with a bare ValueError ('0b_', '0x_', or more digits than Python reads).
             parsed.problems.append(Problem(
                 source.shown, source.first_line + start.line, loc_text(loc),
-                f"'{node.value}' looks like a number to YAML but is not one; put the whole "
-                "value in quotes if it is text, or write the number with its digits"))
+                _not_a_number(node.value)))
             return None
         except Exception:  # noqa: BLE001 - the loader raises it again, in its own order
             parsed.rebuild = True
@@ -739,6 +739,17 @@ def _walk(node: yaml.Node, loc: Loc, parsed: _Parsed, source: _Source, seen: set
         return items
     parsed.rebuild = True
     return None
+
+
+def _not_a_number(value: str) -> str:
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    digits = sum(ch.isdigit() for ch in value)
+    limit = sys.get_int_max_str_digits()
+    if limit and digits > limit:
+        return (f"'{shown}' is a number of {digits:,} digits, more than the {limit:,} read; put "
+                "the whole value in quotes if it is text")
+    return (f"'{shown}' looks like a number to YAML but is not one; put the whole value in "
+            "quotes if it is text, or write the number with its digits")
 
 
 def yaml_problem(error: yaml.YAMLError, shown: str, first_line: int, text: str) -> Problem:

@@ -216,6 +216,9 @@ def _problem(front: str, kind: str = "event") -> str:
     ("title: a\ntags: [b, -0x__]\n",
      ("x.md:3: tags[2]: '-0x__' looks like a number to YAML but is not one; put the whole value "
       "in quotes if it is text, or write the number with its digits")),
+    ("title: a\ncount: " + "1" * 4301 + "\n",
+     ("x.md:3: count: '" + "1" * 40 + "…' is a number of 4,301 digits, more than the 4,300 "
+      "read; put the whole value in quotes if it is text")),
     ("2016: a\n",
      ("x.md:2: '2016' cannot be a key: keys are field names such as 'title' (put it in quotes if "
      "it is an id)")),
