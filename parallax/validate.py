@@ -8,6 +8,7 @@ say what is wrong in the words of the content, and what to write instead when th
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import math
 import re
@@ -25,6 +26,7 @@ from .errors import ContentError, Problem
 from .load import EXAMPLE, PARTIES_FILE, PLACEHOLDER, Loc, RawContent, RawRecord, loc_text
 from .models import (
     MAX_ID_LENGTH,
+    REPORTING_VERBS,
     SLUG,
     Account,
     Attributed,
@@ -119,10 +121,24 @@ class Known:
 
 
 @dataclass(frozen=True)
+class Rules:
+    """What site.yaml sets that a record is judged by (the site is read first; its defaults
+    until then)."""
+
+    quote_limit: int = SiteSettings.model_fields["quote_max_words"].default
+    reporting_verbs: tuple[tuple[str, ...], ...] = ()
+    """The reporting verbs, as `_word_list` gives them: time words beside one date a report."""
+
+    @classmethod
+    def of(cls, site: SiteSettings) -> Rules:
+        return cls(site.quote_max_words, tuple(_word_list(site.reporting_verbs)))
+
+
+@dataclass(frozen=True)
 class Checked:
     """One record judged on its own: its model (None when it has mistakes), its problems and
     its warnings. Everything here depends on the record, the ids it may refer to (`known`) and
-    the site's quote limit alone, so a record that did not change is judged the same again."""
+    the site's `Rules` alone, so a record that did not change is judged the same again."""
 
     model: BaseModel | None
     problems: tuple[Problem, ...]
@@ -137,10 +153,10 @@ class Checked:
 
 
 Addresses = Callable[[str], list[tuple[str, str]]]
-CheckRecord = Callable[[RawRecord, Known, int], Checked]
+CheckRecord = Callable[[RawRecord, Known, Rules], Checked]
 
 
-def check_record(record: RawRecord, known: Known, quote_limit: int,
+def check_record(record: RawRecord, known: Known, rules: Rules,
                  addresses: Addresses | None = None, quiet: Addresses | None = None) -> Checked:
     """A record on its own: its model, its own mistakes (fields, links in its body, the ids its
     accounts cite) and its warnings (placeholders left, an event with one account, links that
@@ -157,7 +173,8 @@ def check_record(record: RawRecord, known: Known, quote_limit: int,
         for address, message in (addresses or markup.address_problems)(record.body):
             references.append(Problem(record.path, _line_in_body(record, address), "body", message))
     if isinstance(model, EventRecord):
-        references.extend(_event_references(model, record, known, quote_limit))
+        references.extend(_event_references(model, record, known, rules.quote_limit))
+        problems.extend(_report_dating_words(model, record, rules.reporting_verbs))
         if len(model.accounts) == 1 and EventCheck.one_source not in model.checked:
             warnings.append(_problem_at(record, "event", ("accounts",), (
                 "only one source reports this event; check the others, and if none reports "
@@ -199,7 +216,7 @@ def validate_content(raw: RawContent, base_url: str | None = None,
             (str(r.data["outlet"]), r.id) for r in raw.records
             if r.kind == "source" and isinstance(r.data, dict) and "outlet" in r.data)),
     )
-    limit = SiteSettings.model_fields["quote_max_words"].default
+    rules = Rules(reporting_verbs=tuple(_word_list(REPORTING_VERBS)))
     references: list[Problem] = []
     cited: set[str] = set()
     credited: set[str] = set()
@@ -214,12 +231,12 @@ def validate_content(raw: RawContent, base_url: str | None = None,
             )))
             continue
         origins[key] = record
-        checked = check(record, known, limit)
+        checked = check(record, known, rules)
         problems.extend(checked.problems)
         references.extend(checked.references)
         warnings.extend(checked.warnings)
-        if isinstance(checked.model, SiteSettings):  # read first: the other records' limit
-            limit = checked.model.quote_max_words
+        if isinstance(checked.model, SiteSettings):  # read first: the other records' rules
+            rules = Rules.of(checked.model)
         if checked.model is not None:
             built[record.kind].append((record.id, checked.model))
             cited |= checked.cites
@@ -246,7 +263,6 @@ def validate_content(raw: RawContent, base_url: str | None = None,
     problems.extend(references)
     problems.extend(_party_references(content, known))
     problems.extend(_page_addresses(content))
-    problems.extend(_report_dating_words(content))
     problems.extend(_correction_problems(content))
     if problems:
         raise ContentError(problems)
@@ -665,10 +681,13 @@ _TOKEN = re.compile(r"[\w'’-]+")
 
 
 def _word_list(words: typing.Iterable[str]) -> list[tuple[str, ...]]:
-    return sorted({tuple(w.casefold().split()) for w in words if w.split()}, key=len, reverse=True)
+    """Each phrase as its words, casefolded: the longest first, then in alphabetical order (the
+    first found is the one a message names, so the order may not depend on a set's)."""
+    return sorted({tuple(w.casefold().split()) for w in words if w.split()},
+                  key=lambda words: (-len(words), words))
 
 
-def _verb_beside(said: str, text: str, verbs: list[tuple[str, ...]]) -> str | None:
+def _verb_beside(said: str, text: str, verbs: typing.Sequence[tuple[str, ...]]) -> str | None:
     """The reporting verb standing within a few words of the time words `said` in `text`."""
     tokens = [t.casefold().replace("’", "'") for t in _TOKEN.findall(text)]
     target = [t.casefold().replace("’", "'") for t in _TOKEN.findall(said)]
@@ -687,49 +706,55 @@ def _verb_beside(said: str, text: str, verbs: list[tuple[str, ...]]) -> str | No
     return None
 
 
-def _report_dating_words(content: Content) -> list[Problem]:
+def _report_dating_words(event: EventRecord, raw: RawRecord,
+                         verbs: tuple[tuple[str, ...], ...]) -> list[Problem]:
     """Time words beside a reporting verb ('reported on Monday', 'said on Sunday') date a
     report, not the event: refused unless marked `dates: report`, or `checked` with why they
     date the event."""
-    verbs = _word_list(content.site.reporting_verbs)
-    # A quick pass first: most quotes hold no reporting verb at all.
-    any_verb = re.compile(r"(?<![\w'’-])(?:" + "|".join(
-        r"\s+".join(re.escape(w) for w in verb) for verb in verbs) + r")(?![\w'’-])"
-    ) if verbs else None
+    any_verb = _any_verb(verbs)
     problems = []
-    for event in content.events:
-        for a, account in enumerate(event.accounts):
-            for t, words in enumerate(account.time_words):
-                if words.dates is Dates.report or words.checked or any_verb is None:
+    for a, account in enumerate(event.accounts):
+        for t, words in enumerate(account.time_words):
+            if words.dates is Dates.report or words.checked or any_verb is None:
+                continue
+            dated = [account.quotes[n - 1].text for n in words.quotes
+                     if n <= len(account.quotes)] or [q.text for q in account.quotes]
+            said = words.said.casefold()
+            for text in dated:
+                # Only the stretch around the words can hold a verb beside them.
+                folded = text.casefold()
+                at = folded.find(said)
+                if at >= 0:
+                    folded = folded[max(0, at - 120):at + len(said) + 90]
+                if not any_verb.search(folded):
                     continue
-                dated = [account.quotes[n - 1].text for n in words.quotes
-                         if n <= len(account.quotes)] or [q.text for q in account.quotes]
-                said = words.said.casefold()
-                for text in dated:
-                    # Only the stretch around the words can hold a verb beside them.
-                    folded = text.casefold()
-                    at = folded.find(said)
-                    if at >= 0:
-                        folded = folded[max(0, at - 120):at + len(said) + 90]
-                    if not any_verb.search(folded):
-                        continue
-                    verb = _verb_beside(words.said, folded, verbs)
-                    if verb is None:
-                        continue
-                    problems.append(content.problem(
-                        "event", event.id, ("accounts", a, "time_words", t, "said"), (
-                            f"'{words.said}' stands beside the reporting verb '{verb}', so it "
-                            "dates a report, not the event: write 'dates: report' under it "
-                            "(it then never places the event), or, if it dates the event "
-                            "itself, 'checked: <why>'")))
-                    break
+                verb = _verb_beside(words.said, folded, verbs)
+                if verb is None:
+                    continue
+                problems.append(_problem_at(raw, "event", ("accounts", a, "time_words", t, "said"), (
+                    f"'{words.said}' stands beside the reporting verb '{verb}', so it "
+                    "dates a report, not the event: write 'dates: report' under it "
+                    "(it then never places the event), or, if it dates the event "
+                    "itself, 'checked: <why>'")))
+                break
     return problems
+
+
+@functools.lru_cache(maxsize=8)
+def _any_verb(verbs: tuple[tuple[str, ...], ...]) -> re.Pattern[str] | None:
+    """A quick look for any of the reporting verbs: most quotes hold none."""
+    if not verbs:
+        return None
+    return re.compile(r"(?<![\w'’-])(?:" + "|".join(
+        r"\s+".join(re.escape(w) for w in verb) for verb in verbs) + r")(?![\w'’-])")
 
 
 def _unhedged_titles(content: Content) -> list[Problem]:
     """A title of an event told by one outlet, or whose every quote and figure rests on one
     relayed party, says so ('Report that...', 'Claim that...')."""
     hedges = _word_list(content.site.title_hedges)
+    outlets = {source.id: source.outlet for source in content.sources}
+    words = functools.cache(lambda text: tuple(_bare(t) for t in _TOKEN.findall(text)))
     warnings = []
     for event in content.events:
         if EventCheck.title in event.checked:
@@ -743,15 +768,16 @@ def _unhedged_titles(content: Content) -> list[Problem]:
         single = len(claimants) == 1 and next(iter(claimants)) != "own voice"
         if len(event.accounts) > 1 and not single:
             continue
-        title = tuple(_bare(t) for t in _TOKEN.findall(event.title))
-        whose = [s.outlet for s in content.sources if s.id in {a.source for a in event.accounts}]
+        title = words(event.title)
+        if any(_holds(title, h) for h in hedges):
+            continue
+        whose = [outlets[a.source] for a in event.accounts if a.source in outlets]
         for party_id in claimants:
             party = content.parties.get(party_id)
             while party is not None:
                 whose += [party.name, *party.spellings]
                 party = content.parties.get(party.part_of) if party.part_of else None
-        named = [tuple(_bare(t) for t in _TOKEN.findall(name)) for name in whose]
-        if any(_holds(title, h) for h in hedges) or any(_holds(title, n) for n in named if n):
+        if any(_holds(title, named) for named in map(words, whose) if named):
             continue
         why = ("only one outlet tells it" if len(event.accounts) == 1 else
                f"everything its accounts quote rests on '{next(iter(claimants))}'")

@@ -5,7 +5,10 @@ say whose word they are, word-level coverage, and the marks that answer each fin
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -153,6 +156,22 @@ def test_time_words_beside_a_reporting_verb_are_refused_until_marked(site, run_c
         "report' under it (it then never places the event), or, if it dates the event itself, "
         "'checked: <why>'"),
         "1 problem."]
+
+
+def test_the_verb_a_message_names_is_the_same_in_every_process():
+    # Two reporting verbs beside the time words: the message names the same one whatever
+    # order a set of the verbs comes in (it follows string hashing, seeded per process: with
+    # the verbs ordered by length alone, seeds 4 and 5 named 'said' and the others 'reported').
+    probe = ("from parallax import validate\n"
+             "from parallax.models import REPORTING_VERBS\n"
+             "print(validate._verb_beside('on Monday', 'officials said the army reported on "
+             "monday', validate._word_list(REPORTING_VERBS)))")
+    named = set()
+    for seed in range(8):
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                              env={**os.environ, "PYTHONHASHSEED": str(seed)}, check=True)
+        named.add(done.stdout.strip())
+    assert named == {"reported"}
 
 
 def test_words_that_date_a_report_never_place_the_event(site, run_cli):

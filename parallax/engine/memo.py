@@ -17,7 +17,7 @@ from typing import Any
 from .. import cache, load, markup, timewords
 from ..load import RawRecord
 from ..resolve import Around, PlacedEvent, place_event
-from ..validate import Checked, Known, check_record
+from ..validate import Checked, Known, Rules, check_record
 from .keys import digest
 
 
@@ -44,15 +44,15 @@ class Memory:
         """Each record file's parse, with the text and (kind, id) it was parsed from."""
         self.hashes: dict[str, tuple[bytes, bytes]] = {}
         """Each Markdown record file's (whole, front matter) hash, by its shown path."""
-        self.checked: dict[tuple[int, int], tuple[RawRecord, Known, Checked]] = {}
-        """Each record's judgement, by the record's identity and the quote limit."""
+        self.checked: dict[tuple[int, Rules], tuple[RawRecord, Known, Checked]] = {}
+        """Each record's judgement, by the record's identity and the site's rules."""
         self.placed: dict[int, tuple[Any, bytes, PlacedEvent | tuple]] = {}
         """Each event's placing, by the model's identity, with a hash of what it was placed
         around."""
         self.worked = 0
         """Records worked out rather than found (parsed, judged, placed or exported) since the
         snapshot in the cache folder was written."""
-        self.judged_with: tuple[Known, int] | None = None
+        self.judged_with: tuple[Known, Rules] | None = None
         """What the last run judged events against (serve's quick pages judge with it)."""
         self.around: tuple[int, bytes] = (0, b"")
         """The identity of what the last events were placed around, and its hash."""
@@ -63,7 +63,7 @@ class Memory:
         the objects they were worked out from, which the snapshot preserves (one pickle), but
         not their ids."""
         self.texts, self.parsed, self.hashes = texts, parsed, hashes
-        self.checked = {(id(hit[0]), limit): hit for (_, limit), hit in checked.items()}
+        self.checked = {(id(hit[0]), rules): hit for (_, rules), hit in checked.items()}
         self.placed = {id(hit[0]): hit for hit in placed.values()}
 
     def begin(self, changed: set[str] | None) -> RunMemo:
@@ -123,18 +123,18 @@ class RunMemo:
         self.parsed[shown] = (text, (kind, record_id), record)
         return record
 
-    def check(self, record: RawRecord, known: Known, limit: int) -> Checked:
+    def check(self, record: RawRecord, known: Known, rules: Rules) -> Checked:
         memory = self.memory
         if record.kind == "event":
-            memory.judged_with = (known, limit)
-        key = (id(record), limit)
+            memory.judged_with = (known, rules)
+        key = (id(record), rules)
         hit = memory.checked.get(key)
         if hit is not None and hit[0] is record and hit[1] == known:
             self.checked[key] = hit
             return hit[2]
         whole = record if not isinstance(record, Kept) else memory.memos["records"](
             record.text, record.path, record.kind, record.id)
-        checked = check_record(whole, known, limit, addresses=memory.memos["addresses"],
+        checked = check_record(whole, known, rules, addresses=memory.memos["addresses"],
                                quiet=memory.memos["quiet"])
         memory.worked += 1
         self.checked[key] = (record, known, checked)

@@ -26,7 +26,7 @@ def quick_pages(memory: Memory, last: tuple[Content, Timeline] | None, changed: 
     if last is None or memory.judged_with is None:
         return {}
     content, timeline = last
-    known, limit = memory.judged_with
+    known, rules = memory.judged_with
     shown_of = {hit[0][6]: shown for shown, hit in memory.texts.items()}
     by_id = {e.id: n for n, e in enumerate(timeline.events)}
     events = list(timeline.events)
@@ -44,7 +44,7 @@ def quick_pages(memory: Memory, last: tuple[Content, Timeline] | None, changed: 
         record = memory.memos["records"](text, shown, kind, record_id)
         if record.problems:
             return {}
-        checked = check_record(record, known, limit, addresses=memory.memos["addresses"],
+        checked = check_record(record, known, rules, addresses=memory.memos["addresses"],
                                quiet=memory.memos["quiet"])
         if checked.model is None or checked.problems or checked.references:
             return {}
