@@ -158,6 +158,21 @@ def test_time_words_beside_a_reporting_verb_are_refused_until_marked(site, run_c
         "1 problem."]
 
 
+def test_time_words_are_judged_by_the_sites_own_verbs_once_site_yaml_builds(site, run_cli):
+    # The site's verbs leave out 'reported'; while site.yaml fails (here its time zone), its
+    # verbs are unknown, and the time words are not judged by the default ones instead.
+    _edit(site, EVENT, "        dates: report\n", "")
+    _edit(site, "content/site.yaml", "timezone: Europe/Lisbon\n",
+          "timezone: Europe/Nowhere\nreporting_verbs: [announced]\n")
+    code, _, err = _check(run_cli, site)
+    assert code == 1
+    assert [line for line in err if "reporting verb" in line] == []
+    assert any(line.startswith("content/site.yaml:") and "timezone" in line for line in err), err
+    _edit(site, "content/site.yaml", "timezone: Europe/Nowhere\n", "timezone: Europe/Lisbon\n")
+    code, _, err = _check(run_cli, site)
+    assert (code, [line for line in err if "reporting verb" in line]) == (0, [])
+
+
 def test_the_verb_a_message_names_is_the_same_in_every_process():
     # Two reporting verbs beside the time words: the message names the same one whatever
     # order a set of the verbs comes in (it follows string hashing, seeded per process: with

@@ -89,7 +89,7 @@ class RunMemo:
         """The absolute paths of the files changed since the last run; None: look at all."""
         self.texts: dict[str, tuple[tuple[Any, ...], str]] = {}
         self.parsed: dict[str, tuple[str, tuple[str, str], RawRecord]] = {}
-        self.checked: dict[tuple[int, int], tuple[RawRecord, Known, Checked]] = {}
+        self.checked: dict[tuple[int, Rules], tuple[RawRecord, Known, Checked]] = {}
         self.placed: dict[int, tuple[Any, bytes, PlacedEvent | tuple]] = {}
 
     def read(self, path: str | Path, shown: str, limit: int | None = None) -> str:
