@@ -86,14 +86,22 @@ def folder_for(out: Path) -> Path:
     return out.resolve().parent / FOLDER
 
 
+def _code(digest: Any, package: Path) -> None:
+    """The modules of `package` into `digest`, each by its path in it and its bytes: those of
+    its packages too (the engine's rooms decide what the snapshot holds)."""
+    for path in sorted(package.rglob("*.py")):
+        name = path.relative_to(package).as_posix()
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+
+
 @functools.cache
 def generation() -> bytes:
-    """A fingerprint of the code that turns content into a site: Parallax's own modules and
-    the versions of Python and of the libraries it calls. Any change empties every memo."""
+    """A fingerprint of the code that turns content into a site: Parallax's own modules (those
+    of its packages included) and the versions of Python and of the libraries it calls. Any
+    change empties every memo and the snapshot, and makes the next build a new one. Worked out
+    once a process: it describes the code that is running, whatever is on disk later."""
     digest = hashlib.sha256(f"{_FORMAT} {sys.version}".encode())
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    _code(digest, Path(__file__).resolve().parent)
     for name in LIBRARIES:
         module = sys.modules.get(name)
         version = getattr(module, "__version__", None) if module else None

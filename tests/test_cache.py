@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 import re
@@ -245,6 +246,25 @@ def test_other_code_empties_the_cache(tmp_path, monkeypatch):
     result = cached_build(paths, jobs=1)
     assert not isinstance(result, ReusedBuild)
     assert result.rendered > result.pages, "every page (and the stylesheet) was rendered again"
+
+
+def test_the_code_fingerprint_holds_the_modules_of_parallaxs_packages(tmp_path):
+    # A change to the engine's rooms alone (parallax/engine/) is a change of code: a build
+    # after it is a new one, and the snapshot the old code kept is not read. (With the
+    # top-level modules alone in the fingerprint, it was neither.)
+    package = tmp_path / "parallax"
+    shutil.copytree(Path(cache.__file__).parent, package,
+                    ignore=shutil.ignore_patterns("__pycache__", "_defaults"))
+
+    def fingerprint() -> bytes:
+        digest = hashlib.sha256()
+        cache._code(digest, package)
+        return digest.digest()
+
+    before = fingerprint()
+    core = package / "engine" / "core.py"
+    core.write_text(core.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert fingerprint() != before
 
 
 def test_site_files_changed_by_hand_are_put_back(tmp_path):
