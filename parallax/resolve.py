@@ -157,22 +157,15 @@ def place_event(event: EventRecord, around: Around, words: Words | None = None,
     )
 
 
-def around_of(site: SiteSettings, sources: tuple[Source, ...]) -> Around:
-    """What every event is placed around: the site's time zone and window, and its sources
-    (in the order of their ids) with the times they were published."""
-    tz = ZoneInfo(site.timezone)
-    window = parse_when(site.window, tz)
-    source_dates = {s.id: parse_when(s.published, article_zone(s, tz)) for s in sources}
-    return Around(tz, window, sources, source_dates)
-
-
 def resolve_timeline(content: Content, place: Place | None = None) -> Timeline:
     """`place` places one event (default `place_event`; the engine passes one that remembers
     its earlier placings)."""
     place = place or place_event
     site = content.site
-    around = around_of(site, content.sources)
-    tz, window, source_dates = around.tz, around.window, around.source_dates
+    tz = ZoneInfo(site.timezone)
+    window = parse_when(site.window, tz)
+    source_dates = {s.id: parse_when(s.published, article_zone(s, tz)) for s in content.sources}
+    around = Around(tz, window, content.sources, source_dates)
     problems: list[Problem] = []
     placed: list[PlacedEvent] = []
 

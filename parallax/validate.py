@@ -209,7 +209,18 @@ def validate_content(raw: RawContent, base_url: str | None = None,
     warnings: list[Problem] = list(raw.warnings)
     built: dict[str, list[Any]] = {kind: [] for kind in MODELS}
     origins: dict[tuple[str, str], RawRecord] = {}
-    known = known_of(raw.records)
+    # Records that fail still count as known ids, so one broken file does not make every
+    # account that cites it "unknown" too.
+    known = Known(
+        sources=tuple(sorted({r.id for r in raw.records if r.kind == "source"})),
+        # A party whose id is not an id is reported; accounts that already use the id it
+        # should have are not.
+        parties=tuple(sorted({r.id if is_id(r.id) else suggest_id(r.id)
+                              for r in raw.records if r.kind == "party"})),
+        outlets=tuple(sorted(
+            (str(r.data["outlet"]), r.id) for r in raw.records
+            if r.kind == "source" and isinstance(r.data, dict) and "outlet" in r.data)),
+    )
     rules = Rules()
     references: list[Problem] = []
     cited: set[str] = set()
@@ -262,21 +273,6 @@ def validate_content(raw: RawContent, base_url: str | None = None,
         raise ContentError(problems)
     warnings.extend(_unhedged_titles(content))
     return _with_warnings(content, tuple(warnings), cited, credited)
-
-
-def known_of(records: typing.Sequence[RawRecord]) -> Known:
-    """The ids the records may refer to. Records that fail still count as known ids, so one
-    broken file does not make every account that cites it "unknown" too."""
-    return Known(
-        sources=tuple(sorted({r.id for r in records if r.kind == "source"})),
-        # A party whose id is not an id is reported; accounts that already use the id it
-        # should have are not.
-        parties=tuple(sorted({r.id if is_id(r.id) else suggest_id(r.id)
-                              for r in records if r.kind == "party"})),
-        outlets=tuple(sorted(
-            (str(r.data["outlet"]), r.id) for r in records
-            if r.kind == "source" and isinstance(r.data, dict) and "outlet" in r.data)),
-    )
 
 
 def built_model(record: RawRecord, problems: list[Problem], known: Known = Known()) -> BaseModel | None:

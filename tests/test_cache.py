@@ -18,7 +18,7 @@ from conftest import FIXTURES, PROJECT, snapshot_tree
 from parallax import cache, parallel
 from parallax.build import Paths, build
 from parallax.cache import BuildCache
-from parallax.engine import PARTS, STATE, Engine, ReusedBuild, cached_build, memo
+from parallax.engine import PARTS, STATE, Engine, ReusedBuild, cached_build
 from parallax.errors import ContentError, Problem
 from parallax.when import parse_when
 
@@ -124,24 +124,6 @@ def test_parallel_build_writes_what_a_sequential_build_writes(site, tmp_path, mo
     monkeypatch.setattr(parallel, "MIN_ITEMS", 1)  # fork even for a small site
     build(_paths(site, tmp_path / "site"), jobs=2)
     assert snapshot_tree(tmp_path / "site") == expected
-
-
-def test_events_are_judged_and_placed_on_every_core_before_the_stages_ask(
-        site, tmp_path, monkeypatch):
-    # The stages find every event's judgement and placing in the memos (made by the workers,
-    # and by this process beside them), and the site is the one a sequential build writes.
-    expected = _reference(site, tmp_path / "reference")
-    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
-    asked: list[str] = []
-    judge, place = memo.check_record, memo.place_event
-    monkeypatch.setattr(memo, "check_record", lambda record, *a, **k: (
-        asked.append(record.kind), judge(record, *a, **k))[1])
-    monkeypatch.setattr(memo, "place_event", lambda event, *a, **k: (
-        asked.append("placing"), place(event, *a, **k))[1])
-    build(_paths(site, tmp_path / "site"), jobs=2)
-    assert snapshot_tree(tmp_path / "site") == expected
-    assert "event" not in asked and "placing" not in asked, asked
-    assert "site" in asked  # (the memo's own judging, which the spy reaches)
 
 
 def _edit(path: Path, pattern: str, replacement: str) -> None:

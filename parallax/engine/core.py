@@ -31,7 +31,7 @@ from .memo import Memory
 from .outputs import Built
 from .planner import PagePlan, Planner, SiteKeys, site_keys
 from .quick import quick_pages
-from .reading import judge_ahead, read_ahead
+from .reading import read_ahead
 from .results import BuildResult
 from .snapshot import Snapshot
 
@@ -113,8 +113,6 @@ class Engine:
 
         raw = load.load_content(self.paths.content, parse=memo.parse, read=memo.read)
         memo.loaded()
-        if jobs > 1 and self.read_ahead:
-            judge_ahead(self.memory, raw, jobs)
         say(f"{len(raw.records)} records read")
         content = validate_content(raw, self.paths.base_url, check=memo.check)
         timeline = resolve_timeline(content, place=memo.place)

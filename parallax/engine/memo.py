@@ -143,16 +143,17 @@ class RunMemo:
     def place(self, event: Any, around: Around) -> PlacedEvent | tuple:
         memory = self.memory
         if memory.around[0] != id(around):
-            memory.around = (id(around), around_key(around))
+            memory.around = (id(around), digest(around.tz, around.window, around.sources,
+                                                sorted(around.source_dates.items())))
             memory.kept_around = around
-        placed_by = memory.around[1]
+        around_key = memory.around[1]
         hit = memory.placed.get(id(event))
-        if hit is not None and hit[0] is event and hit[1] == placed_by:
+        if hit is not None and hit[0] is event and hit[1] == around_key:
             self.placed[id(event)] = hit
             return hit[2]
         placed = place_event(event, around, words=memory.memos["timewords"])
         memory.worked += 1
-        self.placed[id(event)] = (event, placed_by, placed)
+        self.placed[id(event)] = (event, around_key, placed)
         return placed
 
     def loaded(self) -> None:
@@ -162,11 +163,6 @@ class RunMemo:
     def judged(self) -> None:
         """The content is judged and placed: the store keeps the results this run used."""
         self.memory.checked, self.memory.placed = self.checked, self.placed
-
-
-def around_key(around: Around) -> bytes:
-    """A hash of what placing an event reads besides the event."""
-    return digest(around.tz, around.window, around.sources, sorted(around.source_dates.items()))
 
 
 class Kept(RawRecord):
