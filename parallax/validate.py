@@ -127,13 +127,13 @@ class Rules:
 
     quote_limit: int = SiteSettings.model_fields["quote_max_words"].default
     reporting_verbs: tuple[tuple[str, ...], ...] = field(
-        default_factory=lambda: tuple(_word_list(REPORTING_VERBS)))
+        default_factory=lambda: _word_list(REPORTING_VERBS))
     """The reporting verbs, as `_word_list` gives them: time words beside one date a report
     (none: the check is off)."""
 
     @classmethod
     def of(cls, site: SiteSettings) -> Rules:
-        return cls(site.quote_max_words, tuple(_word_list(site.reporting_verbs)))
+        return cls(site.quote_max_words, _word_list(site.reporting_verbs))
 
 
 @dataclass(frozen=True)
@@ -685,11 +685,11 @@ REPORT_WORDS_AFTER = 3
 _TOKEN = re.compile(r"[\w'’-]+")
 
 
-def _word_list(words: typing.Iterable[str]) -> list[tuple[str, ...]]:
+def _word_list(words: typing.Iterable[str]) -> tuple[tuple[str, ...], ...]:
     """Each phrase as its words, casefolded: the longest first, then in alphabetical order (the
     first found is the one a message names, so the order may not depend on a set's)."""
-    return sorted({tuple(w.casefold().split()) for w in words if w.split()},
-                  key=lambda words: (-len(words), words))
+    return tuple(sorted({tuple(w.casefold().split()) for w in words if w.split()},
+                        key=lambda words: (-len(words), words)))
 
 
 def _verb_beside(said: str, text: str, verbs: typing.Sequence[tuple[str, ...]]) -> str | None:
@@ -717,10 +717,12 @@ def _report_dating_words(event: EventRecord, raw: RawRecord,
     report, not the event: refused unless marked `dates: report`, or `checked` with why they
     date the event."""
     any_verb = _any_verb(verbs)
+    if any_verb is None:
+        return []
     problems = []
     for a, account in enumerate(event.accounts):
         for t, words in enumerate(account.time_words):
-            if words.dates is Dates.report or words.checked or any_verb is None:
+            if words.dates is Dates.report or words.checked:
                 continue
             dated = [account.quotes[n - 1].text for n in words.quotes
                      if n <= len(account.quotes)] or [q.text for q in account.quotes]
@@ -758,8 +760,6 @@ def _unhedged_titles(content: Content) -> list[Problem]:
     """A title of an event told by one outlet, or whose every quote and figure rests on one
     relayed party, says so ('Report that...', 'Claim that...')."""
     hedges = _word_list(content.site.title_hedges)
-    outlets = {source.id: source.outlet for source in content.sources}
-    words = functools.cache(lambda text: tuple(_bare(t) for t in _TOKEN.findall(text)))
     warnings = []
     for event in content.events:
         if EventCheck.title in event.checked:
@@ -773,16 +773,15 @@ def _unhedged_titles(content: Content) -> list[Problem]:
         single = len(claimants) == 1 and next(iter(claimants)) != "own voice"
         if len(event.accounts) > 1 and not single:
             continue
-        title = words(event.title)
-        if any(_holds(title, h) for h in hedges):
-            continue
-        whose = [outlets[a.source] for a in event.accounts if a.source in outlets]
+        title = tuple(_bare(t) for t in _TOKEN.findall(event.title))
+        whose = [s.outlet for s in content.sources if s.id in {a.source for a in event.accounts}]
         for party_id in claimants:
             party = content.parties.get(party_id)
             while party is not None:
                 whose += [party.name, *party.spellings]
                 party = content.parties.get(party.part_of) if party.part_of else None
-        if any(_holds(title, named) for named in map(words, whose) if named):
+        named = [tuple(_bare(t) for t in _TOKEN.findall(name)) for name in whose]
+        if any(_holds(title, h) for h in hedges) or any(_holds(title, n) for n in named if n):
             continue
         why = ("only one outlet tells it" if len(event.accounts) == 1 else
                f"everything its accounts quote rests on '{next(iter(claimants))}'")
