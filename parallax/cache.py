@@ -72,8 +72,14 @@ def _step(what: str, path: object) -> None:
         on_step(what, str(path))
 
 
-LIBRARIES = ("jinja2", "markdown", "nh3", "pydantic", "pydantic_core", "yaml", "dateutil",
-             "pagefind_bin")
+LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pydantic", "pydantic_core", "yaml",
+             "dateutil", "charset_normalizer", "pagefind_bin")
+"""The libraries whose results the cache keeps: Jinja's escaping is markupsafe's, and
+charset-normalizer names the encoding in a record's message (both kept in the memos)."""
+_DISTRIBUTIONS = {"yaml": "PyYAML", "dateutil": "python-dateutil", "markupsafe": "MarkupSafe",
+                  "charset_normalizer": "charset-normalizer"}
+_BY_METADATA = {"markupsafe"}
+"""Read from the installed package's metadata only (its `__version__` warns that it goes)."""
 _FORMAT = 2
 HEADER = 33
 """generation() (32 bytes) and the kind of body (b"p" pickle, b"m" marshal)."""
@@ -104,16 +110,43 @@ def generation() -> bytes:
     _code(digest, Path(__file__).resolve().parent)
     for name in LIBRARIES:
         module = sys.modules.get(name)
-        version = getattr(module, "__version__", None) if module else None
+        version = None
+        if module is not None and name not in _BY_METADATA:
+            version = getattr(module, "__version__", None)
         if version is None:
-            try:
-                from importlib.metadata import version as installed
-
-                version = installed({"yaml": "PyYAML", "dateutil": "python-dateutil"}.get(name, name))
-            except Exception:  # noqa: BLE001 - an unknown version only makes the cache stricter
-                version = "?"
+            version = _installed(_DISTRIBUTIONS.get(name, name))
         digest.update(f"{name}={version}\0".encode())
+    _zone_rules(digest)
     return digest.digest()
+
+
+def _installed(distribution: str) -> str:
+    try:
+        from importlib.metadata import version
+
+        return version(distribution)
+    except Exception:  # noqa: BLE001 - an unknown version only makes the cache stricter
+        return "?"
+
+
+def _zone_rules(digest: Any) -> None:
+    """The time-zone rules events are placed by (the memos keep placings): zoneinfo reads a
+    zone from the first folder of its search path that has it, else from the tzdata package.
+    Each such folder counts by its tzdata.zi (the whole of its rules, with their release), or,
+    without one, by when it last changed (an update of the rules replaces its zone files); the
+    package by its version."""
+    import zoneinfo
+
+    for folder in zoneinfo.TZPATH:
+        try:
+            rules = hashlib.sha256(Path(folder, "tzdata.zi").read_bytes()).hexdigest()
+        except OSError:
+            try:
+                rules = f"changed {os.stat(folder).st_mtime_ns}"
+            except OSError:
+                continue
+        digest.update(f"zones {folder}={rules}\0".encode())
+    digest.update(f"tzdata={_installed('tzdata')}\0".encode())
 
 
 def text_key(text: str) -> bytes | None:

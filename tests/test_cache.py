@@ -267,6 +267,27 @@ def test_the_code_fingerprint_holds_the_modules_of_parallaxs_packages(tmp_path):
     assert fingerprint() != before
 
 
+def test_the_fingerprint_holds_markupsafes_version_and_the_time_zone_rules(tmp_path, monkeypatch):
+    # Jinja's escaping is markupsafe's, and events are placed by the zone rules zoneinfo reads:
+    # an upgrade of either alone makes the next build a new one. (Neither was in it.)
+    import zoneinfo
+
+    versions = {"MarkupSafe": "3.0.4"}
+    real = cache._installed
+    monkeypatch.setattr(cache, "_installed", lambda name: versions.get(name) or real(name))
+    zones = tmp_path / "zoneinfo"
+    zones.mkdir()
+    (zones / "tzdata.zi").write_text("# version 2025a\nZ Europe/Vienna 1:5:21 - LMT\n")
+    monkeypatch.setattr(zoneinfo, "TZPATH", (str(zones),))
+    before = cache.generation.__wrapped__()
+    assert cache.generation.__wrapped__() == before
+    versions["MarkupSafe"] = "3.0.5"
+    after_markupsafe = cache.generation.__wrapped__()
+    assert after_markupsafe != before
+    (zones / "tzdata.zi").write_text("# version 2025b\nZ Europe/Vienna 1:5:21 - LMT\n")
+    assert cache.generation.__wrapped__() != after_markupsafe
+
+
 def test_site_files_changed_by_hand_are_put_back(tmp_path):
     paths = _paths(BASIC, tmp_path / "site")
     cached_build(paths, jobs=1)
