@@ -339,22 +339,20 @@ def _paragraphs(text: str):
 @cache
 def _read(text: str) -> tuple[str, _Addresses]:
     """The Markdown `text` as HTML (not sanitized yet), with the addresses in it; nothing for a
-    text `body_problem` refuses (validation reports it). The last text's reading is kept:
-    `address_problems`, `quiet_changes` and `convert` are asked of the same body in turn, and
-    this is what each of them costs (neither changes what it is given)."""
+    text `body_problem` refuses (validation reports it). Each text's reading is kept until
+    `forget_readings`: `address_problems` and `quiet_changes` are asked of every body as it is
+    validated, and `convert` as its page is rendered (neither changes what it is given)."""
     if body_problem(text):
         return "", _Addresses()
-    global _last
-    if _last is not None and _last[0] == text:
-        return _last[1]
     _md.reset()
     raw = _md.convert(text)
-    read = raw, _addresses(raw)
-    _last = (text, read)
-    return read
+    return raw, _addresses(raw)
 
 
-_last: tuple[str, tuple[str, _Addresses]] | None = None
+def forget_readings() -> None:
+    """Drop the bodies' readings kept since the last call (the build engine calls this as each
+    run ends: a long `serve` would otherwise keep one for every text each save made)."""
+    _read.cache_clear()
 
 
 def convert(text: str) -> tuple[str, list[str]]:

@@ -119,6 +119,29 @@ def test_a_new_process_works_out_only_the_edited_record(site, tmp_path):
     assert checked.rendered == 1
 
 
+def test_a_run_converts_each_body_once_and_keeps_no_reading_after_it(tmp_path, monkeypatch):
+    # Validation and rendering ask for the same bodies' Markdown: one conversion serves both
+    # within a run. Afterwards nothing is kept outside the engine's memos, so a long serve does
+    # not hold a reading for every text each save made (it kept every one it ever read).
+    from parallax import markup
+
+    shutil.copytree(BASIC, tmp_path / "content")
+    paths = _paths(tmp_path / "content", tmp_path / "site")
+    conversions = []
+    real = markup._md.convert
+    monkeypatch.setattr(markup._md, "convert", lambda text: conversions.append(text) or real(text))
+    engine = Engine(paths, jobs=1)
+    engine.run(write=False)
+    bodies = [text for text in conversions if text.strip()]
+    assert bodies and len(bodies) == len(set(bodies)), "each body converted once"
+    assert markup._read.cache_info().currsize == 0
+    event = min((tmp_path / "content" / "events").rglob("*.md"))
+    for n in range(3):  # as serve runs the engine after each save
+        event.write_text(event.read_text(encoding="utf-8") + f"\nSaved {n}.\n", encoding="utf-8")
+        engine.run(write=False)
+        assert markup._read.cache_info().currsize == 0
+
+
 def test_parallel_build_writes_what_a_sequential_build_writes(site, tmp_path, monkeypatch):
     expected = _reference(site, tmp_path / "reference")
     monkeypatch.setattr(parallel, "MIN_ITEMS", 1)  # fork even for a small site

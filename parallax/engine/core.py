@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .. import cache, export, feeds, load, parallel
+from .. import cache, export, feeds, load, markup, parallel
 from ..errors import ContentError
 from ..paths import Paths
 from ..render import Compiled, PageSpec, Renderer, render_page, static_files
@@ -71,7 +71,8 @@ class Engine:
         pages: a million objects at 4,000 events, next to no garbage) grow with what it has
         already made, and cost a cold build at newsroom scale a third of its time; over a
         warm engine's memos, more than the run itself. It runs again, as usual, after the
-        run (for serve, between edits)."""
+        run (for serve, between edits). The bodies' Markdown readings the stages shared during
+        the run are dropped after it: the memos keep what later runs need."""
         enabled = gc.isenabled()
         gc.disable()
         gc.freeze()
@@ -84,6 +85,7 @@ class Engine:
                 self.built.forget_damaged(damaged)
                 return self._run(**options)
         finally:
+            markup.forget_readings()
             gc.unfreeze()
             if enabled:
                 gc.enable()
