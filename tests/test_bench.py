@@ -290,3 +290,33 @@ def test_saved_results_give_the_same_table(tmp_path):
     # Serve's peak is the largest of its runs (each a different kind of edit).
     assert "| peak memory, serve (sum over its processes, its whole life) | 900 MB (700–900 MB) " \
            "| 640 MB (600–640 MB) | 1.41×" in shown
+
+
+def test_the_floor_sums_the_libraries_work_over_the_cores_beside_hugos_budget(tmp_path, capsys):
+    # bench/floor.py on a small generated site: the least wall time it prints is the four
+    # libraries' processor time shared over the cores, and the budget is the target's.
+    from bench import floor
+    from bench.generate import generate
+    from bench.hugo_site import convert
+    from parallax.build import Paths, build
+
+    content = generate(tmp_path, 30, 3)
+    site = tmp_path / "site"
+    build(Paths(content, site, PROJECT / "templates", PROJECT / "static"))
+    assert floor.main([str(content), str(site), "--hugo", str(convert(content, tmp_path / "hugo")),
+                       "--cores", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{len(floor.records(content))} records, 2 cores")
+    cells = {line.split(" | ")[0].lstrip("| "): line.split(" | ")[1:]
+             for line in out.splitlines() if line.startswith("| ")}
+
+    def seconds(text: str) -> float:
+        return float(text.split(" s")[0])
+
+    libraries = sum(seconds(cells[name][0]) for name in cells
+                    if name.startswith(("PyYAML", "Python-Markdown", "nh3", "Pagefind alone")))
+    least = cells["cold build (the four above)"]
+    assert abs(seconds(least[0]) - libraries / 2) < 0.015  # each cell rounded
+    anchor = (seconds(cells["Hugo, cold"][1]) + seconds(cells["Pagefind over Hugo's output"][1]))
+    assert abs(seconds(least[1]) - 1.5 * anchor) < 0.025
+    assert cells["Pagefind alone over the 30 indexed pages"]
