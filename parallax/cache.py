@@ -73,11 +73,9 @@ def _step(what: str, path: object) -> None:
 
 
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pydantic", "pydantic_core", "yaml",
-             "dateutil", "charset_normalizer", "pagefind_bin")
-"""The libraries whose results the cache keeps: Jinja's escaping is markupsafe's, and
-charset-normalizer names the encoding in a record's message (both kept in the memos)."""
-_DISTRIBUTIONS = {"yaml": "PyYAML", "dateutil": "python-dateutil", "markupsafe": "MarkupSafe",
-                  "charset_normalizer": "charset-normalizer"}
+             "dateutil", "pagefind_bin")
+"""The libraries whose results the cache keeps (Jinja's escaping is markupsafe's)."""
+_DISTRIBUTIONS = {"yaml": "PyYAML", "dateutil": "python-dateutil", "markupsafe": "MarkupSafe"}
 _BY_METADATA = {"markupsafe"}
 """Read from the installed package's metadata only (its `__version__` warns that it goes)."""
 _FORMAT = 2
@@ -132,8 +130,9 @@ def _installed(distribution: str) -> str:
 def _zone_rules(digest: Any) -> None:
     """The time-zone rules events are placed by (the memos keep placings): zoneinfo reads a
     zone from the first folder of its search path that has it, else from the tzdata package.
-    Each such folder counts by its tzdata.zi (the whole of its rules, with their release), or,
-    without one, by when it last changed (an update of the rules replaces its zone files); the
+    Each such folder counts by its tzdata.zi (the whole of its rules, with their release), else
+    by its +VERSION file (the release alone), else by where it really is and when it last
+    changed (an update that replaces the zone files at its top, or moves the link to it); the
     package by its version."""
     import zoneinfo
 
@@ -142,9 +141,12 @@ def _zone_rules(digest: Any) -> None:
             rules = hashlib.sha256(Path(folder, "tzdata.zi").read_bytes()).hexdigest()
         except OSError:
             try:
-                rules = f"changed {os.stat(folder).st_mtime_ns}"
+                rules = "release " + Path(folder, "+VERSION").read_text(errors="replace").strip()
             except OSError:
-                continue
+                try:
+                    rules = f"{os.path.realpath(folder)} {os.stat(folder).st_mtime_ns}"
+                except OSError:
+                    continue
         digest.update(f"zones {folder}={rules}\0".encode())
     digest.update(f"tzdata={_installed('tzdata')}\0".encode())
 

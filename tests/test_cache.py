@@ -308,7 +308,15 @@ def test_the_fingerprint_holds_markupsafes_version_and_the_time_zone_rules(tmp_p
     after_markupsafe = cache.generation.__wrapped__()
     assert after_markupsafe != before
     (zones / "tzdata.zi").write_text("# version 2025b\nZ Europe/Vienna 1:5:21 - LMT\n")
-    assert cache.generation.__wrapped__() != after_markupsafe
+    after_rules = cache.generation.__wrapped__()
+    assert after_rules != after_markupsafe
+    released = tmp_path / "released"  # a folder that names its release only (as macOS's does)
+    released.mkdir()
+    (released / "+VERSION").write_text("2025a\n")
+    monkeypatch.setattr(zoneinfo, "TZPATH", (str(zones), str(released)))
+    with_release = cache.generation.__wrapped__()
+    (released / "+VERSION").write_text("2025b\n")
+    assert cache.generation.__wrapped__() != with_release
 
 
 def test_site_files_changed_by_hand_are_put_back(tmp_path):
