@@ -1,11 +1,11 @@
 """What a cold build costs in its libraries' own work alone, beside Hugo and Pagefind.
 
-    python bench/floor.py bench/out/n4000/content bench/out/n4000/parallax/site \
+    python bench/floor.py bench/out/n4000/content bench/out/n4000/site \
         --hugo bench/out/n4000/hugo [--cores 2]
 
 A cold build (and a cold `check`) must read every record and render every page, whatever the
 engine around them does. This measures the processor time of the libraries Parallax is built on
-doing that work over the content, each called alone, with no Parallax code between the calls:
+doing that work over the content, each called alone:
 PyYAML composing every record's front matter (with its C parser, as the load stage does),
 Python-Markdown converting every body (with the extensions and settings of parallax/markup.py),
 nh3 cleaning the HTML it gives (with Parallax's allow-list), and Pagefind indexing the built

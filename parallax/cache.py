@@ -74,10 +74,9 @@ def _step(what: str, path: object) -> None:
 
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pydantic", "pydantic_core", "yaml",
              "dateutil", "pagefind_bin")
-"""The libraries whose results the cache keeps (Jinja's escaping is markupsafe's)."""
+"""The libraries whose results the cache keeps (Jinja's escaping is markupsafe's), each by its
+installed distribution's version (markupsafe's `__version__` warns that it goes)."""
 _DISTRIBUTIONS = {"yaml": "PyYAML", "dateutil": "python-dateutil", "markupsafe": "MarkupSafe"}
-_BY_METADATA = {"markupsafe"}
-"""Read from the installed package's metadata only (its `__version__` warns that it goes)."""
 _FORMAT = 2
 HEADER = 33
 """generation() (32 bytes) and the kind of body (b"p" pickle, b"m" marshal)."""
@@ -107,13 +106,7 @@ def generation() -> bytes:
     digest = hashlib.sha256(f"{_FORMAT} {sys.version}".encode())
     _code(digest, Path(__file__).resolve().parent)
     for name in LIBRARIES:
-        module = sys.modules.get(name)
-        version = None
-        if module is not None and name not in _BY_METADATA:
-            version = getattr(module, "__version__", None)
-        if version is None:
-            version = _installed(_DISTRIBUTIONS.get(name, name))
-        digest.update(f"{name}={version}\0".encode())
+        digest.update(f"{name}={_installed(_DISTRIBUTIONS.get(name, name))}\0".encode())
     _zone_rules(digest)
     return digest.digest()
 
